@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../output.js';
+
+/** A command registers itself on the program. */
+export type RegisterCommand = (program: Command, io: CliIo) => void;
+
+/** Every CLI command, in the order `--help` lists them. */
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,83 @@
+/**
+ * One error base class with a stable machine-readable `code`. The CLI maps codes to an exit status
+ * and one line of text; the server maps them to an HTTP status and a JSON body.
+ */
+export const ErrorCodes = {
+  invalidArgument: 'INVALID_ARGUMENT',
+  invalidData: 'INVALID_DATA',
+  invalidConfig: 'INVALID_CONFIG',
+  notFound: 'NOT_FOUND',
+  io: 'IO_ERROR',
+  network: 'NETWORK_ERROR',
+  unsupported: 'UNSUPPORTED',
+  corrupted: 'CORRUPTED',
+  internal: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Where in an input a problem was found; every field optional, printed in this order. */
+export interface ProblemLocation {
+  file?: string;
+  line?: number;
+  field?: string;
+  value?: string;
+}
+
+export class GrpoTraderError extends Error {
+  readonly code: ErrorCode;
+  readonly location: ProblemLocation | undefined;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options: { location?: ProblemLocation; details?: unknown; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GrpoTraderError';
+    this.code = code;
+    this.location = options.location;
+    this.details = options.details;
+  }
+}
+
+/** Format a location as `file:line: field "value"` (omitting what is unknown). */
+export function formatLocation(location: ProblemLocation | undefined): string {
+  if (!location) return '';
+  let text = location.file ?? '';
+  if (location.line !== undefined) text += `${text ? ':' : 'line '}${location.line}`;
+  if (location.field !== undefined) text += `${text ? ': ' : ''}field ${location.field}`;
+  if (location.value !== undefined) text += ` = ${JSON.stringify(location.value)}`;
+  return text;
+}
+
+export function invalidArgument(message: string, details?: unknown): GrpoTraderError {
+  return new GrpoTraderError(ErrorCodes.invalidArgument, message, { details });
+}
+
+export function isGrpoTraderError(error: unknown): error is GrpoTraderError {
+  return error instanceof GrpoTraderError;
+}
+
+/** Exit status for each code, used by the CLI (sysexits-like: 64 usage, 65 data, 66 no input, 74 io). */
+export const exitStatusByCode: Record<ErrorCode, number> = {
+  INVALID_ARGUMENT: 64,
+  INVALID_DATA: 65,
+  INVALID_CONFIG: 78,
+  NOT_FOUND: 66,
+  IO_ERROR: 74,
+  NETWORK_ERROR: 69,
+  UNSUPPORTED: 64,
+  CORRUPTED: 65,
+  INTERNAL: 70,
+};
+
+/** HTTP status for each code, used by the server. */
+export const httpStatusByCode: Record<ErrorCode, number> = {
+  INVALID_ARGUMENT: 400,
+  INVALID_DATA: 422,
+  INVALID_CONFIG: 400,
+  NOT_FOUND: 404,
+  IO_ERROR: 500,
+  NETWORK_ERROR: 502,
+  UNSUPPORTED: 400,
+  CORRUPTED: 422,
+  INTERNAL: 500,
+};

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './rng.js';
+export * from './ring-buffer.js';
+export * from './arrays.js';
+export * from './fs.js';
