@@ -11,10 +11,22 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command('grpo-trader')
     .description('Reinforcement-learning trading research: data, features, environments, GRPO agents, backtests.')
     .version(packageVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // One line per usage error, named like every other error the CLI prints.
+      outputError: (s, write) => write(`grpo-trader: ${s.replace(/^error: /, '')}`),
+    });
   for (const register of commands) register(program, io);
+  // Subcommands inherit the output settings and error handling.
+  const configure = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.exitOverride().configureOutput(program.configureOutput());
+      configure(sub);
+    }
+  };
+  configure(program);
   return program;
 }
 
