@@ -1,0 +1,12 @@
+export type { BarColumns, ConnectorRequest, ConnectorResponse, MarketDataConnector } from './types.js';
+export { createYahooConnector, parseChart, YAHOO_INTERVALS } from './yahoo.js';
+export type { YahooChartClient, YahooChartObject, YahooChartQuery, YahooConnectorOptions, YahooInterval } from './yahoo.js';
+export { createCcxtConnector } from './ccxt.js';
+export type { CcxtCandle, CcxtConnectorOptions, CcxtExchangeLike } from './ccxt.js';
+export { fetchWithCache } from './fetch-with-cache.js';
+export type { CacheStatus, FetchReport, FetchWithCacheOptions } from './fetch-with-cache.js';
+export { cacheFilePath, defaultCacheDirectory, readCacheEntry, writeCacheEntry, serializeCacheEntry, parseCacheEntry } from './cache.js';
+export type { CacheEntry } from './cache.js';
+export { symbolFileName } from './symbol-file-name.js';
+export { intervalToMilliseconds, isDailyOrLonger } from './intervals.js';
+export { barsToSeries } from './bars.js';

@@ -1,0 +1,12 @@
+export * from './types.js';
+export { parseDate, parseEndDate, toIsoDate, formatTimestamp, parseTimestamp, detectDateFormat, DATE_FORMATS, type DateFormat, type DateFormatDetection } from './dates.js';
+export type { LoadOhlcvOptions, RepairOptions, ColumnRole } from './load-options.js';
+export * from './validation-report.js';
+export { parseOhlcvCsv, inspectOhlcvCsv, symbolFromPath, validationError } from './parse-ohlcv-csv.js';
+export { loadOhlcv, validateOhlcvFile, isOhlcvFileName } from './load-ohlcv.js';
+export { writeOhlcvCsv, formatOhlcvCsv } from './write-ohlcv.js';
+export { alignSeries, type AlignOptions, type AlignmentPolicy, type AlignmentReport, type AssetAlignment } from './align.js';
+export { loadMarket, expandDataPaths, type LoadMarketOptions } from './load-market.js';
+export { column, columnInto, assetIndex, seriesFromMarket, sliceByDate, sliceByIndex, sliceSeriesByDate, dateRangeIndices, type DateInput } from './market.js';
+export { splitByDate, walkForwardWindows, type SplitByDateOptions, type MarketSplits, type SplitRange, type WalkForwardOptions, type WalkForwardWindow } from './splits.js';
+export * from './connectors/index.js';
