@@ -1,2 +1,3 @@
 export * from './core/index.js';
 export * from './data/index.js';
+export * from './features/index.js';
