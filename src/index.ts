@@ -1,3 +1,5 @@
 export * from './core/index.js';
 export * from './data/index.js';
 export * from './features/index.js';
+export * from './rewards/index.js';
+export * from './env/index.js';

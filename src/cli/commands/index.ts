@@ -3,9 +3,10 @@ import type { CliIo } from '../output.js';
 import { registerDataFetch } from './data-fetch.js';
 import { registerDataValidate } from './data-validate.js';
 import { registerFeatures } from './features.js';
+import { registerSimulate } from './simulate.js';
 
 /** A command registers itself on the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [registerDataValidate, registerDataFetch, registerFeatures];
+export const commands: RegisterCommand[] = [registerDataValidate, registerDataFetch, registerFeatures, registerSimulate];

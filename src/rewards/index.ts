@@ -1,0 +1,10 @@
+export * from './types.js';
+export * from './return-reward.js';
+export * from './sharpe-reward.js';
+export * from './drawdown-control-reward.js';
+export * from './differential-sharpe-reward.js';
+export * from './downside-deviation-reward.js';
+export * from './turnover-penalty.js';
+export * from './composite-reward.js';
+export * from './factory.js';
+export { ReturnWindow } from './window.js';
