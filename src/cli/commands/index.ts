@@ -4,9 +4,13 @@ import { registerDataFetch } from './data-fetch.js';
 import { registerDataValidate } from './data-validate.js';
 import { registerFeatures } from './features.js';
 import { registerSimulate } from './simulate.js';
+import { registerMetrics } from './metrics.js';
+import { registerCompare } from './compare.js';
+import { registerRuns } from './runs.js';
+import { registerReport } from './report.js';
 
 /** A command registers itself on the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [registerDataValidate, registerDataFetch, registerFeatures, registerSimulate];
+export const commands: RegisterCommand[] = [registerDataValidate, registerDataFetch, registerFeatures, registerSimulate, registerMetrics, registerCompare, registerRuns, registerReport];

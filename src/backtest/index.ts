@@ -1,0 +1,15 @@
+/** Backtesting: the runner, baseline strategies, metrics, trade statistics, paired tests, comparison, walk-forward. */
+export * from './types.js';
+export { runBacktest, resolveBacktestOptions, backtestDefaults, policyFromTargets, strategyPolicy, runRange } from './run-backtest.js';
+export * from './strategies/index.js';
+export { tradeStatistics, type RoundTrip, type TradeStatistics } from './trade-statistics.js';
+export { checkNoLookAhead, perturbFuture, type LookAheadReport } from './look-ahead.js';
+export { summarizeBacktest, flattenSummary, type BacktestSummary } from './summarize.js';
+export * from './metrics.js';
+export * from './statistics.js';
+export { parseEquityCsv, alignBenchmark, formatEquityCsv, formatBacktestCsv, type EquityCurve } from './equity-csv.js';
+export { StrategyBenchmark, type StrategyBenchmarkOptions, type StrategyRun, type StrategyTest, type DeflatedSharpe, type ComparisonRow } from './strategy-benchmark.js';
+export { walkForwardBacktest, type WalkForwardBacktestOptions, type WalkForwardReport, type WalkForwardWindowReport, type WindowFactory } from './walk-forward.js';
+export * from './report/index.js';
+export { runEpisodes, type Episode, type EpisodesReport } from './run-episodes.js';
+export { runEnvEpisode, type ObservationPolicy, type EnvEpisodeOptions } from './run-env-episode.js';

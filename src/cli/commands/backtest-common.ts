@@ -1,0 +1,76 @@
+/** Flags and output shared by the evaluation commands (metrics, compare, and later backtest/report). */
+import { readFile } from 'node:fs/promises';
+import { GrpoTraderError, ErrorCodes, invalidArgument } from '../../core/errors.js';
+import { dateRangeIndices, loadMarket } from '../../data/index.js';
+import type { MarketData } from '../../data/types.js';
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A numeric flag: undefined → fallback; otherwise a finite number within the bound, else a usage error naming the flag. */
+export function numberFlag(flag: string, text: string | undefined, fallback: number, bound: { min?: number; exclusiveMin?: boolean; integer?: boolean } = {}): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  const { min = Number.NEGATIVE_INFINITY, exclusiveMin = false, integer = false } = bound;
+  const ok = NUMBER.test(text.trim()) && Number.isFinite(value) && (exclusiveMin ? value > min : value >= min) && (!integer || Number.isInteger(value));
+  if (!ok) {
+    const range = min === Number.NEGATIVE_INFINITY ? '' : ` ${exclusiveMin ? '>' : '>='} ${min}`;
+    throw invalidArgument(`${flag} must be ${integer ? 'an integer' : 'a number'}${range}, got "${text}"`);
+  }
+  return value;
+}
+
+/** Read a text file; a missing file is NOT_FOUND naming it. */
+export async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new GrpoTraderError(ErrorCodes.notFound, `no such ${what} file`, { location: { file: path } });
+    if (code === 'EISDIR') throw new GrpoTraderError(ErrorCodes.invalidArgument, `${what} path is a directory, expected a file`, { location: { file: path } });
+    throw error;
+  }
+}
+
+/** JSON where NaN and ±Infinity (degenerate metrics) become null, the only JSON for "no number". */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+/** A number for a text table: fixed decimals, or NaN / ±inf spelled out. */
+export function formatNumber(value: number, digits = 4): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  return value.toFixed(digits);
+}
+
+/** A plain text table with right-aligned numeric columns. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** A comma-separated list flag: non-empty, no repeats. */
+export function parseList(flag: string, text: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw invalidArgument(`${flag} needs at least one name`);
+  const repeated = items.find((item, i) => items.indexOf(item) !== i);
+  if (repeated !== undefined) throw invalidArgument(`${flag} names ${repeated} twice`);
+  return items;
+}
+
+/**
+ * The market an evaluation command runs on: every bar of the data is loaded (bars before `--from` are
+ * history for warm-ups, never traded or scored) and `--from/--to` select the evaluated bars
+ * [firstBar, endBar).
+ */
+export async function loadEvaluationMarket(flags: { data: string[]; symbols?: string; from?: string; to?: string }): Promise<{ market: MarketData; files: string[]; firstBar: number; endBar: number }> {
+  const loadOptions: { symbols?: string[] } = {};
+  if (flags.symbols !== undefined) loadOptions.symbols = parseList('--symbols', flags.symbols);
+  const { market, files } = await loadMarket(flags.data, loadOptions);
+  const { start, end } = dateRangeIndices(market.time, flags.from, flags.to);
+  if (end - start < 2) {
+    throw invalidArgument(`fewer than 2 bars between ${flags.from ?? 'the start'} and ${flags.to ?? 'the end'} (the data has ${market.time.length} aligned bars)`);
+  }
+  return { market, files, firstBar: start, endBar: end };
+}

@@ -1,0 +1,79 @@
+/**
+ * `grpo-trader report RUN`: one self-contained HTML file for a recorded run (equity, drawdown, weights
+ * over time, return distribution, metrics, paired tests, deflated Sharpe; ECharts inlined) and PNG
+ * images of the main charts rendered by headless Chromium; `--check` loads the page in Chromium and
+ * fails on any console error.
+ */
+import { resolve, join } from 'node:path';
+import type { Command } from 'commander';
+import { checkPageInChromium, findChromium } from '../../backtest/report/chromium.js';
+import type { ReportInput } from '../../backtest/report/report-data.js';
+import { writeReport } from '../../backtest/report/write-report.js';
+import { ErrorCodes, GrpoTraderError } from '../../core/errors.js';
+import { defaultStorePath } from '../../store/default-path.js';
+import { RunStore } from '../../store/run-store.js';
+import type { CliIo } from '../output.js';
+import { toJson } from './backtest-common.js';
+import { parseRunId } from './runs.js';
+
+interface ReportFlags {
+  store?: string;
+  output?: string;
+  png?: boolean;
+  check?: boolean;
+  json?: boolean;
+}
+
+/** The report input of a stored run. */
+export function reportInputFromStore(store: RunStore, id: number): ReportInput {
+  const run = store.getRun(id);
+  const series = store.series(id);
+  const extra = run.extra as { deflated_sharpe?: unknown[]; walk_forward?: { windows?: ReportInput['windows'] } };
+  const deflated = extra.deflated_sharpe ?? [];
+  const windows = extra.walk_forward?.windows;
+  return {
+    ...(windows ? { windows } : {}),
+    title: `${run.name} — ${run.kind} run ${run.id}`,
+    run: { id: run.id, kind: run.kind, name: run.name, created_at: run.created_at, split: run.split, first: run.first_date, last: run.last_date, bars: run.bars, config: run.config, data: run.data },
+    series: series.map((s) => ({ name: s.name, symbols: s.symbols, time: s.time, value: s.value, weights: s.weights, metrics: run.metrics[s.name] ?? {} })),
+    tests: run.tests,
+    deflatedSharpe: deflated,
+  };
+}
+
+export function registerReport(program: Command, io: CliIo): void {
+  program
+    .command('report')
+    .description('Write a self-contained HTML report (and PNG charts) of a recorded run')
+    .argument('<run>', 'run id (see runs list)')
+    .option('--store <file>', 'run store file (default $GRPO_TRADER_STORE or .grpo-trader/runs.sqlite)')
+    .option('--output <dir>', 'directory for report.html and the PNGs (default reports/run-<id>)')
+    .option('--no-png', 'skip the PNG images (they need Chromium)')
+    .option('--check', 'load the page in headless Chromium and fail on any console error')
+    .option('--json', 'print what was written as JSON')
+    .action(async (runText: string, flags: ReportFlags) => {
+      const id = parseRunId(runText);
+      const store = RunStore.open(flags.store ?? defaultStorePath(), { mustExist: true });
+      let input: ReportInput;
+      try {
+        input = reportInputFromStore(store, id);
+      } finally {
+        store.close();
+      }
+      const directory = resolve(flags.output ?? join('reports', `run-${id}`));
+      const chromium = findChromium();
+      const png = flags.png !== false && chromium !== undefined;
+      if (flags.png !== false && chromium === undefined) io.progress('report: no Chromium found (install Debian\'s chromium or set CHROMIUM_PATH): writing the HTML without PNG images\n');
+      io.progress(`report: run ${id}, ${input.series.length} series, ${input.run.bars} bars → ${directory}\n`);
+      const written = await writeReport(input, directory, { png });
+      let check;
+      if (flags.check) {
+        check = await checkPageInChromium(written.html);
+        if (!check.ok) {
+          throw new GrpoTraderError(ErrorCodes.invalidData, `the report does not render cleanly in Chromium: status ${check.renderStatus ?? 'none'}, ${check.pageErrors} page error(s), console: ${check.consoleErrors.slice(0, 3).join(' | ') || 'none'}`, { location: { file: written.html } });
+        }
+      }
+      if (flags.json) io.stdout(`${toJson({ run: id, html: written.html, images: written.images, check })}\n`);
+      else io.stdout(`${written.html}${written.images.length > 0 ? ` and ${written.images.length} PNG images` : ''}${check ? ` (checked in Chromium: ${check.canvases} charts, no console errors)` : ''}\n`);
+    });
+}

@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium } from '../../backtest/report/chromium.js';
+import { realDataDirectory } from '../../backtest/test-helpers.js';
+import { main } from '../main.js';
+import { memoryIo } from '../output.js';
+
+let dir: string;
+let store: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'grpo-runs-'));
+  store = join(dir, 'runs.sqlite');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]) {
+  const io = memoryIo();
+  const status = await main(args, io);
+  return { status, io };
+}
+
+describe('compare --save and grpo-trader runs', () => {
+  it('saves a comparison and shows it back with the same metrics and dates', async () => {
+    const saved = await cli(['compare', '--data', realDataDirectory, '--symbols', 'KO,PG', '--from', '2015-01-01', '--strategies', 'buy_and_hold,sma_cross', '--save', '--store', store, '--name', 'ko-pg', '--json']);
+    expect(saved.status).toBe(0);
+    const report = JSON.parse(saved.io.out);
+    expect(report.run_id).toBe(1);
+    const list = await cli(['runs', 'list', '--store', store, '--json']);
+    expect(JSON.parse(list.io.out)).toEqual([expect.objectContaining({ id: 1, kind: 'compare', name: 'ko-pg', first_date: report.period.first, last_date: report.period.last, bars: report.period.bars, series: ['buy_and_hold', 'sma_cross'] })]);
+    const show = await cli(['runs', 'show', '1', '--store', store, '--json']);
+    const run = JSON.parse(show.io.out);
+    expect(run.metrics.sma_cross.sharpe_ratio).toBe(report.strategies[1].metrics.sharpe_ratio);
+    expect(run.tests[0].strategy).toBe('sma_cross');
+    expect(run.config.strategies).toEqual(['buy_and_hold', 'sma_cross']);
+    const text = await cli(['runs', 'show', '1', '--store', store]);
+    expect(text.io.out).toMatch(/run 1: compare "ko-pg"/);
+    expect(text.io.out).toMatch(/sma_cross\s+-?\d/);
+    const table = await cli(['runs', 'list', '--store', store]);
+    expect(table.io.out).toMatch(/1\s+compare\s+ko-pg/);
+  });
+
+  it('names the problem: unknown run, bad id, missing store', async () => {
+    const unknown = await cli(['runs', 'show', '42', '--store', store]);
+    expect(unknown.status).toBe(66);
+    expect(unknown.io.err).toMatch(/no run 42 in the store/);
+    const bad = await cli(['runs', 'show', 'abc', '--store', store]);
+    expect(bad.status).toBe(64);
+    expect(bad.io.err).toMatch(/run id must be a positive integer, got "abc"/);
+    const missing = await cli(['runs', 'list', '--store', join(dir, 'nowhere', 'x.sqlite')]);
+    expect(missing.status).toBe(66);
+    expect(missing.io.err).toMatch(/no run store here/);
+  });
+
+  it('writes the HTML report of a saved run, without PNGs when asked', async () => {
+    const output = join(dir, 'report-plain');
+    const { status, io } = await cli(['report', '1', '--store', store, '--output', output, '--no-png', '--json']);
+    expect(status).toBe(0);
+    const written = JSON.parse(io.out);
+    expect(written).toMatchObject({ run: 1, html: join(output, 'report.html'), images: [] });
+    const html = await readFile(written.html, 'utf8');
+    expect(html).toContain('ko-pg');
+    expect(html).toMatch(/split <span class="split">evaluation<\/span>/);
+    const missing = await cli(['report', '9', '--store', store, '--no-png']);
+    expect(missing.status).toBe(66);
+    expect(missing.io.err).toMatch(/no run 9 in the store/);
+  });
+
+  it.skipIf(!findChromium())('writes PNG charts and passes the headless Chromium check', async () => {
+    const output = join(dir, 'report-full');
+    const { status, io } = await cli(['report', '1', '--store', store, '--output', output, '--check', '--json']);
+    expect(io.err).not.toMatch(/grpo-trader:/);
+    expect(status).toBe(0);
+    const written = JSON.parse(io.out);
+    expect(written.images.map((p: string) => p.slice(output.length + 1))).toEqual(['equity.png', 'drawdown.png', 'weights.png', 'returns.png']);
+    for (const image of written.images) expect((await readFile(image)).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(written.check).toMatchObject({ ok: true, renderStatus: 'ok', pageErrors: 0, consoleErrors: [], canvases: 4 });
+  }, 90_000);
+});

@@ -1,0 +1,281 @@
+/**
+ * The embedded SQLite store (better-sqlite3): runs with their config and data description, and for each
+ * series (a strategy or agent of the run) its metrics, equity curve, weights, trades; statistical tests;
+ * training checkpoints. One file, WAL journal, every write in a transaction.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { BacktestResult, Period } from '../backtest/types.js';
+import { GrpoTraderError, ErrorCodes } from '../core/errors.js';
+import { formatTimestamp } from '../data/dates.js';
+import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+
+export interface RunStoreOptions {
+  /** Clock for `created_at` (injectable so tests are deterministic). */
+  now?: () => Date;
+  /** Open an existing store only (no file created). */
+  mustExist?: boolean;
+}
+
+/** One series of a run: a strategy's backtest and its metrics (NaN allowed). */
+export interface SeriesInput {
+  name: string;
+  result: BacktestResult;
+  metrics: Record<string, number>;
+}
+
+export interface RecordRunInput {
+  kind: string;
+  name: string;
+  period: Period;
+  config: unknown;
+  data?: unknown;
+  series: SeriesInput[];
+  /** Statistical tests, one per (strategy, baseline). */
+  tests?: { strategy: string; baseline: string }[];
+  /** Anything else the report needs (e.g. deflated Sharpe ratios), stored as JSON. */
+  extra?: Record<string, unknown>;
+  status?: string;
+}
+
+export interface RunSummary {
+  id: number;
+  kind: string;
+  name: string;
+  created_at: string;
+  status: string;
+  split: string;
+  first_date: string;
+  last_date: string;
+  bars: number;
+  series: string[];
+}
+
+export interface RunDetail extends RunSummary {
+  config: unknown;
+  data: unknown;
+  extra: Record<string, unknown>;
+  metrics: Record<string, Record<string, number>>;
+  tests: unknown[];
+  checkpoints: CheckpointRow[];
+  trades: Record<string, number>;
+}
+
+export interface CheckpointRow {
+  id: number;
+  run_id: number;
+  step: number;
+  path: string;
+  created_at: string;
+  metrics: Record<string, number>;
+}
+
+export interface StoredSeries {
+  name: string;
+  symbols: string[];
+  initialCapital: number;
+  time: Float64Array;
+  value: Float64Array;
+  cost: Float64Array;
+  turnover: Float64Array;
+  /** `[row × asset]` weights after each bar's decision. */
+  weights: Float64Array;
+}
+
+export interface StoredTrade {
+  date: string;
+  bar: number;
+  symbol: string;
+  weight_before: number;
+  weight_after: number;
+  notional: number;
+  cost: number;
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? null : v > 0 ? 'Infinity' : '-Infinity') : v));
+}
+
+function parseJson(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => (v === 'Infinity' ? Number.POSITIVE_INFINITY : v === '-Infinity' ? Number.NEGATIVE_INFINITY : v));
+}
+
+function number(value: number | null): number {
+  return value === null ? Number.NaN : value;
+}
+
+interface RunRow {
+  id: number;
+  kind: string;
+  name: string;
+  created_at: string;
+  status: string;
+  split: string;
+  first_date: string;
+  last_date: string;
+  bars: number;
+  config: string;
+  data: string;
+  extra: string;
+}
+
+/** A store of runs in one SQLite file. */
+export class RunStore {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Open (creating the file and its directory unless `mustExist`) and bring the schema up to date. */
+  static open(path: string, options: RunStoreOptions = {}): RunStore {
+    if (!options.mustExist && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: options.mustExist ?? false });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (options.mustExist && /unable to open|does not exist/i.test(message)) throw new GrpoTraderError(ErrorCodes.notFound, 'no run store here (record a run first, e.g. compare --save)', { location: { file: path }, cause: error });
+      throw new GrpoTraderError(ErrorCodes.io, `cannot open the run store: ${message}`, { location: { file: path }, cause: error });
+    }
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new GrpoTraderError(ErrorCodes.unsupported, `the run store has schema version ${version}; this grpo-trader reads up to ${SCHEMA_VERSION}`, { location: { file: path } });
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    } catch (error) {
+      db.close();
+      if (error instanceof GrpoTraderError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new GrpoTraderError(ErrorCodes.corrupted, `not a grpo-trader run store: ${message}`, { location: { file: path }, cause: error });
+    }
+    return new RunStore(db, path, options.now ?? (() => new Date()));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Record a finished run with all its series in one transaction; returns its id. */
+  recordRun(input: RecordRunInput): number {
+    const insertRun = this.db.prepare(
+      'INSERT INTO runs (kind, name, created_at, status, split, first_date, last_date, bars, config, data, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertSeries = this.db.prepare('INSERT INTO series (run_id, name, position, symbols, initial_capital, first_bar, weights) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insertMetric = this.db.prepare('INSERT INTO metrics (run_id, series, name, value) VALUES (?, ?, ?, ?)');
+    const insertEquity = this.db.prepare('INSERT INTO equity (run_id, series, row, date, time, value, cost, turnover) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insertTrade = this.db.prepare('INSERT INTO trades (run_id, series, seq, date, bar, symbol, weight_before, weight_after, notional, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insertTest = this.db.prepare('INSERT INTO tests (run_id, strategy, baseline, result) VALUES (?, ?, ?, ?)');
+    const record = this.db.transaction(() => {
+      const p = input.period;
+      const runId = Number(
+        insertRun.run(input.kind, input.name, this.now().toISOString(), input.status ?? 'finished', p.split, p.first, p.last, p.bars, json(input.config), json(input.data ?? null), json(input.extra ?? {})).lastInsertRowid,
+      );
+      input.series.forEach((series, position) => {
+        const r = series.result;
+        const weights = Buffer.from(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength);
+        insertSeries.run(runId, series.name, position, json(r.symbols), r.initialCapital, r.barIndex[0] ?? 0, weights);
+        for (const [name, value] of Object.entries(series.metrics)) insertMetric.run(runId, series.name, name, Number.isNaN(value) ? null : value);
+        for (let i = 0; i < r.time.length; i++) insertEquity.run(runId, series.name, i, formatTimestamp(r.time[i]!), r.time[i]!, r.value[i]!, r.cost[i]!, r.turnover[i]!);
+        const t = r.trades;
+        for (let k = 0; k < t.count; k++) {
+          const bar = t.bar[k]!;
+          const row = bar - r.barIndex[0]!;
+          insertTrade.run(runId, series.name, k, formatTimestamp(r.time[row]!), bar, r.symbols[t.asset[k]!]!, t.weightBefore[k]!, t.weightAfter[k]!, t.notional[k]!, t.cost[k]!);
+        }
+      });
+      for (const test of input.tests ?? []) insertTest.run(runId, test.strategy, test.baseline, json(test));
+      return runId;
+    });
+    return record();
+  }
+
+  /** Index a training checkpoint (its files live at `path`). */
+  addCheckpoint(runId: number, checkpoint: { step: number; path: string; metrics?: Record<string, number> }): number {
+    this.requireRun(runId);
+    return Number(
+      this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at, metrics) VALUES (?, ?, ?, ?, ?)').run(runId, checkpoint.step, checkpoint.path, this.now().toISOString(), json(checkpoint.metrics ?? {})).lastInsertRowid,
+    );
+  }
+
+  /** Runs, newest first. */
+  listRuns(options: { kind?: string; limit?: number } = {}): RunSummary[] {
+    const rows = this.db
+      .prepare<RunRow>(`SELECT * FROM runs ${options.kind !== undefined ? 'WHERE kind = ?' : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...(options.kind !== undefined ? [options.kind] : []), options.limit ?? -1);
+    const series = this.db.prepare<{ name: string }>('SELECT name FROM series WHERE run_id = ? ORDER BY position');
+    return rows.map((row) => this.summary(row, series.all(row.id).map((s) => s.name)));
+  }
+
+  private summary(row: RunRow, series: string[]): RunSummary {
+    return { id: row.id, kind: row.kind, name: row.name, created_at: row.created_at, status: row.status, split: row.split, first_date: row.first_date, last_date: row.last_date, bars: row.bars, series };
+  }
+
+  private requireRun(id: number): RunRow {
+    const row = this.db.prepare<RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
+    if (!row) throw new GrpoTraderError(ErrorCodes.notFound, `no run ${id} in the store`, { location: { file: this.path } });
+    return row;
+  }
+
+  /** A run with its config, metrics by series, tests, checkpoints and trade counts. */
+  getRun(id: number): RunDetail {
+    const row = this.requireRun(id);
+    const seriesNames = this.db.prepare<{ name: string }>('SELECT name FROM series WHERE run_id = ? ORDER BY position').all(id).map((s) => s.name);
+    const metrics: Record<string, Record<string, number>> = {};
+    for (const name of seriesNames) metrics[name] = {};
+    for (const m of this.db.prepare<{ series: string; name: string; value: number | null }>('SELECT series, name, value FROM metrics WHERE run_id = ? ORDER BY rowid').all(id)) {
+      (metrics[m.series] ??= {})[m.name] = number(m.value);
+    }
+    const trades: Record<string, number> = {};
+    for (const t of this.db.prepare<{ series: string; count: number }>('SELECT series, COUNT(*) AS count FROM trades WHERE run_id = ? GROUP BY series').all(id)) trades[t.series] = t.count;
+    return {
+      ...this.summary(row, seriesNames),
+      config: parseJson(row.config),
+      data: parseJson(row.data),
+      extra: parseJson(row.extra) as Record<string, unknown>,
+      metrics,
+      tests: this.db.prepare<{ result: string }>('SELECT result FROM tests WHERE run_id = ? ORDER BY rowid').all(id).map((t) => parseJson(t.result)),
+      checkpoints: this.db
+        .prepare<Omit<CheckpointRow, 'metrics'> & { metrics: string }>('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step')
+        .all(id)
+        .map((c) => ({ ...c, metrics: parseJson(c.metrics) as Record<string, number> })),
+      trades,
+    };
+  }
+
+  /** The stored curves (equity, costs, turnover, weights) of a run's series, in recording order. */
+  series(runId: number): StoredSeries[] {
+    this.requireRun(runId);
+    const rows = this.db.prepare<{ name: string; symbols: string; initial_capital: number; weights: Buffer }>('SELECT name, symbols, initial_capital, weights FROM series WHERE run_id = ? ORDER BY position').all(runId);
+    const equity = this.db.prepare<{ time: number; value: number; cost: number; turnover: number }>('SELECT time, value, cost, turnover FROM equity WHERE run_id = ? AND series = ? ORDER BY row');
+    return rows.map((row) => {
+      const points = equity.all(runId, row.name);
+      const bytes = new Uint8Array(row.weights);
+      return {
+        name: row.name,
+        symbols: parseJson(row.symbols) as string[],
+        initialCapital: row.initial_capital,
+        time: Float64Array.from(points, (p) => p.time),
+        value: Float64Array.from(points, (p) => p.value),
+        cost: Float64Array.from(points, (p) => p.cost),
+        turnover: Float64Array.from(points, (p) => p.turnover),
+        weights: new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+      };
+    });
+  }
+
+  /** A series' trades in order. */
+  trades(runId: number, series: string): StoredTrade[] {
+    this.requireRun(runId);
+    return this.db.prepare<StoredTrade>('SELECT date, bar, symbol, weight_before, weight_after, notional, cost FROM trades WHERE run_id = ? AND series = ? ORDER BY seq').all(runId, series);
+  }
+
+  /** Delete a run and everything recorded with it. */
+  deleteRun(id: number): void {
+    this.requireRun(id);
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  }
+}

@@ -1,0 +1,77 @@
+/** The store's tables. Version 1; `PRAGMA user_version` records it so later versions can migrate. */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  split TEXT NOT NULL,
+  first_date TEXT NOT NULL,
+  last_date TEXT NOT NULL,
+  bars INTEGER NOT NULL,
+  config TEXT NOT NULL,
+  data TEXT NOT NULL,
+  extra TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS series (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  symbols TEXT NOT NULL,
+  initial_capital REAL NOT NULL,
+  first_bar INTEGER NOT NULL,
+  weights BLOB NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+CREATE TABLE IF NOT EXISTS metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  series TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value REAL,
+  PRIMARY KEY (run_id, series, name)
+);
+CREATE TABLE IF NOT EXISTS equity (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  series TEXT NOT NULL,
+  row INTEGER NOT NULL,
+  date TEXT NOT NULL,
+  time REAL NOT NULL,
+  value REAL NOT NULL,
+  cost REAL NOT NULL,
+  turnover REAL NOT NULL,
+  PRIMARY KEY (run_id, series, row)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS trades (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  series TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  date TEXT NOT NULL,
+  bar INTEGER NOT NULL,
+  symbol TEXT NOT NULL,
+  weight_before REAL NOT NULL,
+  weight_after REAL NOT NULL,
+  notional REAL NOT NULL,
+  cost REAL NOT NULL,
+  PRIMARY KEY (run_id, series, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tests (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  strategy TEXT NOT NULL,
+  baseline TEXT NOT NULL,
+  result TEXT NOT NULL,
+  PRIMARY KEY (run_id, strategy, baseline)
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  metrics TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_kind ON runs(kind, id);
+CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
+`;
