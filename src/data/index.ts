@@ -10,3 +10,4 @@ export { loadMarket, expandDataPaths, type LoadMarketOptions } from './load-mark
 export { column, columnInto, assetIndex, seriesFromMarket, sliceByDate, sliceByIndex, sliceSeriesByDate, dateRangeIndices, type DateInput } from './market.js';
 export { splitByDate, walkForwardWindows, type SplitByDateOptions, type MarketSplits, type SplitRange, type WalkForwardOptions, type WalkForwardWindow } from './splits.js';
 export * from './connectors/index.js';
+export { syntheticRegimeMarket, REGIME_NAMES, type RegimeName, type SyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
