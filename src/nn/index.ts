@@ -1,0 +1,27 @@
+/** Neural networks on jax-js: layers, the specification's networks, optimisers, save/load. */
+export * as jax from './jax.js';
+export type { Array as JaxArray, JsTree } from './jax.js';
+export * from './engine.js';
+export * from './initializers.js';
+export * from './forward-context.js';
+export * from './linear.js';
+export * from './layer-norm.js';
+export * from './activation.js';
+export * from './attention.js';
+export * from './masks.js';
+export * from './positional-encoding.js';
+export * from './transformer-layers.js';
+export * from './mlp-head.js';
+export * from './temporal-encoder.js';
+export * from './feature-attention.js';
+export * from './policy-network.js';
+export * from './distributional-value.js';
+export * from './q-value-head.js';
+export * from './actor-critic.js';
+export * from './optimizer.js';
+export * from './schedules.js';
+export * from './trainer.js';
+export * from './serialization.js';
+export * from './predict.js';
+export * from './autoregressive-head.js';
+export * from './config-errors.js';
