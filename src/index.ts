@@ -6,3 +6,4 @@ export * from './env/index.js';
 export * from './nn/index.js';
 export * from './backtest/index.js';
 export * from './store/index.js';
+export * from './agents/index.js';

@@ -1,0 +1,132 @@
+/**
+ * Training checkpoints: a directory per checkpoint holding every jax array of the agent
+ * (`networks.safetensors` + `networks.json`, via nn's saveParams) and `state.json` (the agent's host
+ * state — RNG, environment snapshots, counters — and the trainer's). A checkpoint is written into a
+ * temporary sibling directory and renamed into place, then `latest.json` is replaced atomically, so
+ * a crash never leaves a half-written checkpoint behind the `latest` pointer.
+ */
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes, GrpoTraderError, writeFileAtomic } from '../core/index.js';
+import { loadParams, saveParams } from '../nn/index.js';
+import { numpy as np, tree } from '../nn/jax.js';
+import type { Array, JsTree } from '../nn/jax.js';
+import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
+
+export const CHECKPOINT_KIND = 'grpo-trader-training';
+
+/** The training loop's own resumable state. */
+export interface TrainerState {
+  bestValidationSharpe: number | null;
+  bestUpdate: number | null;
+  evaluationsWithoutImprovement: number;
+  stoppedEarly: boolean;
+  /** Lines of metrics.jsonl written up to this checkpoint. */
+  metricsLines: number;
+}
+
+export interface CheckpointState {
+  formatVersion: 1;
+  algorithm: string;
+  update: number;
+  config: unknown;
+  agent: Omit<AgentHostState, 'snapshots'> & { snapshots: string[] };
+  trainer: TrainerState;
+}
+
+function encodeFloat64(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+function decodeFloat64(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  const out = new Float64Array(bytes.length / 8);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/** Name of the checkpoint directory of an update. */
+export function checkpointName(update: number): string {
+  return `update-${String(update).padStart(6, '0')}`;
+}
+
+/**
+ * Write a checkpoint of `agent` into `<directory>/<name>` atomically; returns its path. With
+ * `updateLatest` (default) `<directory>/latest.json` then points at it.
+ */
+export async function writeCheckpoint(directory: string, name: string, agent: TrainableAgent, trainer: TrainerState, config: unknown, updateLatest = true): Promise<string> {
+  await mkdir(directory, { recursive: true });
+  const final = join(directory, name);
+  const temporary = join(directory, `.${name}.tmp-${process.pid}`);
+  await rm(temporary, { recursive: true, force: true });
+  await mkdir(temporary, { recursive: true });
+  const host = agent.getState();
+  const state: CheckpointState = {
+    formatVersion: 1,
+    algorithm: agent.algorithm,
+    update: agent.updates,
+    config,
+    // The RNG's spare normal is NaN when none is cached: JSON has no NaN, so it is stored as null.
+    agent: { ...host, rng: host.rng.map((x) => (Number.isNaN(x) ? (null as unknown as number) : x)), snapshots: host.snapshots.map(encodeFloat64) },
+    trainer,
+  };
+  await saveParams(join(temporary, 'networks'), agent.networks(), CHECKPOINT_KIND, { algorithm: agent.algorithm });
+  await writeFileAtomic(join(temporary, 'state.json'), `${JSON.stringify(state)}\n`);
+  await rm(final, { recursive: true, force: true });
+  await rename(temporary, final);
+  if (updateLatest) await writeFileAtomic(join(directory, 'latest.json'), `${JSON.stringify({ checkpoint: name, update: agent.updates })}\n`);
+  return final;
+}
+
+/** Resolve a run directory (with checkpoints/latest.json) or a checkpoint directory to the checkpoint directory. */
+export async function resolveCheckpoint(path: string): Promise<string> {
+  const isFile = async (file: string) => (await stat(file).catch(() => null))?.isFile() ?? false;
+  if (await isFile(join(path, 'state.json'))) return path;
+  for (const pointer of [join(path, 'latest.json'), join(path, 'checkpoints', 'latest.json')]) {
+    if (await isFile(pointer)) {
+      const { checkpoint } = JSON.parse(await readFile(pointer, 'utf8')) as { checkpoint: string };
+      return join(pointer, '..', checkpoint);
+    }
+  }
+  throw new GrpoTraderError(ErrorCodes.notFound, `${path}: no checkpoint found (expected state.json, latest.json or checkpoints/latest.json)`, { location: { file: path } });
+}
+
+/** Read a checkpoint's state.json. */
+export async function readCheckpointState(directory: string): Promise<CheckpointState> {
+  const file = join(directory, 'state.json');
+  let state: CheckpointState;
+  try {
+    state = JSON.parse(await readFile(file, 'utf8')) as CheckpointState;
+  } catch (error) {
+    throw new GrpoTraderError(ErrorCodes.io, `${file}: cannot read checkpoint state (${(error as Error).message})`, { location: { file }, cause: error });
+  }
+  if (state.formatVersion !== 1) {
+    throw new GrpoTraderError(ErrorCodes.unsupported, `${file}: checkpoint format ${String(state.formatVersion)} is not supported`, { location: { file, field: 'formatVersion' } });
+  }
+  return state;
+}
+
+/** Load a checkpoint into `agent` (networks, then host state). Returns the saved state. */
+export async function loadCheckpoint(directory: string, agent: TrainableAgent): Promise<CheckpointState> {
+  const state = await readCheckpointState(directory);
+  if (state.algorithm !== agent.algorithm) {
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `${directory}: checkpoint of a ${state.algorithm} agent cannot resume a ${agent.algorithm} agent`, {
+      location: { file: join(directory, 'state.json'), field: 'algorithm', value: state.algorithm },
+    });
+  }
+  const template = tree.map((leaf: Array) => np.zeros(leaf.shape), agent.networks()) as JsTree<Array>;
+  const { params } = await loadParams(join(directory, 'networks'), template, CHECKPOINT_KIND);
+  agent.loadNetworks(params);
+  agent.setState({
+    ...state.agent,
+    rng: state.agent.rng.map((x) => (x === null ? Number.NaN : x)),
+    snapshots: state.agent.snapshots.map(decodeFloat64),
+  });
+  return state;
+}
+
+/** Keep the newest `keep` update-* checkpoints in `directory`. */
+export async function pruneCheckpoints(directory: string, keep: number): Promise<void> {
+  const names = (await readdir(directory)).filter((name) => /^update-\d{6}$/.test(name)).sort();
+  for (const name of names.slice(0, Math.max(0, names.length - keep))) await rm(join(directory, name), { recursive: true, force: true });
+}

@@ -1,0 +1,29 @@
+/**
+ * Agents: one policy-gradient core (policy network, sampling, Adam with clipping and schedules),
+ * group-relative GRPO, the specification's reward-penalty agent and its DeepSeek-R1 variant, the
+ * training loop with checkpoints, and evaluation helpers. jax-js is initialised lazily (initEngine
+ * is called by runTraining, or by you before constructing an agent).
+ */
+export { initPolicy, policyOutput, policyLogStd, logProbsAndEntropy, type PolicyKind, type PolicyShape, type PolicyParams, type PolicyEncoding, type PerAssetLayout } from './policy.js';
+export { policyEncoding, perAssetLayoutOf } from './policy-encoding.js';
+export { sampleActionInto, argmaxRow } from './policy-sampling.js';
+export { OptimizerCore, type LossWithStatistics } from './optimizer-core.js';
+export { groupAdvantagesInto, type AdvantageNormalization } from './group-advantages.js';
+export { GroupRelativeGrpo, GROUP_RELATIVE_DEFAULTS, groupRelativeLoss, scheduleFromOptions, type GroupRelativeGrpoOptions, type GroupRelativeMetrics, type ScheduleKind } from './group-relative-grpo.js';
+export { RewardPenaltyAgent, REWARD_PENALTY_DEFAULTS, type RewardPenaltyOptions, type RewardPenaltyParams } from './reward-penalty-agent.js';
+export { GRPOAgent, DeepSeekR1GRPOAgent } from './spec-names.js';
+export { MetaController, type MetaControllerOptions } from './meta-controller.js';
+export type { TrainableAgent, AgentHostState } from './trainable-agent.js';
+export { runEpisode, annualisedSharpe, equalWeightChooser, randomChooser, type EpisodeSummary, type ActionChooser } from './evaluate.js';
+export { syntheticSignalMarket, type SyntheticSignalMarketOptions } from './synthetic-market.js';
+export {
+  trainConfigSchema,
+  parseTrainConfig,
+  trainConfigJsonSchema,
+  type TrainConfig,
+  type TrainConfigInput,
+} from './train-config.js';
+export { loadTrainConfigFile } from './train-config-file.js';
+export { runTraining, createAgent, environmentFactory, splitBars, type TrainRunOptions, type TrainSummary, type SplitEvaluation, type ModelDataRecord } from './train.js';
+export { writeCheckpoint, loadCheckpoint, resolveCheckpoint, readCheckpointState, checkpointName, type CheckpointState, type TrainerState } from './checkpoint.js';
+export { readTrainedModel, loadTrainedModel, type TrainedModelInfo, type TrainedModel } from './load-trained-model.js';

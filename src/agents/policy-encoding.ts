@@ -1,0 +1,38 @@
+/** Observation encoders of the policy: the per-asset layout read from a multi-asset environment, and the temporal encoder. */
+import { ErrorCodes, GrpoTraderError } from '../core/index.js';
+import type { Env, ObservationLayout } from '../env/index.js';
+import { FeatureAttentionModule, TemporalEncoder } from '../nn/index.js';
+import type { PerAssetLayout, PolicyEncoding, PolicyKind } from './policy.js';
+
+/** The policy encoding for an encoder name (null for the plain MLP). */
+export function policyEncoding(encoder: 'mlp' | 'per_asset' | 'temporal', env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false): PolicyEncoding | null {
+  if (encoder === 'mlp') return null;
+  if (encoder === 'per_asset') return { type: 'per_asset', layout: perAssetLayoutOf(env, kind, 'per_asset') };
+  const layout = perAssetLayoutOf(env, 'gaussian', 'temporal');
+  const encoderNetwork = new TemporalEncoder({
+    featureDim: layout.assets * layout.features,
+    hiddenDim: temporalHidden,
+    numHeads: 4,
+    numLayers: 1,
+    dropout: 0,
+    feedForward: temporalHidden * 2,
+    maxLength: Math.max(layout.lookback, 8),
+    padToMultiple: 1,
+  });
+  const attention = featureAttention ? new FeatureAttentionModule({ featureDim: layout.assets * layout.features, hiddenDim: temporalHidden, numHeads: 4 }) : null;
+  return { type: 'temporal', layout, encoder: encoderNetwork, featureAttention: attention };
+}
+
+/** Check the environment exposes the features-then-weights layout and return its sizes. */
+export function perAssetLayoutOf(env: Env, kind: PolicyKind, encoder = 'per_asset'): PerAssetLayout {
+  const describe = (env as Partial<{ observationLayout(): ObservationLayout }>).observationLayout;
+  const layout = kind === 'gaussian' && typeof describe === 'function' ? describe.call(env) : null;
+  const features = layout?.segments.find((segment) => segment.name === 'features');
+  const weights = layout?.segments.find((segment) => segment.name === 'weights');
+  if (!layout || !features || !weights || features.offset !== 0 || weights.offset !== features.length) {
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `the ${encoder} encoder needs ${encoder === 'per_asset' ? 'a multi-asset environment (continuous weights, ' : 'an environment with a feature window ('}features then weights in the observation)`, {
+      location: { field: 'algorithm.encoder', value: encoder },
+    });
+  }
+  return { lookback: layout.lookback, assets: layout.symbols.length, features: layout.featureNames.length };
+}

@@ -1,0 +1,438 @@
+/**
+ * The specification's reward-penalty agent — "GRPO" as Generalized Reward-Penalty Optimization,
+ * `GRPOAgent` (3.2) and its `DeepSeekR1GRPOAgent` extension (3.3) — on the shared policy core.
+ *
+ * Per update: N environments advance T on-policy steps. A critic Q(s, a) (an MLP over the
+ * observation and the action, one-hot for discrete actions) gives the estimate; the target is
+ * r·rewardMultiplier + γ·E_{a'∼π}[Q(s', a')]·(1 − terminated), with the expectation exact over
+ * the discrete actions (Σ π(a'|s')Q(s', a')) and taken at the Gaussian's mean for continuous ones.
+ * Advantage A = target − Q(s, a). Positive advantages raise log π with weight `rewardScale`,
+ * negative ones lower it with weight `penaltyScale`, each averaged over its own subset (3.2), plus
+ * the squared Q error. The DeepSeek-R1 variant adds the k3 KL to a periodically refreshed reference,
+ * an entropy bonus, an exploration temperature and a meta-controller (see `MetaController`).
+ */
+import { Rng } from '../core/index.js';
+import type { Env } from '../env/index.js';
+import { adamOptions, DistributionalValueNetwork, projectDistributionInto, ForwardContext, initLinear, linear, readArray } from '../nn/index.js';
+import type { AdamState, DistributionalValueParams, LinearParams } from '../nn/index.js';
+import { jit, lax, nn as jaxNn, numpy as np, tree } from '../nn/jax.js';
+import type { Array, JsTree } from '../nn/jax.js';
+import { scheduleFromOptions, type ScheduleKind } from './group-relative-grpo.js';
+import { MetaController } from './meta-controller.js';
+import { OptimizerCore } from './optimizer-core.js';
+import { policyEncoding } from './policy-encoding.js';
+import type { PolicyEncoding } from './policy.js';
+import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type PolicyKind, type PolicyParams } from './policy.js';
+import { argmaxRow, sampleActionInto } from './policy-sampling.js';
+import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
+
+export interface RewardPenaltyOptions {
+  /** 'basic': GRPOAgent (3.2); 'deepseek_r1': with KL, entropy, temperature and meta-controller (3.3). */
+  variant: 'basic' | 'deepseek_r1';
+  rolloutSteps: number;
+  gamma: number;
+  /** Weight of positive advantages. Default 0.5: see docs/agents.md on the specification's contradiction. */
+  rewardScale: number;
+  /** Weight of negative advantages (losses get the more sensitive response). Default 1. */
+  penaltyScale: number;
+  qLossCoefficient: number;
+  /** Rewards are multiplied by this in the Q target (daily returns are ~1e-2). */
+  rewardMultiplier: number;
+  /** 'mlp': scalar Q(s, a); 'distributional': nn's C51 DistributionalValueNetwork (2.1.4), Q = Σ p_i z_i. */
+  critic: 'mlp' | 'distributional';
+  /** Atoms and support of the distributional critic. */
+  atoms: number;
+  valueMin: number;
+  valueMax: number;
+  entropyCoefficient: number;
+  klCoefficient: number;
+  referenceRefreshInterval: number;
+  temperature: number;
+  metaController: boolean;
+  /** Entropy the meta-controller steers towards (null: 0.5 · the initial policy's entropy). */
+  targetEntropy: number | null;
+  targetKl: number;
+  learningRate: number;
+  learningRateSchedule: ScheduleKind;
+  warmupUpdates: number;
+  totalUpdates: number;
+  maxGradNorm: number | null;
+  hiddenSizes: number[];
+  initialStd: number;
+  /** Initial Gaussian mean: 'zero' (all cash) or 'equal' (1/A in every asset). */
+  initialMean: 'zero' | 'equal';
+  /** 'mlp': one MLP over the whole observation; 'per_asset': one MLP shared by every asset (multi-asset only); 'temporal': nn's TemporalEncoder over the feature window. */
+  encoder: 'mlp' | 'per_asset' | 'temporal';
+  /** Width of the temporal encoder (d_model). */
+  temporalHidden: number;
+  /** With the temporal encoder: re-weight each bar's inputs by nn's FeatureAttentionModule first. */
+  featureAttention: boolean;
+  seed: number;
+}
+
+export const REWARD_PENALTY_DEFAULTS: RewardPenaltyOptions = {
+  variant: 'basic',
+  rolloutSteps: 16,
+  gamma: 0.99,
+  rewardScale: 0.5,
+  penaltyScale: 1,
+  qLossCoefficient: 1,
+  rewardMultiplier: 100,
+  critic: 'mlp',
+  atoms: 51,
+  valueMin: -10,
+  valueMax: 10,
+  entropyCoefficient: 0.001,
+  klCoefficient: 0,
+  referenceRefreshInterval: 10,
+  temperature: 1,
+  metaController: false,
+  targetEntropy: null,
+  targetKl: 0.01,
+  learningRate: 1e-3,
+  learningRateSchedule: 'constant',
+  warmupUpdates: 0,
+  totalUpdates: 200,
+  maxGradNorm: 1,
+  hiddenSizes: [64],
+  initialStd: 0.3,
+  initialMean: 'zero',
+  encoder: 'mlp',
+  temporalHidden: 32,
+  featureAttention: false,
+  seed: 0,
+};
+
+type CriticParams = { layers: LinearParams[]; output: LinearParams };
+export type RewardPenaltyParams = { policy: PolicyParams; critic: CriticParams | DistributionalValueParams };
+
+function initCritic(rng: Rng, inputSize: number, hiddenSizes: number[]): CriticParams {
+  const layers: LinearParams[] = [];
+  let width = inputSize;
+  for (const hidden of hiddenSizes) {
+    layers.push(initLinear(rng, width, hidden));
+    width = hidden;
+  }
+  return { layers, output: initLinear(rng, width, 1) };
+}
+
+/** Q(s, a) for observations [B, D] and action inputs [B, A] → [B] (consumes all). */
+function criticValue(params: CriticParams, observations: Array, actions: Array): Array {
+  let x = np.concatenate([observations, actions], -1);
+  for (const layer of params.layers) x = np.tanh(linear(layer, x));
+  const out = linear(params.output, x);
+  return out.reshape([out.shape[0]!]);
+}
+
+type Jitted<F> = F & { dispose(): void };
+
+export class RewardPenaltyAgent implements TrainableAgent {
+  readonly algorithm: string;
+  readonly options: RewardPenaltyOptions;
+  readonly envs: Env[];
+  readonly kind: PolicyKind;
+  /** The observation encoder (null: MLP over the whole observation). */
+  readonly encoding: PolicyEncoding | null;
+  readonly observationSize: number;
+  readonly actionSize: number;
+  readonly core: OptimizerCore<RewardPenaltyParams>;
+  readonly rng: Rng;
+  readonly meta: MetaController;
+  reference: PolicyParams;
+  updates = 0;
+  envSteps = 0;
+  episodes = 0;
+
+  private readonly forward: Jitted<(p: PolicyParams, x: Array) => [Array, Array]>;
+  /** Next-state value [B] (scalar critic) or next-state atom probabilities [B, atoms] (distributional). */
+  private readonly expectedNextQ: Jitted<(p: RewardPenaltyParams, x: Array) => Array>;
+  /** The C51 critic, when `critic: distributional`. */
+  readonly distributional: DistributionalValueNetwork | null;
+  private readonly logProbs: Jitted<(p: PolicyParams, x: Array, a: Array) => Array>;
+  private readonly current: Float64Array[];
+  private readonly observations: Float32Array;
+  private readonly nextObservations: Float32Array;
+  private readonly actions: Float32Array;
+  private readonly rewards: Float32Array;
+  private readonly notDone: Float32Array;
+  private readonly stepObservations: Float32Array;
+  private readonly actionScratch: Float64Array;
+  private readonly probabilities: Float64Array;
+
+  constructor(envs: Env[], options: Partial<RewardPenaltyOptions> = {}) {
+    if (envs.length === 0) throw new Error('RewardPenaltyAgent needs at least one environment');
+    this.options = { ...REWARD_PENALTY_DEFAULTS, ...options };
+    const o = this.options;
+    this.algorithm = o.variant === 'deepseek_r1' ? 'deepseek_r1' : 'reward_penalty';
+    this.envs = envs;
+    const space = envs[0]!.actionSpace;
+    this.kind = space.kind === 'discrete' ? 'categorical' : 'gaussian';
+    this.actionSize = space.kind === 'discrete' ? space.n : space.size;
+    this.observationSize = envs[0]!.observationSize;
+    this.encoding = policyEncoding(o.encoder, envs[0]!, this.kind, o.temporalHidden, o.featureAttention);
+    this.rng = new Rng(o.seed);
+    const initRng = new Rng(o.seed ^ 0x5eed);
+    const policy = initPolicy(initRng, { kind: this.kind, observationSize: this.observationSize, actionSize: this.actionSize, hiddenSizes: o.hiddenSizes, initialStd: o.initialStd, initialMean: o.initialMean === 'equal' ? 1 / this.actionSize : 0, encoding: this.encoding });
+    this.distributional =
+      o.critic === 'distributional'
+        ? new DistributionalValueNetwork({ stateDim: this.observationSize, actionDim: this.actionSize, hiddenDim: o.hiddenSizes[0]! - (o.hiddenSizes[0]! % 4) || 4, numAtoms: o.atoms, vMin: o.valueMin, vMax: o.valueMax, numLayers: 1, dropout: 0 })
+        : null;
+    const critic = this.distributional ? this.distributional.init(initRng) : initCritic(initRng, this.observationSize + this.actionSize, o.hiddenSizes);
+    this.reference = tree.ref(policy);
+    const deepseek = o.variant === 'deepseek_r1';
+    const initialEntropy = this.kind === 'gaussian' ? this.actionSize * (Math.log(o.initialStd) + 0.5 + 0.5 * Math.log(2 * Math.PI)) : Math.log(this.actionSize);
+    this.meta = new MetaController({
+      enabled: deepseek && o.metaController,
+      entropyCoefficient: o.entropyCoefficient,
+      klCoefficient: deepseek ? o.klCoefficient : 0,
+      temperature: deepseek ? o.temperature : 1,
+      targetEntropy: o.targetEntropy ?? (this.kind === 'gaussian' ? initialEntropy - 0.5 * this.actionSize : 0.5 * initialEntropy),
+      targetKl: o.targetKl,
+    });
+    this.core = new OptimizerCore<RewardPenaltyParams>({ policy, critic }, this.lossFunction(), adamOptions({ learningRate: o.learningRate, maxGradNorm: o.maxGradNorm }), scheduleFromOptions(o, 1));
+    const kind = this.kind;
+    const encoding = this.encoding;
+    const A = this.actionSize;
+    this.forward = jit((p: PolicyParams, x: Array): [Array, Array] => [policyOutput(tree.ref(p), x, encoding), policyLogStd(p)]) as unknown as typeof this.forward;
+    this.logProbs = jit((p: PolicyParams, x: Array, a: Array): Array => {
+      const [logProbs, entropy] = logProbsAndEntropy(kind, p, x, a, encoding);
+      entropy.dispose();
+      return logProbs;
+    }) as unknown as typeof this.logProbs;
+    const distributional = this.distributional;
+    // Scalar critic: Q [rows]; distributional: atom probabilities [rows, atoms].
+    const critique = (critic: RewardPenaltyParams['critic'], x: Array, a: Array): Array =>
+      distributional ? np.exp(distributional.logProbabilities(critic as DistributionalValueParams, x, a, ForwardContext.evaluation())) : criticValue(critic as CriticParams, x, a);
+    this.expectedNextQ = jit((p: RewardPenaltyParams, x: Array): Array => {
+      const batch = x.shape[0]!;
+      const D = x.shape[1]!;
+      if (kind === 'gaussian') {
+        const mean = policyOutput(p.policy, x.ref, encoding);
+        return critique(p.critic, x, mean);
+      }
+      // Σ_a' π(a'|s') Q(s', a') (or the π-mixture of the atom distributions): every discrete action
+      // evaluated in one batch of B·n rows.
+      const probabilities = jaxNn.softmax(policyOutput(p.policy, x.ref, encoding), -1);
+      const repeated = np.broadcastTo(x.reshape([batch, 1, D]), [batch, A, D]).reshape([batch * A, D]);
+      const eye = np.broadcastTo(np.eye(A).reshape([1, A, A]), [batch, A, A]).reshape([batch * A, A]);
+      if (distributional) {
+        const atoms = distributional.config.numAtoms;
+        const perAction = critique(p.critic, repeated, eye).reshape([batch, A, atoms]);
+        return perAction.mul(probabilities.reshape([batch, A, 1])).sum(1);
+      }
+      const q = critique(p.critic, repeated, eye).reshape([batch, A]);
+      return q.mul(probabilities).sum(-1);
+    }) as unknown as typeof this.expectedNextQ;
+
+    const N = envs.length;
+    const D = this.observationSize;
+    const B = N * o.rolloutSteps;
+    this.current = envs.map((env, i) => Float64Array.from(env.reset({ seed: o.seed * 1000 + i }).observation));
+    this.observations = new Float32Array(B * D);
+    this.nextObservations = new Float32Array(B * D);
+    this.actions = new Float32Array(B * A);
+    this.rewards = new Float32Array(B);
+    this.notDone = new Float32Array(B);
+    this.stepObservations = new Float32Array(N * D);
+    this.actionScratch = new Float64Array(A);
+    this.probabilities = new Float64Array(A);
+  }
+
+  private lossFunction() {
+    const kind = this.kind;
+    const encoding = this.encoding;
+    const distributional = this.distributional;
+    return (params: RewardPenaltyParams, observations: Array, actions: Array, targets: Array, targetDistribution: Array, referenceLogProbs: Array, coefficients: Array): [Array, Array] => {
+      const batch = observations.shape[0]!;
+      const size = actions.shape[1]!;
+      const rewardScale = coefficients.ref.slice(0);
+      const penaltyScale = coefficients.ref.slice(1);
+      const qCoefficient = coefficients.ref.slice(2);
+      const entropyCoefficient = coefficients.ref.slice(3);
+      const beta = coefficients.slice(4);
+      let currentQ: Array;
+      let qLoss: Array;
+      if (distributional) {
+        // C51: cross-entropy to the projected target distribution; Q is the distribution's mean.
+        const logAtoms = distributional.logProbabilities(params.critic as DistributionalValueParams, observations.ref, actions.ref, ForwardContext.evaluation());
+        currentQ = distributional.expectedValue(logAtoms.ref);
+        qLoss = targetDistribution.mul(logAtoms).sum(-1).mean().mul(-1);
+      } else {
+        targetDistribution.dispose();
+        currentQ = criticValue(params.critic as CriticParams, observations.ref, actions.ref);
+        const error = currentQ.ref.sub(targets.ref);
+        qLoss = error.ref.mul(error).mean();
+      }
+      const [groupLogProbs, entropy] = logProbsAndEntropy(kind, params.policy, observations, actions.reshape([batch, 1, size]), encoding);
+      const logProbs = groupLogProbs.reshape([batch]);
+      const advantages = lax.stopGradient(targets.ref.sub(currentQ.ref));
+      const positive = np.greater(advantages.ref, 0).astype(np.float32);
+      const negative = np.lessEqual(advantages.ref, 0).astype(np.float32);
+      const positiveCount = np.maximum(positive.ref.sum(), 1);
+      const negativeCount = np.maximum(negative.ref.sum(), 1);
+      // Both terms push log π along the advantage; only their weights differ (3.2).
+      const rewardLoss = logProbs.ref.mul(advantages.ref).mul(positive).sum().div(positiveCount).mul(-1).mul(rewardScale);
+      const penaltyLoss = logProbs.ref.mul(np.abs(advantages.ref)).mul(negative).sum().div(negativeCount).mul(penaltyScale);
+      const policyLoss = rewardLoss.add(penaltyLoss);
+      currentQ.dispose();
+      targets.dispose();
+      const logRatioToReference = referenceLogProbs.reshape([batch]).sub(logProbs);
+      const kl = np.exp(logRatioToReference.ref).sub(logRatioToReference).sub(1).mean();
+      const meanEntropy = entropy.mean();
+      const loss = policyLoss.ref.add(qLoss.ref.mul(qCoefficient)).add(kl.ref.mul(beta)).sub(meanEntropy.ref.mul(entropyCoefficient));
+      const statistics = np.stack([loss.ref, policyLoss, qLoss, kl, meanEntropy, advantages.mean()]);
+      return [loss, statistics];
+    };
+  }
+
+  async policyOutputs(observations: Float32Array, count: number): Promise<{ output: Float32Array; logStd: Float32Array }> {
+    const [output, logStd] = this.forward(tree.ref(this.core.params.policy), np.array(observations, { shape: [count, this.observationSize] }));
+    return { output: await readArray(output), logStd: await readArray(logStd) };
+  }
+
+  async act(observations: Float32Array, count: number): Promise<Float64Array> {
+    const { output } = await this.policyOutputs(observations, count);
+    if (this.kind === 'gaussian') return Float64Array.from(output);
+    const actions = new Float64Array(count);
+    for (let i = 0; i < count; i++) actions[i] = argmaxRow(output, i, this.actionSize);
+    return actions;
+  }
+
+  private stepWith(env: Env, offset: number) {
+    if (this.kind === 'categorical') {
+      let index = 0;
+      for (let a = 0; a < this.actionSize; a++) if (this.actions[offset + a] === 1) index = a;
+      return env.step(index);
+    }
+    for (let a = 0; a < this.actionSize; a++) this.actionScratch[a] = this.actions[offset + a]!;
+    return env.step(this.actionScratch);
+  }
+
+  async update(): Promise<Record<string, number>> {
+    const o = this.options;
+    const N = this.envs.length;
+    const D = this.observationSize;
+    const A = this.actionSize;
+    let rewardSum = 0;
+    for (let t = 0; t < o.rolloutSteps; t++) {
+      for (let i = 0; i < N; i++) {
+        const row = this.current[i]!;
+        for (let d = 0; d < D; d++) this.stepObservations[i * D + d] = row[d]!;
+      }
+      const { output, logStd } = await this.policyOutputs(this.stepObservations, N);
+      for (let i = 0; i < N; i++) {
+        const index = t * N + i;
+        this.observations.set(this.stepObservations.subarray(i * D, (i + 1) * D), index * D);
+        sampleActionInto(this.kind, this.rng, this.actions, index * A, output, logStd, i, A, this.probabilities, this.meta.temperature);
+        const env = this.envs[i]!;
+        const result = this.stepWith(env, index * A);
+        this.envSteps++;
+        rewardSum += result.reward;
+        this.rewards[index] = result.reward * o.rewardMultiplier;
+        this.notDone[index] = result.terminated ? 0 : 1;
+        const next = result.observation;
+        for (let d = 0; d < D; d++) this.nextObservations[index * D + d] = next[d]!;
+        if (result.terminated || result.truncated) {
+          this.episodes++;
+          this.current[i]!.set(env.reset().observation);
+        } else {
+          this.current[i]!.set(next);
+        }
+      }
+    }
+    const B = N * o.rolloutSteps;
+    const next = await readArray(this.expectedNextQ(tree.ref(this.core.params), np.array(this.nextObservations, { shape: [B, D] })));
+    const targets = new Float32Array(B);
+    let targetDistribution: Float32Array = new Float32Array(B);
+    if (this.distributional) {
+      const { numAtoms, vMin, vMax } = this.distributional.config;
+      const support = this.distributional.support;
+      const dones = new Float32Array(B);
+      for (let b = 0; b < B; b++) {
+        dones[b] = 1 - this.notDone[b]!;
+        let value = 0;
+        for (let j = 0; j < numAtoms; j++) value += next[b * numAtoms + j]! * support[j]!;
+        targets[b] = this.rewards[b]! + o.gamma * value * this.notDone[b]!;
+      }
+      targetDistribution = projectDistributionInto(new Float32Array(B * numAtoms), next, this.rewards, dones, o.gamma, vMin, vMax, numAtoms);
+    } else {
+      for (let b = 0; b < B; b++) targets[b] = this.rewards[b]! + o.gamma * next[b]! * this.notDone[b]!;
+    }
+    const atomCount = this.distributional ? this.distributional.config.numAtoms : 1;
+    const observations = np.array(this.observations, { shape: [B, D] });
+    const actions = np.array(this.actions, { shape: [B, A] });
+    const referenceLogProbs = this.logProbs(tree.ref(this.reference), observations.ref, actions.ref.reshape([B, 1, A]));
+    const coefficients = np.array(new Float32Array([o.rewardScale, o.penaltyScale, o.qLossCoefficient, this.meta.entropyCoefficient, this.meta.klCoefficient]));
+    const learningRate = this.core.nextLearningRate();
+    const [loss, stats] = this.core.update(observations, actions, np.array(targets, { shape: [B] }), np.array(targetDistribution, { shape: [B, atomCount] }), referenceLogProbs, coefficients);
+    loss.dispose();
+    const s = await readArray(stats);
+    this.updates++;
+    const entropyCoefficient = this.meta.entropyCoefficient;
+    const klCoefficient = this.meta.klCoefficient;
+    const temperature = this.meta.temperature;
+    this.meta.observe({ entropy: s[4]!, kl: s[3]! });
+    if (o.referenceRefreshInterval > 0 && this.updates % o.referenceRefreshInterval === 0) {
+      tree.dispose(this.reference);
+      this.reference = tree.ref(this.core.params.policy);
+    }
+    return {
+      update: this.updates,
+      meanReward: rewardSum / B,
+      loss: s[0]!,
+      policyLoss: s[1]!,
+      qLoss: s[2]!,
+      kl: s[3]!,
+      entropy: s[4]!,
+      meanAdvantage: s[5]!,
+      entropyCoefficient,
+      klCoefficient,
+      temperature,
+      learningRate,
+      envSteps: this.envSteps,
+      episodes: this.episodes,
+    };
+  }
+
+  networks(): JsTree<Array> {
+    return { model: this.core.params, adam: this.core.state, reference: this.reference };
+  }
+
+  loadNetworks(networks: JsTree<Array>): void {
+    const loaded = networks as unknown as { model: RewardPenaltyParams; adam: AdamState<RewardPenaltyParams>; reference: PolicyParams };
+    this.core.load(loaded.model, loaded.adam, this.core.step);
+    tree.dispose(this.reference);
+    this.reference = loaded.reference;
+  }
+
+  getState(): AgentHostState {
+    return {
+      updates: this.updates,
+      envSteps: this.envSteps,
+      episodes: this.episodes,
+      optimizerStep: this.core.step,
+      rng: this.rng.getState(),
+      // The environments are always mid-episode here (finished ones were reset), so a snapshot is complete.
+      snapshots: this.envs.map((env) => env.snapshot().data.slice()),
+      extra: this.meta.getState(),
+    };
+  }
+
+  setState(state: AgentHostState): void {
+    this.updates = state.updates;
+    this.envSteps = state.envSteps;
+    this.episodes = state.episodes;
+    this.core.step = state.optimizerStep;
+    this.rng.setState(state.rng);
+    if (state.extra) this.meta.setState(state.extra);
+    this.envs.forEach((env, i) => this.current[i]!.set(env.restore({ data: state.snapshots[i]! })));
+  }
+
+  dispose(): void {
+    this.core.dispose();
+    tree.dispose(this.reference);
+    this.forward.dispose();
+    this.logProbs.dispose();
+    this.expectedNextQ.dispose();
+  }
+}

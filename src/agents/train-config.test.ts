@@ -1,0 +1,55 @@
+/** The training config: defaults, validation errors naming the field, and the published JSON Schema. */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { GrpoTraderError } from '../core/index.js';
+import { parseTrainConfig, trainConfigJsonSchema } from './train-config.js';
+import { loadTrainConfigFile } from './train-config-file.js';
+
+describe('train config', () => {
+  it('fills every default from an empty object', () => {
+    const config = parseTrainConfig({});
+    expect(config.algorithm.type).toBe('grpo');
+    expect(config.algorithm.grpo).toMatchObject({ groupSize: 8, horizon: 1, clipLow: 0.2, clipHigh: 0.28, advantageNormalization: 'std' });
+    expect(config.algorithm.rewardPenalty).toMatchObject({ rewardScale: 0.5, penaltyScale: 1 });
+    expect(config.splits.validation).toEqual({ from: '2015-01-01', to: '2015-12-31' });
+  });
+
+  it('names the file, field and value of a bad entry', () => {
+    try {
+      parseTrainConfig({ training: { updates: -3 } }, 'run.yaml');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(GrpoTraderError);
+      const e = error as GrpoTraderError;
+      expect(e.code).toBe('INVALID_CONFIG');
+      expect(e.location).toMatchObject({ file: 'run.yaml', field: 'training.updates', value: '-3' });
+    }
+    expect(() => parseTrainConfig({ algorithm: { grpo: { grupSize: 4 } } })).toThrow(/grupSize/);
+  });
+
+  it('every example config is valid', async () => {
+    for (const name of ['dow30.yaml', 'dow30-reward-penalty.yaml', 'spy-discrete.yaml']) {
+      const config = await loadTrainConfigFile(fileURLToPath(new URL(`../../examples/${name}`, import.meta.url)));
+      expect(config.splits.train).toEqual({ from: '2005-01-01', to: '2014-12-31' });
+    }
+    const dow = await loadTrainConfigFile(fileURLToPath(new URL('../../examples/dow30.yaml', import.meta.url)));
+    expect(dow.data.symbols).toHaveLength(30);
+    expect(dow.splits.validation).toEqual({ from: '2015-01-01', to: '2015-12-31' });
+  });
+
+  it('reports a YAML syntax error with its line', async () => {
+    const file = join(tmpdir(), `grpo-bad-${process.pid}.yaml`);
+    writeFileSync(file, 'seed: 1\nseed: 2\n'); // a duplicate key on line 2
+    await expect(loadTrainConfigFile(file)).rejects.toMatchObject({ code: 'INVALID_CONFIG', location: { file, line: 2 } });
+    rmSync(file);
+  });
+
+  it('publishes the JSON Schema generated from the zod schema (scripts/make-train-schema.ts)', () => {
+    const published = JSON.parse(readFileSync(new URL('../../schema/train-config.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const { $id: _id, title: _title, ...rest } = published;
+    expect(rest).toEqual(trainConfigJsonSchema());
+  });
+});

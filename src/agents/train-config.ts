@@ -1,0 +1,145 @@
+/**
+ * The training configuration (`grpo-trader train --config FILE`): one zod schema, every field with a
+ * default, published as JSON Schema in schema/train-config.schema.json (scripts/make-train-schema.ts).
+ */
+import { z } from 'zod';
+import { ErrorCodes, GrpoTraderError } from '../core/index.js';
+import { rewardConfigSchema } from '../rewards/index.js';
+
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().finite().min(0);
+const probability = z.number().finite().gt(0).lt(1);
+const dateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+const range = z.strictObject({
+  from: dateText.describe('First date (inclusive), YYYY-MM-DD'),
+  to: dateText.describe('Last date (inclusive), YYYY-MM-DD'),
+});
+
+export const dataSectionSchema = z.strictObject({
+  /** Files or directories of OHLCV files, aligned on their common dates. Relative to the config file. */
+  paths: z.array(z.string().min(1)).min(1).default(['../shared/data/us-equities-daily']).describe('OHLCV files or directories, relative to the config file'),
+  symbols: z.array(z.string().min(1)).min(1).nullable().default(null).describe('Symbols to load (null: every file)'),
+  features: z.union([z.enum(['normalized', 'all']), z.array(z.string().min(1)).min(1)]).default('normalized').describe('Feature columns of the policy input'),
+});
+
+export const splitsSectionSchema = z.strictObject({
+  train: range.default({ from: '2005-01-01', to: '2014-12-31' }),
+  validation: range.nullable().default({ from: '2015-01-01', to: '2015-12-31' }),
+  test: range.nullable().default({ from: '2016-01-01', to: '2017-12-31' }),
+});
+
+export const environmentSectionSchema = z.strictObject({
+  type: z.enum(['multi_asset', 'single_asset']).default('multi_asset'),
+  /** single_asset: the asset to trade and the ladder of target weights. */
+  symbol: z.string().min(1).nullable().default(null),
+  positions: z.array(z.number().finite()).min(2).default([-1, 0, 1]),
+  lookback: positiveInt.default(5),
+  returnHistory: z.number().int().min(0).default(10),
+  includeCorrelation: z.boolean().default(false),
+  correlationLookback: z.number().int().min(2).default(30),
+  correlationPenalty: nonNegative.default(0),
+  episodeLength: positiveInt.default(63),
+  initialCapital: z.number().finite().gt(0).default(100_000),
+  tradingCost: nonNegative.default(0.0005),
+  slippage: nonNegative.default(0.0001),
+  maxPositionSize: z.number().finite().gt(0).default(1),
+  maxAssetWeight: z.number().finite().gt(0).default(1),
+  actionBound: z.number().finite().gt(0).default(1),
+  maxDrawdown: z.number().gt(0).max(1).nullable().default(null),
+  reward: rewardConfigSchema.optional().describe('Reward config (default { type: return }), see docs/rewards.md'),
+  nonFiniteFeatures: z.enum(['error', 'zero']).default('error'),
+});
+
+export const grpoSectionSchema = z.strictObject({
+  groupSize: z.number().int().min(2).default(8),
+  horizon: positiveInt.default(1),
+  rolloutSteps: positiveInt.default(16),
+  epochs: positiveInt.default(2),
+  advantageNormalization: z.enum(['std', 'mean']).default('std'),
+  minGroupStd: nonNegative.default(1e-8),
+  clipLow: probability.default(0.2),
+  clipHigh: z.number().finite().gt(0).default(0.28),
+  klCoefficient: nonNegative.default(0.04),
+  referenceRefreshInterval: z.number().int().min(0).default(10),
+  entropyCoefficient: nonNegative.default(0),
+});
+
+export const rewardPenaltySectionSchema = z.strictObject({
+  rolloutSteps: positiveInt.default(16),
+  gamma: z.number().finite().min(0).max(1).default(0.99),
+  rewardScale: nonNegative.default(0.5),
+  penaltyScale: nonNegative.default(1),
+  qLossCoefficient: nonNegative.default(1),
+  /** Rewards are multiplied by this before entering the Q target (daily returns are ~1e-2). */
+  rewardMultiplier: z.number().finite().gt(0).default(100),
+  critic: z.enum(['mlp', 'distributional']).default('mlp').describe('mlp: scalar Q(s, a); distributional: C51 critic (51 atoms on [valueMin, valueMax]), Q = its mean'),
+  atoms: z.number().int().min(2).default(51),
+  valueMin: z.number().finite().default(-10),
+  valueMax: z.number().finite().default(10),
+  entropyCoefficient: nonNegative.default(0.001),
+  klCoefficient: nonNegative.default(0),
+  referenceRefreshInterval: z.number().int().min(0).default(10),
+  temperature: z.number().finite().gt(0).default(1),
+  metaController: z.boolean().default(false),
+  targetEntropy: z.number().finite().nullable().default(null),
+  targetKl: nonNegative.default(0.01),
+});
+
+export const algorithmSectionSchema = z.strictObject({
+  type: z.enum(['grpo', 'reward_penalty', 'deepseek_r1']).default('grpo').describe('grpo: group-relative; reward_penalty: the specification 3.2 GRPOAgent; deepseek_r1: 3.3'),
+  hiddenSizes: z.array(positiveInt).min(1).default([64]),
+  initialStd: z.number().finite().gt(0).default(0.3),
+  encoder: z.enum(['mlp', 'per_asset', 'temporal']).default('mlp').describe('mlp: one MLP over the whole observation; per_asset: one MLP shared by every asset over its own feature window and weight; temporal: transformer over the feature window (experimental)'),
+  temporalHidden: z.number().int().min(4).multipleOf(4).default(32).describe('d_model of the temporal encoder (4 heads)'),
+  featureAttention: z.boolean().default(false).describe('temporal encoder only: re-weight each bar by a feature-attention module first'),
+  initialMean: z.enum(['zero', 'equal']).default('zero').describe('Initial mean of the Gaussian policy: zero (cash) or equal (1/A per asset)'),
+  learningRate: z.number().finite().gt(0).default(1e-3),
+  learningRateSchedule: z.enum(['constant', 'cosine', 'linear']).default('constant'),
+  warmupUpdates: z.number().int().min(0).default(0),
+  scheduleUpdates: positiveInt.default(200).describe('Length of the cosine/linear learning-rate schedule, in updates (independent of training.updates so --resume stays exact)'),
+  maxGradNorm: z.number().finite().gt(0).nullable().default(1),
+  grpo: grpoSectionSchema.default(grpoSectionSchema.parse({})),
+  rewardPenalty: rewardPenaltySectionSchema.default(rewardPenaltySectionSchema.parse({})),
+});
+
+export const trainingSectionSchema = z.strictObject({
+  updates: positiveInt.default(200).describe('Total updates (with --resume the run continues up to this total)'),
+  envs: positiveInt.default(8).describe('Parallel environments'),
+  evalInterval: positiveInt.default(10).describe('Updates between validation runs'),
+  patience: z.number().int().min(0).default(10).describe('Validation runs without improvement before stopping (0: never stop early)'),
+  checkpointInterval: positiveInt.default(25).describe('Updates between checkpoints'),
+  threads: positiveInt.default(1).describe('jax-js worker threads'),
+});
+
+export const trainConfigSchema = z.strictObject({
+  seed: z.number().int().min(0).default(0),
+  data: dataSectionSchema.default(dataSectionSchema.parse({})),
+  splits: splitsSectionSchema.default(splitsSectionSchema.parse({})),
+  environment: environmentSectionSchema.default(environmentSectionSchema.parse({})),
+  algorithm: algorithmSectionSchema.default(algorithmSectionSchema.parse({})),
+  training: trainingSectionSchema.default(trainingSectionSchema.parse({})),
+});
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/** Validate a parsed config object; errors name the file and the field path. */
+export function parseTrainConfig(input: unknown, file = '<config>'): TrainConfig {
+  const parsed = trainConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.');
+    let value: unknown = input;
+    for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `${file}: ${field ? `field ${field}: ` : ''}${issue.message}`, {
+      location: { file, ...(field ? { field } : {}), ...(value !== undefined && typeof value !== 'object' ? { value: String(value) } : {}) },
+    });
+  }
+  return parsed.data;
+}
+
+/** The JSON Schema of the config (draft 2020-12), as published in schema/. */
+export function trainConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(trainConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,275 @@
+/**
+ * The training loop behind `grpo-trader train`: data → features → environments per split → agent;
+ * updates with progress lines and a JSON-lines metrics log, validation Sharpe with early stopping,
+ * atomic checkpoints, exact resume, and a final out-of-sample evaluation of the best policy.
+ */
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ErrorCodes, GrpoTraderError, writeFileAtomic } from '../core/index.js';
+import { dateRangeIndices, loadMarket } from '../data/index.js';
+import type { MarketData } from '../data/types.js';
+import { buildFeatureTensor, MultiAssetEnv, SingleAssetEnv } from '../env/index.js';
+import type { Env, FeatureTensor } from '../env/index.js';
+import { initEngine } from '../nn/index.js';
+import { CHECKPOINT_KIND, checkpointName, loadCheckpoint, pruneCheckpoints, readCheckpointState, resolveCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint.js';
+import { equalWeightChooser, runEpisode, type EpisodeSummary } from './evaluate.js';
+import { GroupRelativeGrpo } from './group-relative-grpo.js';
+import { RewardPenaltyAgent } from './reward-penalty-agent.js';
+import type { TrainConfig } from './train-config.js';
+import type { TrainableAgent } from './trainable-agent.js';
+import { loadParams } from '../nn/index.js';
+import { numpy as np, tree } from '../nn/jax.js';
+import type { Array as JaxArray, JsTree } from '../nn/jax.js';
+
+export interface TrainRunOptions {
+  /** Where checkpoints, metrics.jsonl, best/ and summary.json go. */
+  outDir: string;
+  /** Directory relative data paths are resolved against (the config file's). */
+  baseDir?: string;
+  /** Resume from a run directory or a checkpoint directory. */
+  resume?: string;
+  /** Progress lines (one per update, plus validation lines). */
+  onProgress?: (line: string) => void;
+  /** Keep this many update checkpoints (default 3). */
+  keepCheckpoints?: number;
+  /** Skip the final test-split evaluation. */
+  skipTest?: boolean;
+  /** Prepared market and features (skips loading data; for tests and benchmarks). */
+  prepared?: { market: MarketData; features: FeatureTensor };
+}
+
+export interface SplitEvaluation {
+  split: string;
+  from: string;
+  to: string;
+  policy: Omit<EpisodeSummary, 'returns'>;
+  equalWeight: Omit<EpisodeSummary, 'returns'>;
+}
+
+export interface TrainSummary {
+  algorithm: string;
+  updates: number;
+  stoppedEarly: boolean;
+  bestUpdate: number | null;
+  bestValidationSharpe: number | null;
+  envSteps: number;
+  seconds: number;
+  validation: SplitEvaluation | null;
+  test: SplitEvaluation | null;
+}
+
+/** Bar range [firstBar, lastBar] of a date range; throws naming the split when it holds no bars. */
+export function splitBars(market: MarketData, name: string, range: { from: string; to: string }): { firstBar: number; lastBar: number } {
+  const { start, end } = dateRangeIndices(market.time, range.from, range.to);
+  if (end - start < 2) {
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `split ${name} (${range.from} .. ${range.to}) holds ${end - start} bars of the data`, {
+      location: { field: `splits.${name}`, value: `${range.from} .. ${range.to}` },
+    });
+  }
+  return { firstBar: start, lastBar: end - 1 };
+}
+
+/** Environment factory for a config, a market and a bar range. */
+export function environmentFactory(config: TrainConfig, market: MarketData, features: FeatureTensor) {
+  const e = config.environment;
+  const common = {
+    lookback: e.lookback,
+    returnHistory: e.returnHistory,
+    initialCapital: e.initialCapital,
+    tradingCost: e.tradingCost,
+    slippage: e.slippage,
+    maxDrawdown: e.maxDrawdown,
+    reward: (e.reward ?? { type: 'return' }) as Record<string, unknown>,
+    nonFiniteFeatures: e.nonFiniteFeatures,
+  };
+  return (bars: { firstBar: number; lastBar: number }, training: boolean): Env => {
+    const episode = training ? { randomStart: true, episodeLength: e.episodeLength } : { randomStart: false, episodeLength: null };
+    if (e.type === 'single_asset') {
+      return new SingleAssetEnv(market, features, { ...common, ...bars, ...episode, positions: e.positions, ...(e.symbol === null ? {} : { symbol: e.symbol }) });
+    }
+    return new MultiAssetEnv(market, features, {
+      ...common,
+      ...bars,
+      ...episode,
+      includeCorrelation: e.includeCorrelation,
+      correlationLookback: e.correlationLookback,
+      correlationPenalty: e.correlationPenalty,
+      maxPositionSize: e.maxPositionSize,
+      maxAssetWeight: e.maxAssetWeight,
+      actionBound: e.actionBound,
+    });
+  };
+}
+
+/** Build the configured agent over training environments. */
+export function createAgent(config: TrainConfig, envs: Env[]): TrainableAgent {
+  const a = config.algorithm;
+  const shared = {
+    hiddenSizes: a.hiddenSizes,
+    initialStd: a.initialStd,
+    initialMean: a.initialMean,
+    encoder: a.encoder,
+    temporalHidden: a.temporalHidden,
+    featureAttention: a.featureAttention,
+    learningRate: a.learningRate,
+    learningRateSchedule: a.learningRateSchedule,
+    warmupUpdates: a.warmupUpdates,
+    totalUpdates: a.scheduleUpdates,
+    maxGradNorm: a.maxGradNorm,
+    seed: config.seed,
+  };
+  if (a.type === 'grpo') return new GroupRelativeGrpo(envs, { ...shared, ...a.grpo });
+  return new RewardPenaltyAgent(envs, { ...shared, ...a.rewardPenalty, variant: a.type === 'deepseek_r1' ? 'deepseek_r1' : 'basic' });
+}
+
+function policyChooser(agent: TrainableAgent) {
+  const input = new Float32Array(agent.observationSize);
+  return async (observation: Float64Array) => {
+    for (let i = 0; i < input.length; i++) input[i] = observation[i]!;
+    return agent.act(input, 1);
+  };
+}
+
+async function evaluateSplit(agent: TrainableAgent, env: Env, name: string, range: { from: string; to: string }, withBaseline: boolean): Promise<SplitEvaluation> {
+  const strip = ({ returns: _returns, ...rest }: EpisodeSummary) => rest;
+  const policy = await runEpisode(env, policyChooser(agent));
+  const equalWeight = withBaseline ? await runEpisode(env, equalWeightChooser(env)) : policy;
+  return { split: name, from: range.from, to: range.to, policy: strip(policy), equalWeight: strip(equalWeight) };
+}
+
+/** What `data.json` of a run directory records: the trained market's symbols and dates, and the features. */
+export interface ModelDataRecord {
+  symbols: string[];
+  features: string[];
+  first: string;
+  last: string;
+  bars: number;
+}
+
+function modelDataRecord(market: MarketData, features: FeatureTensor): ModelDataRecord {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { symbols: market.symbols.slice(), features: features.names.slice(), first: day(market.time[0]!), last: day(market.time[market.time.length - 1]!), bars: market.time.length };
+}
+
+function format(value: number, digits = 4): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : String(value);
+}
+
+/** Train per `config`; resumable, deterministic for a given config and seed. */
+export async function runTraining(config: TrainConfig, options: TrainRunOptions): Promise<TrainSummary> {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  await initEngine({ threads: config.training.threads });
+  let market: MarketData;
+  let features: FeatureTensor;
+  if (options.prepared) {
+    ({ market, features } = options.prepared);
+  } else {
+    const base = options.baseDir ?? process.cwd();
+    const paths = config.data.paths.map((path) => (isAbsolute(path) ? path : resolve(base, path)));
+    ({ market } = await loadMarket(paths, config.data.symbols === null ? {} : { symbols: config.data.symbols }));
+    features = buildFeatureTensor(market, { features: config.data.features });
+  }
+  const make = environmentFactory(config, market, features);
+  const trainBars = splitBars(market, 'train', config.splits.train);
+  const envs = Array.from({ length: config.training.envs }, () => make(trainBars, true));
+  const agent = createAgent(config, envs);
+  const validationEnv = config.splits.validation ? make(splitBars(market, 'validation', config.splits.validation), false) : null;
+  const outDir = options.outDir;
+  const checkpoints = join(outDir, 'checkpoints');
+  const metricsFile = join(outDir, 'metrics.jsonl');
+  const trainer: TrainerState = { bestValidationSharpe: null, bestUpdate: null, evaluationsWithoutImprovement: 0, stoppedEarly: false, metricsLines: 0 };
+
+  try {
+    let metricsText = '';
+    if (options.resume) {
+      const directory = await resolveCheckpoint(options.resume);
+      const saved = await readCheckpointState(directory);
+      const { training: savedTraining, ...savedRest } = saved.config as TrainConfig;
+      const { training, ...rest } = config;
+      if (JSON.stringify(savedRest) !== JSON.stringify(rest) || savedTraining.envs !== training.envs) {
+        throw new GrpoTraderError(ErrorCodes.invalidConfig, `${directory}: the checkpoint was trained with a different configuration (only training.updates, intervals, patience and threads may change on --resume)`, {
+          location: { file: join(directory, 'state.json'), field: 'config' },
+        });
+      }
+      await loadCheckpoint(directory, agent);
+      Object.assign(trainer, saved.trainer);
+      // Keep the metrics written up to the checkpoint, from the resumed run's log.
+      const runDirectory = join(directory, '..', '..');
+      const previous = await readFile(join(runDirectory, 'metrics.jsonl'), 'utf8').catch(() => '');
+      const lines = previous.split('\n').filter((line) => line.length > 0).slice(0, trainer.metricsLines);
+      metricsText = lines.map((line) => `${line}\n`).join('');
+      progress(`resumed from ${directory} at update ${agent.updates}\n`);
+    }
+    await writeFileAtomic(metricsFile, metricsText);
+    // The market the model was trained on (symbols in network order), for loading it to evaluate elsewhere.
+    await writeFileAtomic(join(outDir, 'data.json'), `${JSON.stringify(modelDataRecord(market, features))}\n`);
+    const total = config.training.updates;
+    const equalValidation = validationEnv ? (await runEpisode(validationEnv, equalWeightChooser(validationEnv))).sharpe : Number.NaN;
+    let lastSamples = agent.getState().envSteps;
+    let lastTime = performance.now();
+    while (agent.updates < total && !trainer.stoppedEarly) {
+      const metrics = await agent.update();
+      const update = agent.updates;
+      const now = performance.now();
+      const samplesPerSecond = ((metrics['envSteps'] ?? 0) - lastSamples) / ((now - lastTime) / 1000);
+      lastSamples = metrics['envSteps'] ?? 0;
+      lastTime = now;
+      let line = `update ${update}/${total}  reward ${format(metrics['meanReward'] ?? Number.NaN, 5)}  kl ${format(metrics['kl'] ?? Number.NaN)}  entropy ${format(metrics['entropy'] ?? Number.NaN, 3)}  ${samplesPerSecond.toFixed(0)} samples/s`;
+      const record: Record<string, unknown> = { type: 'update', ...metrics };
+      if (validationEnv && config.splits.validation && update % config.training.evalInterval === 0) {
+        const result = await runEpisode(validationEnv, policyChooser(agent));
+        record['validationSharpe'] = result.sharpe;
+        record['validationReturn'] = result.totalReturn;
+        if (trainer.bestValidationSharpe === null || result.sharpe > trainer.bestValidationSharpe) {
+          trainer.bestValidationSharpe = result.sharpe;
+          trainer.bestUpdate = update;
+          trainer.evaluationsWithoutImprovement = 0;
+          await writeCheckpoint(outDir, 'best', agent, trainer, config, false);
+        } else {
+          trainer.evaluationsWithoutImprovement++;
+          if (config.training.patience > 0 && trainer.evaluationsWithoutImprovement >= config.training.patience) trainer.stoppedEarly = true;
+        }
+        line += `  val sharpe ${format(result.sharpe, 3)} (best ${format(trainer.bestValidationSharpe, 3)} @${trainer.bestUpdate}, equal weight ${format(equalValidation, 3)})`;
+        if (trainer.stoppedEarly) line += '  early stop';
+      }
+      await appendFile(metricsFile, `${JSON.stringify(record)}\n`);
+      trainer.metricsLines++;
+      progress(`${line}\n`);
+      if (update % config.training.checkpointInterval === 0 || update === total || trainer.stoppedEarly) {
+        await writeCheckpoint(checkpoints, checkpointName(update), agent, trainer, config);
+        await pruneCheckpoints(checkpoints, options.keepCheckpoints ?? 3);
+      }
+    }
+
+    // Out-of-sample: the best validated policy (or the last one without a validation split).
+    if (trainer.bestUpdate !== null) {
+      const template = tree.map((leaf: JaxArray) => np.zeros(leaf.shape), agent.networks()) as JsTree<JaxArray>;
+      const { params } = await loadParams(join(outDir, 'best', 'networks'), template, CHECKPOINT_KIND);
+      agent.loadNetworks(params);
+    }
+    const validation = validationEnv && config.splits.validation ? await evaluateSplit(agent, validationEnv, 'validation', config.splits.validation, true) : null;
+    const test =
+      config.splits.test && !options.skipTest ? await evaluateSplit(agent, make(splitBars(market, 'test', config.splits.test), false), 'test', config.splits.test, true) : null;
+    const summary: TrainSummary = {
+      algorithm: agent.algorithm,
+      updates: agent.updates,
+      stoppedEarly: trainer.stoppedEarly,
+      bestUpdate: trainer.bestUpdate,
+      bestValidationSharpe: trainer.bestValidationSharpe,
+      envSteps: agent.getState().envSteps,
+      seconds: (performance.now() - started) / 1000,
+      validation,
+      test,
+    };
+    await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    for (const evaluation of [validation, test]) {
+      if (evaluation) {
+        progress(`${evaluation.split} ${evaluation.from} .. ${evaluation.to}: policy sharpe ${format(evaluation.policy.sharpe, 3)} return ${format(evaluation.policy.totalReturn * 100, 2)}%  |  equal weight sharpe ${format(evaluation.equalWeight.sharpe, 3)} return ${format(evaluation.equalWeight.totalReturn * 100, 2)}%\n`);
+      }
+    }
+    return summary;
+  } finally {
+    agent.dispose();
+  }
+}

@@ -1,0 +1,32 @@
+/** What the training loop needs from an algorithm: update, act, and save/restore of everything. */
+import type { Array, JsTree } from '../nn/jax.js';
+
+/** Host-side state of an agent, restored exactly by `setState` (environment snapshots included). */
+export interface AgentHostState {
+  updates: number;
+  envSteps: number;
+  episodes: number;
+  optimizerStep: number;
+  rng: number[];
+  snapshots: Float64Array[];
+  /** Algorithm-specific extras (e.g. the meta-controller's coefficients). */
+  extra?: Record<string, number>;
+}
+
+export interface TrainableAgent {
+  readonly algorithm: string;
+  readonly observationSize: number;
+  /** Completed updates. */
+  readonly updates: number;
+  /** Collect experience and optimise once; returns the update's metrics. */
+  update(): Promise<Record<string, number>>;
+  /** Deterministic actions for `count` observations: weight vectors, or discrete indices. */
+  act(observations: Float32Array, count: number): Promise<Float64Array>;
+  /** Every jax array of the agent (parameters, optimiser moments, reference), owned by the agent. */
+  networks(): JsTree<Array>;
+  /** Replace every jax array (takes ownership of `tree`, shaped like `networks()`). */
+  loadNetworks(tree: JsTree<Array>): void;
+  getState(): AgentHostState;
+  setState(state: AgentHostState): void;
+  dispose(): void;
+}

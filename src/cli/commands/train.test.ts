@@ -1,0 +1,111 @@
+/**
+ * `grpo-trader train` end to end on a small synthetic market written as CSV: progress, metrics
+ * JSON lines, checkpoints, summary; `--resume` reproduces an uninterrupted run bit for bit; bad
+ * configs fail with one line naming file and field.
+ */
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../core/rng.js';
+import { main } from '../main.js';
+import { memoryIo } from '../output.js';
+
+let dir: string;
+
+function syntheticCsv(seed: number, drift: number, bars: number): string {
+  const rng = new Rng(seed);
+  const lines = ['date,open,high,low,close,volume'];
+  let close = 100;
+  const start = Date.UTC(2000, 0, 3);
+  for (let t = 0; t < bars; t++) {
+    const open = close;
+    close = close * (1 + drift + 0.01 * rng.normal());
+    const high = Math.max(open, close) * 1.005;
+    const low = Math.min(open, close) * 0.995;
+    const date = new Date(start + t * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${date},${open.toFixed(4)},${high.toFixed(4)},${low.toFixed(4)},${close.toFixed(4)},${1000 + rng.int(1000)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const CONFIG = {
+  seed: 5,
+  data: { paths: ['data'] },
+  splits: { train: { from: '2000-01-01', to: '2001-03-31' }, validation: { from: '2001-04-01', to: '2001-06-30' }, test: { from: '2001-07-01', to: '2001-09-30' } },
+  environment: { lookback: 2, episodeLength: 20, returnHistory: 2 },
+  algorithm: { hiddenSizes: [8], grpo: { groupSize: 4, rolloutSteps: 4, referenceRefreshInterval: 2 } },
+  training: { envs: 2, evalInterval: 2, checkpointInterval: 3, patience: 0 },
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'grpo-train-'));
+  await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'data')));
+  await writeFile(join(dir, 'data', 'AAA.csv'), syntheticCsv(1, 0.001, 700));
+  await writeFile(join(dir, 'data', 'BBB.csv'), syntheticCsv(2, 0, 700));
+  await writeFile(join(dir, 'config.json'), JSON.stringify(CONFIG));
+  await writeFile(
+    join(dir, 'config.yaml'),
+    ['seed: 5', 'data: { paths: [data] }', 'environment: { lookback: 2, episodeLength: 20, returnHistory: 2 }', 'training: { updates: 1, envs: 1 }', 'splits:', '  train: { from: "2000-01-01", to: "2001-03-31" }', '  validation: null', '  test: null', 'algorithm:', '  type: reward_penalty', '  hiddenSizes: [8]', '  rewardPenalty: { rolloutSteps: 4 }', ''].join('\n'),
+  );
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function train(args: string[]) {
+  const io = memoryIo();
+  const status = await main(['train', ...args], io);
+  return { status, io };
+}
+
+describe('grpo-trader train', () => {
+  it('trains, logs metrics as JSON lines, checkpoints, and resumes bit-identically', async () => {
+    const full = join(dir, 'full');
+    const first = await train(['--config', join(dir, 'config.json'), '--out', full, '--updates', '6', '--json']);
+    expect(first.io.err).toContain('update 6/6');
+    expect(first.io.err).toContain('val sharpe');
+    expect(first.status).toBe(0);
+    const summary = JSON.parse(first.io.out) as { updates: number; test: { policy: { sharpe: number } } };
+    expect(summary.updates).toBe(6);
+    expect(Number.isFinite(summary.test.policy.sharpe)).toBe(true);
+    const metrics = (await readFile(join(full, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, number>);
+    expect(metrics.map((m) => m['update'])).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(metrics[1]!['validationSharpe']).toBeTypeOf('number');
+    expect((await readdir(join(full, 'checkpoints'))).filter((n) => n.startsWith('update-')).sort()).toEqual(['update-000003', 'update-000006']);
+
+    const split = join(dir, 'split');
+    expect((await train(['--config', join(dir, 'config.json'), '--out', split, '--updates', '3'])).status).toBe(0);
+    const resumed = await train(['--config', join(dir, 'config.json'), '--out', split, '--updates', '6', '--resume', split]);
+    expect(resumed.status).toBe(0);
+    expect(resumed.io.err).toContain('resumed from');
+    expect(resumed.io.err).not.toContain('update 3/6');
+    const weights = (run: string) => readFile(join(run, 'checkpoints', 'update-000006', 'networks.safetensors'));
+    expect(Buffer.compare(await weights(split), await weights(full))).toBe(0);
+    expect(await readFile(join(split, 'metrics.jsonl'), 'utf8')).toBe(await readFile(join(full, 'metrics.jsonl'), 'utf8'));
+    const best = (run: string) => readFile(join(run, 'best', 'networks.safetensors'));
+    expect(Buffer.compare(await best(split), await best(full))).toBe(0);
+  });
+
+  it('reads YAML and trains the reward-penalty agent', async () => {
+    const { status, io } = await train(['--config', join(dir, 'config.yaml'), '--out', join(dir, 'yaml')]);
+    expect(io.err).toContain('update 1/1');
+    expect(status).toBe(0);
+  });
+
+  it('rejects a misspelt field with one line naming file and field', async () => {
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ algorithm: { grpo: { groupSize: 1 } } }));
+    const { status, io } = await train(['--config', bad, '--out', join(dir, 'bad')]);
+    expect(status).not.toBe(0);
+    expect(io.err.trim().split('\n')).toHaveLength(1);
+    expect(io.err).toContain('bad.json');
+    expect(io.err).toContain('algorithm.grpo.groupSize');
+  });
+
+  it('rejects a non-integer --updates', async () => {
+    const { status, io } = await train(['--config', join(dir, 'config.json'), '--out', join(dir, 'x'), '--updates', 'ten']);
+    expect(status).toBe(64);
+    expect(io.err).toContain('--updates');
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * `grpo-trader train`: train an agent from a JSON/YAML config (validated; schema in
+ * schema/train-config.schema.json), with progress lines, metrics.jsonl, atomic checkpoints, early
+ * stopping on validation Sharpe and exact `--resume`.
+ */
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { invalidArgument } from '../../core/errors.js';
+import type { TrainConfig } from '../../agents/index.js';
+import type { CliIo } from '../output.js';
+
+interface TrainFlags {
+  config?: string;
+  out: string;
+  seed?: string;
+  updates?: string;
+  resume?: string;
+  threads?: string;
+  json?: boolean;
+}
+
+function integerFlag(flag: string, text: string | undefined, minimum: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < minimum) throw invalidArgument(`${flag} must be an integer >= ${minimum}, got "${text}"`);
+  return value;
+}
+
+export function registerTrain(program: Command, io: CliIo): void {
+  program
+    .command('train')
+    .description('Train a GRPO agent (group-relative, or the specification\'s reward-penalty agents) from a JSON/YAML config')
+    .option('--config <file>', 'training config (JSON or YAML); optional with --resume (the checkpoint\'s config is used)')
+    .requiredOption('--out <dir>', 'output directory: checkpoints/, best/, metrics.jsonl, summary.json')
+    .option('--seed <n>', 'override the config\'s seed')
+    .option('--updates <n>', 'total number of updates (with --resume: continue up to this total)')
+    .option('--resume <dir>', 'resume from a run directory or a checkpoint directory')
+    .option('--threads <n>', 'jax-js worker threads (overrides training.threads)')
+    .option('--json', 'print the final summary as JSON on stdout')
+    .action(async (flags: TrainFlags) => {
+      // Loaded on use: the agents module brings jax-js, which other commands do not need.
+      const { loadTrainConfigFile, parseTrainConfig, readCheckpointState, resolveCheckpoint, runTraining } = await import('../../agents/index.js');
+      const seed = integerFlag('--seed', flags.seed, 0);
+      const updates = integerFlag('--updates', flags.updates, 1);
+      const threads = integerFlag('--threads', flags.threads, 1);
+      let config: TrainConfig;
+      let baseDir = process.cwd();
+      if (flags.config) {
+        config = await loadTrainConfigFile(flags.config);
+        baseDir = dirname(resolve(flags.config));
+      } else if (flags.resume) {
+        const saved = await readCheckpointState(await resolveCheckpoint(flags.resume));
+        config = parseTrainConfig(saved.config, `${flags.resume} (checkpoint config)`);
+      } else {
+        throw invalidArgument('train needs --config FILE (or --resume DIR)');
+      }
+      if (seed !== undefined) config = { ...config, seed };
+      if (updates !== undefined || threads !== undefined) {
+        config = { ...config, training: { ...config.training, ...(updates === undefined ? {} : { updates }), ...(threads === undefined ? {} : { threads }) } };
+      }
+      const summary = await runTraining(config, {
+        outDir: flags.out,
+        baseDir,
+        ...(flags.resume ? { resume: flags.resume } : {}),
+        onProgress: (line) => io.progress(line),
+      });
+      if (flags.json) io.stdout(`${JSON.stringify(summary)}\n`);
+      else {
+        io.stdout(
+          `${flags.out}: ${summary.algorithm}, ${summary.updates} updates${summary.stoppedEarly ? ' (stopped early)' : ''}, best validation Sharpe ${summary.bestValidationSharpe?.toFixed(3) ?? 'n/a'} at update ${summary.bestUpdate ?? 'n/a'}` +
+            (summary.test ? `, test Sharpe ${summary.test.policy.sharpe.toFixed(3)} (equal weight ${summary.test.equalWeight.sharpe.toFixed(3)})` : '') +
+            '\n',
+        );
+      }
+    });
+}
