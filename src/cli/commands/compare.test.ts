@@ -84,10 +84,10 @@ describe('grpo-trader compare', () => {
     }
   });
 
-  it('says clearly that agent models are not available yet (exit 64)', async () => {
-    const { status, io } = await run(['--strategies', 'buy_and_hold', '--model', 'runs/agent']);
-    expect(status).toBe(64);
-    expect(io.err).toMatch(/--model runs\/agent: agent models are not available yet/);
+  it('says clearly when the --model directory does not exist (exit 66); backtest.test.ts covers a real model', async () => {
+    const { status, io } = await run(['--strategies', 'buy_and_hold', '--model', 'runs/no-such-agent']);
+    expect(status).toBe(66);
+    expect(io.err).toMatch(/^grpo-trader: runs\/no-such-agent: no such model directory/);
   });
 
   it.each([

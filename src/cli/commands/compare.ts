@@ -4,7 +4,7 @@
  * baseline and the deflated Sharpe ratio. Data before --from is loaded as history (indicator warm-up,
  * covariance windows) and never traded or scored.
  */
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatBacktestCsv } from '../../backtest/equity-csv.js';
 import { writeFileAtomic } from '../../core/fs.js';
@@ -15,9 +15,12 @@ import type { WalkForwardOptions } from '../../data/splits.js';
 import { defaultStorePath } from '../../store/default-path.js';
 import { RunStore } from '../../store/run-store.js';
 import { backtestDefaults } from '../../backtest/run-backtest.js';
-import { ErrorCodes, GrpoTraderError, invalidArgument } from '../../core/errors.js';
+import { invalidArgument } from '../../core/errors.js';
+import type { TrainedModelInfo } from '../../agents/load-trained-model.js';
 import type { CliIo } from '../output.js';
+import { replayPolicy } from '../../backtest/agent-policy.js';
 import { formatNumber, formatTable, loadEvaluationMarket, numberFlag, parseList, toJson } from './backtest-common.js';
+import { backtestModel, evaluationRange, loadModelMarket, modelFeatures, readModel } from './backtest.js';
 
 interface CompareFlags {
   data: string[];
@@ -44,11 +47,15 @@ interface CompareFlags {
   json?: boolean;
 }
 
+/** The market restricted to the model's symbols, and the evaluated bars [firstBar, endBar) of --from/--to. */
+async function loadModelEvaluationMarket(model: TrainedModelInfo, flags: CompareFlags) {
+  const { market, files } = await loadModelMarket(model, flags.data, flags.symbols);
+  const { start, end } = evaluationRange(market, flags.from, flags.to);
+  return { market, files, firstBar: start, endBar: end };
+}
+
 /** Run the comparison the flags describe; returns the JSON document the command prints. */
 export async function runCompare(flags: CompareFlags, io: CliIo) {
-  if (flags.model !== undefined) {
-    throw new GrpoTraderError(ErrorCodes.unsupported, `--model ${flags.model}: agent models are not available yet (the GRPO agents are not implemented); compare baselines with --strategies`);
-  }
   const names = parseList('--strategies', flags.strategies);
   for (const name of names) {
     if (!(STRATEGY_NAMES as readonly string[]).includes(name)) throw invalidArgument(`--strategies: unknown strategy "${name}"; known: ${STRATEGY_NAMES.join(', ')}`);
@@ -63,7 +70,9 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
     periodsPerYear: numberFlag('--periods-per-year', flags.periodsPerYear, backtestDefaults.periodsPerYear, { min: 0, exclusiveMin: true }),
     riskFree: numberFlag('--risk-free', flags.riskFree, 0),
   };
-  const { market, files, firstBar: start, endBar: end } = await loadEvaluationMarket(flags);
+  // With --model, the data is restricted to the model's symbols (in its order) unless --symbols names them.
+  const model = flags.model === undefined ? undefined : await readModel(flags.model);
+  const { market, files, firstBar: start, endBar: end } = model ? await loadModelEvaluationMarket(model, flags) : await loadEvaluationMarket(flags);
   let walkForward: WalkForwardOptions | undefined;
   if (flags.trainBars !== undefined || flags.testBars !== undefined) {
     if (flags.trainBars === undefined || flags.testBars === undefined) throw invalidArgument('walk-forward needs both --train-bars and --test-bars');
@@ -71,9 +80,22 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
     if (flags.stepBars !== undefined) walkForward.stepBars = numberFlag('--step-bars', flags.stepBars, 0, { min: 1, integer: true });
     if (flags.anchored) walkForward.anchored = true;
   } else if (flags.stepBars !== undefined || flags.anchored) throw invalidArgument('--step-bars and --anchored need --train-bars and --test-bars');
+  if (model && walkForward) throw invalidArgument('--model cannot be combined with walk-forward (--train-bars/--test-bars): a trained model is not refitted per window');
+  const agentName = model ? `agent:${basename(resolve(model.directory))}` : undefined;
+  if (agentName !== undefined && names.includes(agentName)) throw invalidArgument(`--model: the agent's name ${agentName} clashes with a strategy name`);
   io.progress(`compare: ${names.length} strategies, ${market.symbols.length} assets, ${end - start} bars (${start} bars of history before)\n`);
   const benchmark = new StrategyBenchmark(market, { ...options, firstBar: start, endBar: end, split: 'evaluation', ...(walkForward ? { walkForward } : {}) });
   for (const name of names) benchmark.addStrategy(name, createStrategy(name, { seed }));
+  if (model && agentName !== undefined) {
+    const e = model.config.environment;
+    if (e.tradingCost !== options.tradingCost || e.slippage !== options.slippage || e.initialCapital !== options.initialCapital) {
+      io.progress(`compare: the agent decides in its training environment (costs ${e.tradingCost} + ${e.slippage}, capital ${e.initialCapital}); its weights are accounted here with costs ${options.tradingCost} + ${options.slippage}, capital ${options.initialCapital}\n`);
+    }
+    io.progress(`compare: running ${model.algorithm} model ${model.directory} (${model.checkpointLabel}, update ${model.update})\n`);
+    const agentRun = await backtestModel(model, market, modelFeatures(model, market), start, end, agentName, 'evaluation');
+    benchmark.addStrategy(agentName, replayPolicy(agentName, agentRun, market.time.length));
+    names.push(agentName);
+  }
   const runs = benchmark.run();
   const first = runs.get(names[0]!)!.result.period;
   const windows = runs.get(names[0]!)!.windows;
@@ -93,6 +115,8 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
     }
   }
   const tests = benchmark.testAgainst(baseline);
+  // The agent against every baseline, not only against --baseline.
+  const agentTests = agentName === undefined ? [] : names.filter((name) => name !== agentName).map((name) => benchmark.statisticalTest(agentName, name));
   const deflatedSharpe = benchmark.deflatedSharpe();
   let runId: number | undefined;
   let storePath: string | undefined;
@@ -104,11 +128,11 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
         kind: 'compare',
         name: flags.name ?? names.join('+'),
         period: first,
-        config: { strategies: names, baseline, from: flags.from ?? null, to: flags.to ?? null, ...options, seed, walk_forward: walkForward ?? null },
+        config: { strategies: names, baseline, model: model ? { directory: model.directory, checkpoint: model.checkpoint, update: model.update, algorithm: model.algorithm } : null, from: flags.from ?? null, to: flags.to ?? null, ...options, seed, walk_forward: walkForward ?? null },
         data: { paths: flags.data, files, symbols: market.symbols, history_bars: start },
         series: names.map((name) => ({ name, result: runs.get(name)!.result, metrics: flattenSummary(runs.get(name)!.summary) })),
         tests,
-        extra: { deflated_sharpe: deflatedSharpe, ...(walkForwardReport ? { walk_forward: walkForwardReport } : {}) },
+        extra: { deflated_sharpe: deflatedSharpe, ...(walkForwardReport ? { walk_forward: walkForwardReport } : {}), ...(agentName === undefined ? {} : { agent_tests: agentTests }) },
       });
     } finally {
       store.close();
@@ -129,6 +153,7 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
     }),
     baseline,
     tests,
+    ...(agentName === undefined ? {} : { agent: agentName, agent_tests: agentTests }),
     deflated_sharpe: deflatedSharpe,
   };
 }
@@ -143,7 +168,7 @@ export function registerCompare(program: Command, io: CliIo): void {
     .option('--from <date>', 'first date evaluated (earlier data is history only)')
     .option('--to <date>', 'last date evaluated (inclusive)')
     .option('--baseline <name>', 'strategy the others are tested against (default: the first listed)')
-    .option('--model <dir>', 'a trained agent to include (not available yet)')
+    .option('--model <dir>', 'a trained model (train --out directory, best/ checkpoint) to compare as strategy agent:<dir name>')
     .option('--seed <n>', 'seed of the random strategy (default 0)')
     .option('--initial-capital <amount>', `starting value (default ${backtestDefaults.initialCapital})`)
     .option('--trading-cost <fraction>', `commission per unit of traded notional (default ${backtestDefaults.tradingCost})`)
@@ -204,6 +229,23 @@ export function registerCompare(program: Command, io: CliIo): void {
               formatNumber(t.paired_t.p_value, 4),
               formatNumber(t.wilcoxon.p_value, 4),
               formatNumber(t.cohens_d, 4),
+              formatNumber(t.sharpe_difference.estimate, 3),
+              `[${formatNumber(t.sharpe_difference.lower, 3)}, ${formatNumber(t.sharpe_difference.upper, 3)}]`,
+            ]),
+          ),
+        );
+      }
+      if ('agent_tests' in report && report.agent_tests) {
+        io.stdout(`\nPaired tests, ${report.agent} against each baseline (daily returns, same dates):\n`);
+        io.stdout(
+          formatTable(
+            ['baseline', 'mean diff', 't', 'p(t)', 'wilcoxon p', 'sharpe diff', '95% CI'],
+            report.agent_tests.map((t) => [
+              t.baseline,
+              formatNumber(t.mean_difference, 6),
+              formatNumber(t.paired_t.statistic, 3),
+              formatNumber(t.paired_t.p_value, 4),
+              formatNumber(t.wilcoxon.p_value, 4),
               formatNumber(t.sharpe_difference.estimate, 3),
               `[${formatNumber(t.sharpe_difference.lower, 3)}, ${formatNumber(t.sharpe_difference.upper, 3)}]`,
             ]),

@@ -1,0 +1,150 @@
+/**
+ * `grpo-trader backtest --model DIR --data PATHS [--from D] [--to D] [--checkpoint best|latest|N] [--json]`:
+ * evaluate a trained model (a `train --out` directory) on data and dates of your choice, through an
+ * environment built exactly as in training (features, lookback, costs, caps from the stored config),
+ * with the deterministic policy (Gaussian mean / most probable action), recorded by `runEnvEpisode`.
+ */
+import type { Command } from 'commander';
+import { runAgentEpisode } from '../../backtest/agent-policy.js';
+import { formatBacktestCsv } from '../../backtest/equity-csv.js';
+import { summarizeBacktest, type BacktestSummary } from '../../backtest/summarize.js';
+import type { BacktestResult } from '../../backtest/types.js';
+import { invalidArgument } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/fs.js';
+import { dateRangeIndices, loadMarket } from '../../data/index.js';
+import type { MarketData } from '../../data/types.js';
+import { buildFeatureTensor } from '../../env/index.js';
+import type { FeatureTensor } from '../../env/index.js';
+import type { MultiAssetEnv } from '../../env/multi-asset-env.js';
+import type { TrainedModelInfo } from '../../agents/load-trained-model.js';
+import type { CliIo } from '../output.js';
+import { formatNumber, formatTable, parseList, toJson } from './backtest-common.js';
+
+interface BacktestFlags {
+  model: string;
+  data: string[];
+  symbols?: string;
+  from?: string;
+  to?: string;
+  checkpoint?: string;
+  equity?: string;
+  json?: boolean;
+}
+
+/** The model's description (agents loaded on use: they bring jax-js). */
+export async function readModel(directory: string, checkpoint?: string): Promise<TrainedModelInfo> {
+  const { readTrainedModel } = await import('../../agents/load-trained-model.js');
+  return readTrainedModel(directory, checkpoint);
+}
+
+/** Load `paths` restricted to the model's symbols (in the model's order); `--symbols` must name the same ones. */
+export async function loadModelMarket(info: TrainedModelInfo, paths: string[], symbolsFlag?: string): Promise<{ market: MarketData; files: string[] }> {
+  const requested = symbolsFlag === undefined ? null : parseList('--symbols', symbolsFlag);
+  if (requested && info.symbols && requested.join(',') !== info.symbols.join(',')) {
+    throw invalidArgument(`--symbols ${requested.join(',')} do not match the model's symbols ${info.symbols.join(',')} (same names, same order)`);
+  }
+  const symbols = requested ?? info.symbols;
+  return loadMarket(paths, symbols === null ? {} : { symbols });
+}
+
+/** The model's features on a market (computed once on the whole market: they are causal). */
+export function modelFeatures(info: TrainedModelInfo, market: MarketData): FeatureTensor {
+  return buildFeatureTensor(market, { features: info.config.data.features });
+}
+
+/**
+ * Run the model's deterministic policy over bars [start, end) of `market` (earlier bars are history);
+ * the first decision is at `start` or, if later, the first bar with a full feature window.
+ */
+export async function backtestModel(info: TrainedModelInfo, market: MarketData, features: FeatureTensor, start: number, end: number, name = 'agent', split = 'evaluation'): Promise<BacktestResult> {
+  if (info.config.environment.type !== 'multi_asset') {
+    throw invalidArgument(`${info.directory}: backtest supports multi_asset models; this one is ${info.config.environment.type}`);
+  }
+  const { loadTrainedModel } = await import('../../agents/load-trained-model.js');
+  const model = await loadTrainedModel(info, market, features);
+  try {
+    const env = model.makeEnv({ firstBar: start, lastBar: end - 1 }) as MultiAssetEnv;
+    return await runAgentEpisode(env, model.chooser, { name, split });
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Evaluated bars [start, end) of --from/--to; fewer than 2 is one clear error. */
+export function evaluationRange(market: MarketData, from?: string, to?: string): { start: number; end: number } {
+  const { start, end } = dateRangeIndices(market.time, from, to);
+  if (end - start < 2) {
+    const first = new Date(market.time[0]!).toISOString().slice(0, 10);
+    const last = new Date(market.time[market.time.length - 1]!).toISOString().slice(0, 10);
+    throw invalidArgument(`no bars to evaluate between ${from ?? 'the start'} and ${to ?? 'the end'}: the data covers ${first} .. ${last} (${market.time.length} aligned bars)`);
+  }
+  return { start, end };
+}
+
+const METRIC_ORDER = ['total_return', 'annual_return', 'volatility', 'sharpe_ratio', 'sortino_ratio', 'max_drawdown', 'calmar_ratio', 'win_rate', 'profit_factor', 'periods'] as const;
+const TRADE_ORDER = ['trades', 'round_trips', 'win_rate', 'profit_factor', 'average_holding_period', 'average_trade_return', 'total_cost', 'total_turnover'] as const;
+
+/** The metrics table printed by backtest (snake_case names of docs/evaluation.md). */
+export function formatSummaryTable(summary: BacktestSummary): string {
+  const metrics = summary.metrics as unknown as Record<string, number>;
+  const trades = summary.trades as unknown as Record<string, number>;
+  const rows = [
+    ...METRIC_ORDER.map((name) => [name, name === 'periods' ? String(metrics[name]) : formatNumber(metrics[name]!, 4)]),
+    ...TRADE_ORDER.map((name) => [name === 'win_rate' || name === 'profit_factor' ? `trade_${name}` : name, name === 'trades' || name === 'round_trips' ? String(trades[name]) : formatNumber(trades[name]!, 4)]),
+    ['initial_capital', formatNumber(summary.initial_capital, 2)],
+    ['final_value', formatNumber(summary.final_value, 2)],
+  ];
+  return formatTable(['metric', 'value'], rows);
+}
+
+export function registerBacktest(program: Command, io: CliIo): void {
+  program
+    .command('backtest')
+    .description('Backtest a trained model (a train --out directory) on data and dates, deterministic policy, same accounting as training')
+    .requiredOption('--model <dir>', 'output directory of grpo-trader train (its best/ checkpoint by default)')
+    .requiredOption('--data <paths...>', 'OHLCV files or directories holding the model\'s symbols')
+    .option('--symbols <list>', 'the model\'s symbols (default: read from the model)')
+    .option('--from <date>', 'first date evaluated (earlier data is history only: indicator warm-up, lookback window)')
+    .option('--to <date>', 'last date evaluated (inclusive)')
+    .option('--checkpoint <which>', 'best (default when present), latest, an update number, or a checkpoint directory')
+    .option('--equity <file>', 'write the equity curve as CSV (date,value,cost,turnover)')
+    .option('--json', 'print one JSON object: model, period, metrics, trade statistics')
+    .action(async (flags: BacktestFlags) => {
+      const info = await readModel(flags.model, flags.checkpoint);
+      const { market, files } = await loadModelMarket(info, flags.data, flags.symbols);
+      const { start, end } = evaluationRange(market, flags.from, flags.to);
+      io.progress(`backtest: ${info.algorithm} model ${info.directory} (${info.checkpointLabel}, update ${info.update}), ${market.symbols.length} assets, ${end - start} bars\n`);
+      const result = await backtestModel(info, market, modelFeatures(info, market), start, end);
+      const summary = summarizeBacktest(result, market);
+      if (flags.equity !== undefined) await writeFileAtomic(flags.equity, formatBacktestCsv(result));
+      const e = info.config.environment;
+      // Out-of-sample only if every evaluated date is after the dates the model was trained and selected on.
+      const seen = info.config.splits.validation?.to ?? info.config.splits.train.to;
+      const outOfSample = summary.period.first > seen;
+      const report = {
+        model: { directory: info.directory, checkpoint: info.checkpoint, which: info.checkpointLabel, update: info.update, algorithm: info.algorithm, trained_on: info.data },
+        data: { files: files.length, symbols: market.symbols },
+        period: summary.period,
+        out_of_sample: outOfSample,
+        environment: { lookback: e.lookback, trading_cost: e.tradingCost, slippage: e.slippage, initial_capital: e.initialCapital, features: info.config.data.features },
+        metrics: summary.metrics,
+        trades: summary.trades,
+        initial_capital: summary.initial_capital,
+        final_value: summary.final_value,
+        ...(flags.equity === undefined ? {} : { equity_file: flags.equity }),
+      };
+      if (flags.json) {
+        io.stdout(`${toJson(report)}\n`);
+        return;
+      }
+      const p = summary.period;
+      io.stdout(`${p.first} .. ${p.last}: ${p.bars} bars (${p.split}), ${market.symbols.length} assets, model ${info.directory} (${info.checkpointLabel}, update ${info.update})\n`);
+      const splits = info.config.splits;
+      io.stdout(
+        `model trained on ${splits.train.from} .. ${splits.train.to}${splits.validation ? `, selected on ${splits.validation.from} .. ${splits.validation.to}` : ''}${info.data ? ` (its data: ${info.data.first} .. ${info.data.last})` : ''}\n`,
+      );
+      if (!outOfSample) io.stdout(`NOTE: these dates overlap the model's training/validation dates (up to ${seen}): NOT out-of-sample\n`);
+      io.stdout(`costs ${e.tradingCost} + slippage ${e.slippage} per unit traded, lookback ${e.lookback}, deterministic policy\n\n`);
+      io.stdout(formatSummaryTable(summary));
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * `grpo-trader demo` smoke test with a tiny budget: a small synthetic market, two GRPO updates; the
+ * output labels the data as synthetic, names the train/validation/test dates and says the numbers are
+ * out-of-sample; the report file and the stored run exist; the agent is tested against every baseline.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRATEGY_NAMES } from '../../backtest/strategies/index.js';
+import { seriesFromMarket, syntheticRegimeMarket } from '../../data/index.js';
+import { writeOhlcvCsv } from '../../data/write-ohlcv.js';
+import { main } from '../main.js';
+import { memoryIo } from '../output.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'grpo-demo-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('grpo-trader demo', () => {
+  it('trains briefly, backtests out of sample against the baselines and writes the report', async () => {
+    const out = join(dir, 'demo');
+    const io = memoryIo();
+    const code = await main(['demo', '--updates', '2', '--bars', '500', '--assets', '3', '--out', out], io);
+    expect(code, io.err).toBe(0);
+    expect(io.out).toMatch(/^Data: SYNTHETIC data — NOT real prices/);
+    // 500 business days from Monday 2010-01-04, 60/20/20: bar 299 is the Friday of week 60 (2011-02-25),
+    // bar 399 twenty weeks later (2011-07-15), bar 499 the Friday twenty weeks after that (2011-12-02).
+    expect(io.out).toContain('Splits: train 2010-01-04 .. 2011-02-25 | validation 2011-02-28 .. 2011-07-15 (model selection) | test 2011-07-18 .. 2011-12-02');
+    expect(io.out).toContain('OUT-OF-SAMPLE test 2011-07-18 .. 2011-12-02 (100 bars; never used for training or model selection)');
+    for (const name of ['grpo_agent', ...STRATEGY_NAMES]) expect(io.out).toMatch(new RegExp(`\\n${name} +-?\\d`));
+    expect(io.err).toMatch(/update 2\/2/);
+    const reportPath = join(out, 'report', 'report.html');
+    expect(io.out).toContain(`Report: ${reportPath}`);
+    expect((await stat(reportPath)).size).toBeGreaterThan(10_000);
+    expect((await stat(join(out, 'runs.sqlite'))).isFile()).toBe(true);
+
+    // Again into the same directory, as JSON: the previous demo's model is replaced.
+    const json = memoryIo();
+    expect(await main(['demo', '--updates', '2', '--bars', '500', '--assets', '3', '--out', out, '--json'], json)).toBe(0);
+    const result = JSON.parse(json.out) as { data: { synthetic: boolean }; out_of_sample: { first: string; bars: number }; tests: { strategy: string; baseline: string }[]; run_id: number };
+    expect(result.data.synthetic).toBe(true);
+    expect(result.out_of_sample).toMatchObject({ first: '2011-07-18', bars: 100 });
+    expect(result.tests.map((t) => t.baseline)).toEqual([...STRATEGY_NAMES]);
+    expect(result.tests.every((t) => t.strategy === 'grpo_agent')).toBe(true);
+    expect(result.run_id).toBe(2);
+    // Same seed, same data: the second run reproduces the first run's agent row exactly.
+    const agent = (result as unknown as { strategies: { name: string; metrics: { total_return: number; sharpe_ratio: number } }[] }).strategies[0]!;
+    expect(agent.name).toBe('grpo_agent');
+    expect(io.out).toMatch(new RegExp(`\\ngrpo_agent +${agent.metrics.total_return.toFixed(4)} +-?[\\d.]+ +${agent.metrics.sharpe_ratio.toFixed(3)} `));
+  }, 40_000);
+
+  it('runs on files given with --data, with date splits, and says the data is real', async () => {
+    const data = join(dir, 'files');
+    const { market } = syntheticRegimeMarket({ assets: 2, bars: 500, seed: 5 });
+    for (const symbol of market.symbols) await writeOhlcvCsv(join(data, `${symbol}.csv`), seriesFromMarket(market, symbol));
+    const io = memoryIo();
+    const code = await main(['demo', '--data', data, '--from', '2010-03-01', '--train-end', '2011-01-31', '--validation-end', '2011-06-30', '--updates', '2', '--out', join(dir, 'real')], io);
+    expect(code, io.err).toBe(0);
+    expect(io.out).toMatch(/^Data: real data: \S+files \(2 assets: SYN01,SYN02\)\n/);
+    // 2010-03-01 is a Monday; the splits end on the last bar on or before each date, the test runs to the data's end (bar 499, 2011-12-02).
+    expect(io.out).toContain('Splits: train 2010-03-01 .. 2011-01-31 | validation 2011-02-01 .. 2011-06-30 (model selection) | test 2011-07-01 .. 2011-12-02');
+    expect(io.out).toContain('OUT-OF-SAMPLE test 2011-07-01 .. 2011-12-02');
+  }, 30_000);
+
+  it('refuses real-data flags without --data and splits that leave no test bars', async () => {
+    const io = memoryIo();
+    expect(await main(['demo', '--symbols', 'AAPL', '--out', join(dir, 'x')], io)).toBe(64);
+    expect(io.err).toMatch(/^grpo-trader: --symbols, --from and --to select real data; they need --data\n$/);
+    const late = memoryIo();
+    expect(await main(['demo', '--bars', '500', '--train-end', '2011-06-30', '--validation-end', '2011-12-01', '--out', join(dir, 'y')], late)).toBe(64);
+    expect(late.err).toMatch(/the test split holds \d+ bars/);
+  });
+});
