@@ -128,11 +128,12 @@ export function checkEnv(env: Env<ArrayLike<number>>, options: CheckEnvOptions =
   }
   overheads.sort((x, y) => x - y);
   const overhead = overheads[10]!;
-  // Up to three measurements, keeping the best: JIT tiering itself allocates now and then.
+  // Up to five measurements, keeping the best: JIT tiering and a collection already under way when
+  // the loop starts (on a loaded machine) show up now and then without step() allocating.
   let bytesPerStep = Number.POSITIVE_INFINITY;
   let gcs = 0;
   let elapsed = 0;
-  for (let attempt = 0; attempt < 3 && bytesPerStep > (options.maxBytesPerStep ?? 1); attempt++) {
+  for (let attempt = 0; attempt < 5 && bytesPerStep > (options.maxBytesPerStep ?? 1); attempt++) {
     const profiler = new GCProfiler();
     profiler.start();
     const began = performance.now();
