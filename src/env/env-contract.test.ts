@@ -8,7 +8,7 @@ import { RollingCorrelation } from './correlation.js';
 import { SingleAssetEnv } from './single-asset-env.js';
 import { Box, Discrete } from './spaces.js';
 import { VectorEnv } from './vector-env.js';
-import { marketFromCloses } from './test-helpers.js';
+import { checkEnvSettled, marketFromCloses } from './test-helpers.js';
 
 function randomMarket(seed: number, nAssets: number, nBars: number): MarketData {
   const rng = new Rng(seed);
@@ -49,17 +49,17 @@ describe('spaces', () => {
 });
 
 describe('checkEnv', () => {
-  it('passes the multi-asset environment, including no allocation in step()', () => {
+  it('passes the multi-asset environment, including no allocation in step()', async () => {
     const market = randomMarket(1, 5, 300);
     const env = new MultiAssetEnv(market, noiseFeatures(market, 3), { lookback: 10, randomStart: true, episodeLength: 50, reward: { type: 'composite', components: [{ type: 'sharpe' }, { type: 'turnover_penalty', weight: 0.01 }] }, correlationPenalty: 0.01 });
-    const report = checkEnv(env, { allocationSteps: 30_000 });
+    const report = await checkEnvSettled(env, { allocationSteps: 30_000 });
     expect(report.problems).toEqual([]);
     expect(report.garbageCollections).toBe(0);
   });
-  it('passes the single-asset discrete environment', () => {
+  it('passes the single-asset discrete environment', async () => {
     const market = randomMarket(2, 1, 200);
     const env = new SingleAssetEnv(market, noiseFeatures(market, 4), { lookback: 5, randomStart: true, episodeLength: 30, positions: [-1, -0.5, 0, 0.5, 1] });
-    expect(checkEnv(env, { allocationSteps: 30_000 }).problems).toEqual([]);
+    expect((await checkEnvSettled(env, { allocationSteps: 30_000 })).problems).toEqual([]);
   });
   it('reports an environment whose step allocates', () => {
     const market = randomMarket(3, 2, 100);

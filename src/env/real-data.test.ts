@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMarket, type MarketData } from '../data/index.js';
 import { buildFeatureTensor, type FeatureTensor } from './feature-tensor.js';
-import { checkEnv } from './check-env.js';
+import { checkEnvSettled } from './test-helpers.js';
 import { MultiAssetEnv } from './multi-asset-env.js';
 import { simulateWeights } from './simulate-weights.js';
 
@@ -18,11 +18,11 @@ beforeAll(async () => {
 });
 
 describe('environments on real data (us-equities-daily)', () => {
-  it('builds the 12 causal *_norm features per asset and passes checkEnv', () => {
+  it('builds the 12 causal *_norm features per asset and passes checkEnv', async () => {
     expect(features.names).toHaveLength(12);
     expect(features.names.every((name) => name.endsWith('_norm'))).toBe(true);
     const env = new MultiAssetEnv(market, features, { lookback: 30, randomStart: true, episodeLength: 252, reward: { type: 'differential_sharpe' } });
-    const report = checkEnv(env, { allocationSteps: 20_000 });
+    const report = await checkEnvSettled(env, { allocationSteps: 20_000 });
     expect(report.problems).toEqual([]);
   });
 
