@@ -19,11 +19,22 @@ export function featureNames(options: FeatureOptions = {}): string[] {
 
 /** The 21 raw indicators plus (unless normalisation is `none`) the 12 causal `*_norm` columns. */
 export function computeFeatures(bars: IndicatorInput, options: FeatureOptions = {}, workspace = new FeatureWorkspace()): FeatureFrame {
+  const n = indicatorInputLength(bars);
+  // One allocation for the whole frame; each column is a view on it.
+  return computeFeaturesInto(new Float64Array(n * featureNames(options).length), bars, options, workspace);
+}
+
+/**
+ * computeFeatures writing into the caller's storage (length bars × columns, column-major): the frame's
+ * columns are views on `storage`. For repeated computation over the same data without reallocating.
+ */
+export function computeFeaturesInto(storage: Float64Array, bars: IndicatorInput, options: FeatureOptions = {}, workspace = new FeatureWorkspace()): FeatureFrame {
   const normalization = resolveNormalization(options.normalization);
   const n = indicatorInputLength(bars);
   const names = normalization.method === 'none' ? [...RAW_FEATURE_NAMES] : [...RAW_FEATURE_NAMES, ...NORMALIZED_FEATURE_NAMES];
-  // One allocation for the whole frame; each column is a view on it.
-  const storage = new Float64Array(n * names.length);
+  if (storage.length !== n * names.length) {
+    throw new RangeError(`computeFeaturesInto: storage holds ${storage.length} values, expected ${n} bars × ${names.length} columns = ${n * names.length}`);
+  }
   const columns = names.map((_, c) => storage.subarray(c * n, (c + 1) * n));
   workspace.ensure(n);
   computeIndicatorsInto(columns.slice(0, RAW_FEATURE_NAMES.length), bars, workspace);

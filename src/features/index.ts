@@ -12,7 +12,7 @@ export {
   resolveNormalization, zScoreInto, fitScaler, DEFAULT_NORMALIZATION_WINDOW, DEFAULT_NORMALIZATION_MIN_PERIODS,
   NORMALIZATION_EPSILON, type NormalizationOptions, type ResolvedNormalization,
 } from './normalize.js';
-export { computeFeatures, featureNames, FeatureWorkspace, type FeatureOptions } from './features.js';
+export { computeFeatures, computeFeaturesInto, featureNames, FeatureWorkspace, type FeatureOptions } from './features.js';
 export { IndicatorStream, type StreamBar, type IndicatorStreamOptions } from './indicator-stream.js';
 export { RollingMeanState, RollingVarianceState, RollingExtremumState, EwmMeanState } from './window-states.js';
 export {

@@ -80,3 +80,19 @@ describe('computeIndicators on degenerate input', () => {
     expect(() => computeIndicators({ high: new Float64Array(3), low: new Float64Array(3), close: new Float64Array(3), volume: new Float64Array(2) })).toThrow(/differ in length/);
   });
 });
+
+describe('computeFeaturesInto', () => {
+  it('writes exactly what computeFeatures returns into the caller storage, and refuses a wrong size', async () => {
+    const { computeFeatures, computeFeaturesInto, featureNames } = await import('./features.js');
+    const n = 300;
+    const close = Float64Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin(i / 7) + i / 20);
+    const bars = { high: close.map((c) => c + 1), low: close.map((c) => c - 1), close, volume: close.map((_, i) => 1000 + (i % 13) * 50) };
+    const expected = computeFeatures(bars);
+    const storage = new Float64Array(n * featureNames().length);
+    const frame = computeFeaturesInto(storage, bars);
+    expect(frame.names).toEqual(expected.names);
+    frame.columns.forEach((column, c) => expect(Array.from(column)).toEqual(Array.from(expected.columns[c]!)));
+    expect(frame.columns[0]!.buffer).toBe(storage.buffer);
+    expect(() => computeFeaturesInto(new Float64Array(5), bars)).toThrow(RangeError);
+  });
+});
