@@ -13,3 +13,4 @@ export { walkForwardBacktest, type WalkForwardBacktestOptions, type WalkForwardR
 export * from './report/index.js';
 export { runEpisodes, type Episode, type EpisodesReport } from './run-episodes.js';
 export { runEnvEpisode, type ObservationPolicy, type EnvEpisodeOptions } from './run-env-episode.js';
+export { runAgentEpisode, targetsFromResult, replayPolicy, type AsyncObservationPolicy } from './agent-policy.js';
