@@ -14,22 +14,20 @@
 import { Rng } from '../core/index.js';
 import type { Env, EnvSnapshot } from '../env/index.js';
 import { readArray } from '../nn/index.js';
-import { adamOptions, constantSchedule, cosineSchedule, linearDecaySchedule, warmupSchedule } from '../nn/index.js';
-import type { LearningRateSchedule } from '../nn/index.js';
+import { adamOptions } from '../nn/index.js';
 import { jit, numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
 import type { AdamState } from '../nn/index.js';
 import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
 import { groupAdvantagesInto, type AdvantageNormalization } from './group-advantages.js';
 import { OptimizerCore } from './optimizer-core.js';
+import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
 import { argmaxRow, sampleActionInto } from './policy-sampling.js';
 import { policyEncoding } from './policy-encoding.js';
 import type { PolicyEncoding } from './policy.js';
 import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type PolicyKind, type PolicyParams } from './policy.js';
 
-export type ScheduleKind = 'constant' | 'cosine' | 'linear';
-
-export interface GroupRelativeGrpoOptions {
+export interface GroupRelativeGrpoOptions extends PolicyCoreOptions {
   /** G: actions sampled and scored per state. */
   groupSize: number;
   /** k: steps rolled from the snapshot to score an action (the action held as target). */
@@ -49,24 +47,6 @@ export interface GroupRelativeGrpoOptions {
   /** Updates between reference refreshes (the reference becomes the current policy); 0 = never. */
   referenceRefreshInterval: number;
   entropyCoefficient: number;
-  learningRate: number;
-  learningRateSchedule: ScheduleKind;
-  warmupUpdates: number;
-  /** Length of the schedule (cosine / linear decay), in updates. */
-  totalUpdates: number;
-  maxGradNorm: number | null;
-  hiddenSizes: number[];
-  /** Initial σ of the Gaussian policy (continuous actions). */
-  initialStd: number;
-  /** Initial Gaussian mean: 'zero' (all cash) or 'equal' (1/A in every asset, the equal-weight book). */
-  initialMean: 'zero' | 'equal';
-  /** 'mlp': one MLP over the whole observation; 'per_asset': one MLP shared by every asset (multi-asset only); 'temporal': nn's TemporalEncoder over the feature window. */
-  encoder: 'mlp' | 'per_asset' | 'temporal';
-  /** Width of the temporal encoder (d_model). */
-  temporalHidden: number;
-  /** With the temporal encoder: re-weight each bar's inputs by nn's FeatureAttentionModule first. */
-  featureAttention: boolean;
-  seed: number;
 }
 
 export const GROUP_RELATIVE_DEFAULTS: GroupRelativeGrpoOptions = {
@@ -81,18 +61,7 @@ export const GROUP_RELATIVE_DEFAULTS: GroupRelativeGrpoOptions = {
   klCoefficient: 0.04,
   referenceRefreshInterval: 10,
   entropyCoefficient: 0,
-  learningRate: 1e-3,
-  learningRateSchedule: 'constant',
-  warmupUpdates: 0,
-  totalUpdates: 200,
-  maxGradNorm: 1,
-  hiddenSizes: [64],
-  initialStd: 0.3,
-  initialMean: 'zero',
-  encoder: 'mlp',
-  temporalHidden: 32,
-  featureAttention: false,
-  seed: 0,
+  ...POLICY_CORE_DEFAULTS,
 };
 
 /** What one update did, for progress lines and the metrics log. */
@@ -121,17 +90,6 @@ export interface GroupRelativeMetrics {
 }
 
 
-/** Learning-rate schedule from options (in optimiser steps = updates × epochs). */
-export function scheduleFromOptions(options: Pick<GroupRelativeGrpoOptions, 'learningRate' | 'learningRateSchedule' | 'warmupUpdates' | 'totalUpdates'>, stepsPerUpdate: number): LearningRateSchedule {
-  const total = Math.max(1, options.totalUpdates * stepsPerUpdate);
-  const warmup = options.warmupUpdates * stepsPerUpdate;
-  if (options.learningRateSchedule === 'cosine') return cosineSchedule(options.learningRate, total, warmup);
-  if (options.learningRateSchedule === 'linear') {
-    const decay = linearDecaySchedule(options.learningRate, total);
-    return warmup > 0 ? (step) => (step < warmup ? warmupSchedule(options.learningRate, warmup)(step) : decay(step)) : decay;
-  }
-  return warmup > 0 ? warmupSchedule(options.learningRate, warmup) : constantSchedule(options.learningRate);
-}
 
 /**
  * The group-relative loss over a batch: −mean_kept[min(r·Â, clip(r, coefficients[2], coefficients[3])·Â)]

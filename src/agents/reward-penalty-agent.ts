@@ -17,7 +17,7 @@ import { adamOptions, DistributionalValueNetwork, projectDistributionInto, Forwa
 import type { AdamState, DistributionalValueParams, LinearParams } from '../nn/index.js';
 import { jit, lax, nn as jaxNn, numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
-import { scheduleFromOptions, type ScheduleKind } from './group-relative-grpo.js';
+import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
 import { MetaController } from './meta-controller.js';
 import { OptimizerCore } from './optimizer-core.js';
 import { policyEncoding } from './policy-encoding.js';
@@ -26,7 +26,7 @@ import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type Policy
 import { argmaxRow, sampleActionInto } from './policy-sampling.js';
 import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
 
-export interface RewardPenaltyOptions {
+export interface RewardPenaltyOptions extends PolicyCoreOptions {
   /** 'basic': GRPOAgent (3.2); 'deepseek_r1': with KL, entropy, temperature and meta-controller (3.3). */
   variant: 'basic' | 'deepseek_r1';
   rolloutSteps: number;
@@ -52,22 +52,6 @@ export interface RewardPenaltyOptions {
   /** Entropy the meta-controller steers towards (null: 0.5 · the initial policy's entropy). */
   targetEntropy: number | null;
   targetKl: number;
-  learningRate: number;
-  learningRateSchedule: ScheduleKind;
-  warmupUpdates: number;
-  totalUpdates: number;
-  maxGradNorm: number | null;
-  hiddenSizes: number[];
-  initialStd: number;
-  /** Initial Gaussian mean: 'zero' (all cash) or 'equal' (1/A in every asset). */
-  initialMean: 'zero' | 'equal';
-  /** 'mlp': one MLP over the whole observation; 'per_asset': one MLP shared by every asset (multi-asset only); 'temporal': nn's TemporalEncoder over the feature window. */
-  encoder: 'mlp' | 'per_asset' | 'temporal';
-  /** Width of the temporal encoder (d_model). */
-  temporalHidden: number;
-  /** With the temporal encoder: re-weight each bar's inputs by nn's FeatureAttentionModule first. */
-  featureAttention: boolean;
-  seed: number;
 }
 
 export const REWARD_PENALTY_DEFAULTS: RewardPenaltyOptions = {
@@ -89,18 +73,7 @@ export const REWARD_PENALTY_DEFAULTS: RewardPenaltyOptions = {
   metaController: false,
   targetEntropy: null,
   targetKl: 0.01,
-  learningRate: 1e-3,
-  learningRateSchedule: 'constant',
-  warmupUpdates: 0,
-  totalUpdates: 200,
-  maxGradNorm: 1,
-  hiddenSizes: [64],
-  initialStd: 0.3,
-  initialMean: 'zero',
-  encoder: 'mlp',
-  temporalHidden: 32,
-  featureAttention: false,
-  seed: 0,
+  ...POLICY_CORE_DEFAULTS,
 };
 
 type CriticParams = { layers: LinearParams[]; output: LinearParams };

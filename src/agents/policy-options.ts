@@ -1,0 +1,55 @@
+/**
+ * Options shared by every agent on the policy-gradient core (optimiser, schedule, policy network),
+ * with their defaults in one place.
+ */
+import { constantSchedule, cosineSchedule, linearDecaySchedule, warmupSchedule, type LearningRateSchedule } from '../nn/index.js';
+
+export type ScheduleKind = 'constant' | 'cosine' | 'linear';
+
+export interface PolicyCoreOptions {
+  learningRate: number;
+  learningRateSchedule: ScheduleKind;
+  warmupUpdates: number;
+  /** Length of the schedule (cosine / linear decay), in updates. */
+  totalUpdates: number;
+  maxGradNorm: number | null;
+  hiddenSizes: number[];
+  /** Initial σ of the Gaussian policy (continuous actions). */
+  initialStd: number;
+  /** Initial Gaussian mean: 'zero' (all cash) or 'equal' (1/A in every asset, the equal-weight book). */
+  initialMean: 'zero' | 'equal';
+  /** 'mlp': one MLP over the whole observation; 'per_asset': one MLP shared by every asset (multi-asset only); 'temporal': nn's TemporalEncoder over the feature window. */
+  encoder: 'mlp' | 'per_asset' | 'temporal';
+  /** Width of the temporal encoder (d_model). */
+  temporalHidden: number;
+  /** With the temporal encoder: re-weight each bar's inputs by nn's FeatureAttentionModule first. */
+  featureAttention: boolean;
+  seed: number;
+}
+
+export const POLICY_CORE_DEFAULTS: PolicyCoreOptions = {
+  learningRate: 1e-3,
+  learningRateSchedule: 'constant',
+  warmupUpdates: 0,
+  totalUpdates: 200,
+  maxGradNorm: 1,
+  hiddenSizes: [64],
+  initialStd: 0.3,
+  initialMean: 'zero',
+  encoder: 'mlp',
+  temporalHidden: 32,
+  featureAttention: false,
+  seed: 0,
+};
+
+/** Learning-rate schedule from options (in optimiser steps = updates × epochs). */
+export function scheduleFromOptions(options: Pick<PolicyCoreOptions, 'learningRate' | 'learningRateSchedule' | 'warmupUpdates' | 'totalUpdates'>, stepsPerUpdate: number): LearningRateSchedule {
+  const total = Math.max(1, options.totalUpdates * stepsPerUpdate);
+  const warmup = options.warmupUpdates * stepsPerUpdate;
+  if (options.learningRateSchedule === 'cosine') return cosineSchedule(options.learningRate, total, warmup);
+  if (options.learningRateSchedule === 'linear') {
+    const decay = linearDecaySchedule(options.learningRate, total);
+    return warmup > 0 ? (step) => (step < warmup ? warmupSchedule(options.learningRate, warmup)(step) : decay(step)) : decay;
+  }
+  return warmup > 0 ? warmupSchedule(options.learningRate, warmup) : constantSchedule(options.learningRate);
+}
