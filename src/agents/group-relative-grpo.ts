@@ -22,7 +22,7 @@ import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
 import { groupAdvantagesInto, type AdvantageNormalization } from './group-advantages.js';
 import { OptimizerCore } from './optimizer-core.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
-import { argmaxRow, sampleActionInto } from './policy-sampling.js';
+import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
 import { policyEncoding } from './policy-encoding.js';
 import type { PolicyEncoding } from './policy.js';
 import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type PolicyKind, type PolicyParams } from './policy.js';
@@ -209,21 +209,12 @@ export class GroupRelativeGrpo implements TrainableAgent {
   /** Deterministic actions for a batch: Gaussian means, or the most probable discrete action (as its index). */
   async act(observations: Float32Array, count: number): Promise<Float64Array> {
     const { output } = await this.policyOutputs(observations, count);
-    if (this.kind === 'gaussian') return Float64Array.from(output);
-    const actions = new Float64Array(count);
-    for (let i = 0; i < count; i++) actions[i] = argmaxRow(output, i, this.actionSize);
-    return actions;
+    return deterministicActions(this.kind, output, count, this.actionSize);
   }
 
   /** Step `env` with the action stored at `offset` of the batch actions. */
   private stepWith(env: Env, offset: number) {
-    if (this.kind === 'categorical') {
-      let index = 0;
-      for (let a = 0; a < this.actionSize; a++) if (this.batchActions[offset + a] === 1) index = a;
-      return env.step(index);
-    }
-    for (let a = 0; a < this.actionSize; a++) this.actionScratch[a] = this.batchActions[offset + a]!;
-    return env.step(this.actionScratch);
+    return stepWithStoredAction(env, this.kind, this.batchActions, offset, this.actionSize, this.actionScratch);
   }
 
   /** Collect one batch: T steps of N environments, G scored actions per state. Returns the mean followed reward. */

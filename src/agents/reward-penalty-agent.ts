@@ -23,7 +23,7 @@ import { OptimizerCore } from './optimizer-core.js';
 import { policyEncoding } from './policy-encoding.js';
 import type { PolicyEncoding } from './policy.js';
 import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type PolicyKind, type PolicyParams } from './policy.js';
-import { argmaxRow, sampleActionInto } from './policy-sampling.js';
+import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
 import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
 
 export interface RewardPenaltyOptions extends PolicyCoreOptions {
@@ -265,20 +265,11 @@ export class RewardPenaltyAgent implements TrainableAgent {
 
   async act(observations: Float32Array, count: number): Promise<Float64Array> {
     const { output } = await this.policyOutputs(observations, count);
-    if (this.kind === 'gaussian') return Float64Array.from(output);
-    const actions = new Float64Array(count);
-    for (let i = 0; i < count; i++) actions[i] = argmaxRow(output, i, this.actionSize);
-    return actions;
+    return deterministicActions(this.kind, output, count, this.actionSize);
   }
 
   private stepWith(env: Env, offset: number) {
-    if (this.kind === 'categorical') {
-      let index = 0;
-      for (let a = 0; a < this.actionSize; a++) if (this.actions[offset + a] === 1) index = a;
-      return env.step(index);
-    }
-    for (let a = 0; a < this.actionSize; a++) this.actionScratch[a] = this.actions[offset + a]!;
-    return env.step(this.actionScratch);
+    return stepWithStoredAction(env, this.kind, this.actions, offset, this.actionSize, this.actionScratch);
   }
 
   async update(): Promise<Record<string, number>> {
