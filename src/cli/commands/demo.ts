@@ -31,7 +31,7 @@ interface DemoFlags {
   to?: string;
   trainEnd?: string;
   validationEnd?: string;
-  out: string;
+  out?: string;
   seed?: string;
   updates?: string;
   assets?: string;
@@ -92,7 +92,7 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
   const started = performance.now();
   const seed = numberFlag('--seed', flags.seed, DEMO_DEFAULTS.seed, { min: 0, integer: true });
   const updates = numberFlag('--updates', flags.updates, DEMO_DEFAULTS.updates, { min: 1, integer: true });
-  const out = resolve(flags.out);
+  const out = resolve(flags.out ?? DEMO_DEFAULTS.out);
   const modelDir = join(out, 'model');
   // Only a previous demo's model directory is replaced; anything else there is the user's.
   if (await isDirectory(modelDir)) {
@@ -232,7 +232,7 @@ export function registerDemo(program: Command, io: CliIo): void {
     .option('--to <date>', 'with --data: last date used')
     .option('--train-end <date>', 'last training date (default: 60% of the bars)')
     .option('--validation-end <date>', 'last validation date (default: 80% of the bars); the test split is everything after')
-    .option('--out <dir>', `output directory: model/, runs.sqlite, report/ (default ./${DEMO_DEFAULTS.out})`, DEMO_DEFAULTS.out)
+    .option('--out <dir>', `output directory: model/, runs.sqlite, report/ (default ./${DEMO_DEFAULTS.out})`)
     .option('--seed <n>', `training seed (default ${DEMO_DEFAULTS.seed})`)
     .option('--updates <n>', `GRPO updates (default ${DEMO_DEFAULTS.updates})`)
     .option('--assets <n>', `synthetic market: assets (default ${DEMO_DEFAULTS.assets})`)
