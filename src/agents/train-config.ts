@@ -132,7 +132,8 @@ export function parseTrainConfig(input: unknown, file = '<config>'): TrainConfig
     const field = issue.path.join('.');
     let value: unknown = input;
     for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
-    throw new GrpoTraderError(ErrorCodes.invalidConfig, `${file}: ${field ? `field ${field}: ` : ''}${issue.message}`, {
+    // The location carries file and field; the CLI prints it before the message.
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, issue.message, {
       location: { file, ...(field ? { field } : {}), ...(value !== undefined && typeof value !== 'object' ? { value: String(value) } : {}) },
     });
   }
