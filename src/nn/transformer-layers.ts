@@ -77,7 +77,8 @@ export function initDecoderLayer(rng: Rng, config: TransformerLayerConfig): Deco
 }
 
 function feedForward(params: { linear1: LinearParams; linear2: LinearParams }, x: Array, context: ForwardContext, config: TransformerLayerConfig): Array {
-  const hidden = context.dropout(gelu(linear(params.linear1, x), config.gelu), config.dropout);
+  // Training mode is when gradients are taken: GELU then precomputes its derivative (activation.ts).
+  const hidden = context.dropout(gelu(linear(params.linear1, x), config.gelu, context.training), config.dropout);
   return context.dropout(linear(params.linear2, hidden), config.dropout);
 }
 
