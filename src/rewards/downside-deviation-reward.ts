@@ -1,6 +1,5 @@
 import type { PortfolioState } from './types.js';
-import { RewardBase } from './types.js';
-import { ReturnWindow } from './window.js';
+import { ReturnWindowReward } from './window-reward.js';
 
 export interface DownsideDeviationRewardOptions {
   windowSize?: number;
@@ -16,25 +15,19 @@ export interface DownsideDeviationRewardOptions {
  * over the last `windowSize` returns (current included) — the Sortino denominator, every return
  * counted (not only the negative ones; see spec defect 3).
  */
-export class DownsideDeviationReward extends RewardBase {
+export class DownsideDeviationReward extends ReturnWindowReward {
   readonly type = 'downside_deviation';
   readonly windowSize: number;
   readonly target: number;
   readonly penaltyScale: number;
   readonly scale: number;
-  private readonly window: ReturnWindow;
 
   constructor(options: DownsideDeviationRewardOptions = {}) {
-    super();
-    this.windowSize = options.windowSize ?? 30;
+    super(options.windowSize ?? 30);
+    this.windowSize = this.window.capacity;
     this.target = options.target ?? 0;
     this.penaltyScale = options.penaltyScale ?? 1;
     this.scale = options.scale ?? 1;
-    this.window = new ReturnWindow(this.windowSize);
-  }
-
-  get stateSize(): number {
-    return this.window.stateSize;
   }
 
   calculateInto(out: Float64Array, current: PortfolioState, next: PortfolioState): void {
@@ -49,17 +42,5 @@ export class DownsideDeviationReward extends RewardBase {
       sum += shortfall * shortfall;
     }
     out[0] = (r - this.penaltyScale * Math.sqrt(sum / n)) * this.scale;
-  }
-
-  reset(): void {
-    this.window.clear();
-  }
-
-  saveStateInto(out: Float64Array, offset: number): void {
-    this.window.saveStateInto(out, offset);
-  }
-
-  loadState(source: Float64Array, offset: number): void {
-    this.window.loadState(source, offset);
   }
 }

@@ -1,6 +1,5 @@
 import type { PortfolioState } from './types.js';
-import { RewardBase } from './types.js';
-import { ReturnWindow } from './window.js';
+import { ReturnWindowReward } from './window-reward.js';
 
 export interface SharpeRewardOptions {
   /** Annual risk-free rate; divided by 252 as in the specification. */
@@ -16,25 +15,19 @@ export interface SharpeRewardOptions {
  * current one included); before that, r · scale. A degenerate step (current value ≤ 0) returns 0
  * and records nothing, as the specification does.
  */
-export class SharpeReward extends RewardBase {
+export class SharpeReward extends ReturnWindowReward {
   readonly type = 'sharpe';
   readonly riskFreeRate: number;
   readonly windowSize: number;
   readonly minPeriods: number;
   readonly scale: number;
-  private readonly window: ReturnWindow;
 
   constructor(options: SharpeRewardOptions = {}) {
-    super();
+    super(options.windowSize ?? 30);
     this.riskFreeRate = options.riskFreeRate ?? 0;
-    this.windowSize = options.windowSize ?? 30;
+    this.windowSize = this.window.capacity;
     this.minPeriods = options.minPeriods ?? 5;
     this.scale = options.scale ?? 1;
-    this.window = new ReturnWindow(this.windowSize);
-  }
-
-  get stateSize(): number {
-    return this.window.stateSize;
   }
 
   calculateInto(out: Float64Array, current: PortfolioState, next: PortfolioState): void {
@@ -63,17 +56,5 @@ export class SharpeReward extends RewardBase {
     const std = Math.sqrt(ss / n) + 1e-6;
     const sharpe = (mean - this.riskFreeRate / 252) / std;
     out[0] = (dailyReturn + 0.1 * sharpe) * this.scale;
-  }
-
-  reset(): void {
-    this.window.clear();
-  }
-
-  saveStateInto(out: Float64Array, offset: number): void {
-    this.window.saveStateInto(out, offset);
-  }
-
-  loadState(source: Float64Array, offset: number): void {
-    this.window.loadState(source, offset);
   }
 }
