@@ -6,6 +6,7 @@
 import { defaultDevice, init } from './jax.js';
 import type { Array } from './jax.js';
 import { configuredPoolSize, workerAdapterInstalled } from './node-worker-adapter.js';
+import { relaxedSimd } from './wasm-features.js';
 import { GrpoTraderError, ErrorCodes } from '../core/index.js';
 
 export interface EngineOptions {
@@ -17,6 +18,8 @@ export interface EngineInfo {
   threads: number;
   poolSize: number;
   workerAdapter: boolean;
+  /** Matrix kernels use wasm relaxed-SIMD fused multiply-add (see wasm-features.ts). */
+  fusedMultiplyAdd: boolean;
 }
 
 let initialised: Promise<EngineInfo> | null = null;
@@ -34,7 +37,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
   threads = Math.min(requested, poolSize);
   initialised ??= init('wasm').then(() => {
     defaultDevice('wasm');
-    return { threads, poolSize, workerAdapter: workerAdapterInstalled };
+    return { threads, poolSize, workerAdapter: workerAdapterInstalled, fusedMultiplyAdd: relaxedSimd };
   });
   const info = await initialised;
   return { ...info, threads };

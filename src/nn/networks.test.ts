@@ -140,8 +140,15 @@ describe('typed-array boundary', () => {
       joint.set(actions.subarray(b * 2, b * 2 + 2), b * 5 + 3);
     }
     const predictor = new Predictor(params, (p, input) => head.apply(p, input.ref.slice([], [0, 3]), input.slice([], [3, 5])));
-    expect(predictor.predictSync(joint, [4, 5])).toEqual(direct);
-    expect(await predictor.predict(joint, [4, 5])).toEqual(direct);
+    // Same numbers as the eager call up to float32 rounding: jit fuses the slices into the matrix
+    // kernel, where fused multiply-add (wasm-features.ts) may round differently from the eager kernel.
+    const expectClose = (actual: Float32Array): void => {
+      expect(actual).toHaveLength(direct.length);
+      actual.forEach((value, i) => expect(value).toBeCloseTo(direct[i]!, 6));
+    };
+    const viaSync = predictor.predictSync(joint, [4, 5]);
+    expectClose(viaSync);
+    expect(await predictor.predict(joint, [4, 5])).toEqual(viaSync);
     expect(() => predictor.predictSync(joint, [3, 5])).toThrow(/input.length = 20: shape \[3, 5\] needs 15 values/);
     predictor.dispose();
   });
