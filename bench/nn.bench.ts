@@ -76,7 +76,7 @@ function batchData(size: Size, batch: number): { x: Float32Array; actions: Float
   return { x, actions, advantages: new Float32Array(batch).map(() => rng.normal()), returns: new Float32Array(batch).map(() => rng.normal()) };
 }
 
-async function timeTrainStep(size: Size, threads: number, runs: number): Promise<number> {
+async function timeTrainStep(size: Size, threads: number, runs: number, warmup: number): Promise<number> {
   await initEngine({ threads });
   const network = model(size);
   const data = batchData(size, size.batch);
@@ -94,7 +94,7 @@ async function timeTrainStep(size: Size, threads: number, runs: number): Promise
     );
     await readArray(loss);
   };
-  const median = await timeMedianMs(step, runs, 2);
+  const median = await timeMedianMs(step, runs, warmup);
   trainer.dispose();
   return median;
 }
@@ -142,9 +142,9 @@ export const benchmarks: Benchmark[] = [
     description: 'ActorCritic training step, batch 64 × 30 × 32, d 64, 4 heads, 2 layers, FF 256, Adam',
     async run() {
       const times: Record<string, number> = {};
-      for (const threads of MODES) times[`threads_${threads}`] = await timeTrainStep(SIZES.small, threads, 11);
+      for (const threads of MODES) times[`threads_${threads}`] = await timeTrainStep(SIZES.small, threads, 21, 5);
       const ref = reference();
-      return result('nn.train_step.small', times, ref.train_small, ref.source, 11);
+      return result('nn.train_step.small', times, ref.train_small, ref.source, 21);
     },
   },
   {
@@ -152,9 +152,9 @@ export const benchmarks: Benchmark[] = [
     description: 'ActorCritic training step, batch 128 × 60 × 48, d 128, 8 heads, 4 layers, FF 512, Adam',
     async run() {
       const times: Record<string, number> = {};
-      for (const threads of MODES) times[`threads_${threads}`] = await timeTrainStep(SIZES.medium, threads, 3);
+      for (const threads of MODES) times[`threads_${threads}`] = await timeTrainStep(SIZES.medium, threads, 7, 3);
       const ref = reference();
-      return result('nn.train_step.medium', times, ref.train_medium, ref.source, 3);
+      return result('nn.train_step.medium', times, ref.train_medium, ref.source, 7);
     },
   },
   {
