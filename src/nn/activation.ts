@@ -24,6 +24,9 @@ const EXP2_POLYNOMIAL = [
   0.00021683439263142645, 0.001243793754838407, 0.009679987095296383, 0.05548214912414551, 0.24023030698299408, 0.6931468844413757, 1,
 ];
 // exp(y) is below float32's smallest normal number for y·log2(e) < −126: returned as 0.
+// ln 2 = LN2_HIGH + LN2_LOW, LN2_HIGH with 9 significant bits (Cephes' expf constants).
+const LN2_HIGH = 0.693359375;
+const LN2_LOW = -2.12194440e-4;
 const EXP2_MIN_EXPONENT = -126;
 const INVERSE_SQRT_TWO_PI = 1 / Math.sqrt(2 * Math.PI);
 
@@ -79,11 +82,14 @@ export function expNonPositive(y: Array): Array {
 
 /** The value of `expNonPositive`, not meant to be differentiated. Consumes y. */
 function expNonPositiveValue(y: Array): Array {
-  const w = np.minimum(y.mul(Math.LOG2E), 0);
-  const underflow = w.ref.less(EXP2_MIN_EXPONENT);
-  const clamped = np.maximum(w, EXP2_MIN_EXPONENT);
-  const m = np.floor(clamped.ref).mul(-1); // integer in [0, 126]
-  const fraction = polynomial(clamped.add(m.ref), EXP2_POLYNOMIAL, 2); // 2^f, f = w − ⌊w⌋ ∈ [0, 1)
+  const underflow = y.ref.mul(Math.LOG2E).less(EXP2_MIN_EXPONENT);
+  const clamped = np.clip(y, EXP2_MIN_EXPONENT * Math.LN2, 0);
+  const n = np.floor(clamped.ref.mul(Math.LOG2E)); // integer in [−126, 0]
+  // Cody–Waite reduction: r = y − n·ln2 with ln2 split so that n·LN2_HIGH is exact; computing
+  // y·log2(e) directly would lose up to 5e-6 relative for large |y|.
+  const r = clamped.sub(n.ref.mul(LN2_HIGH)).sub(n.ref.mul(LN2_LOW));
+  const fraction = polynomial(r.mul(Math.LOG2E), EXP2_POLYNOMIAL, 2); // 2^f, f = r·log2(e) ∈ [0, 1)
+  const m = n.mul(-1);
   // 2^−m = Π 2^(−2^k) over m's binary digits d_k = ⌊m/2^k⌋ − 2⌊m/2^(k+1)⌋, each exact, multiplied as a tree.
   const quotients = [m.ref];
   for (let k = 1; k <= 7; k++) quotients.push(np.floor(m.ref.mul(2 ** -k)));
@@ -91,7 +97,8 @@ function expNonPositiveValue(y: Array): Array {
   let factors: Array[] = [];
   for (let k = 0; k < 7; k++) {
     const digit = quotients[k]!.sub(quotients[k + 1]!.ref.mul(2));
-    factors.push(digit.mul(2 ** -(2 ** k) - 1).add(1));
+    // d·2^(−2^k) + (1 − d), exact; 1 + d·(2^(−2^k) − 1) would round 2^−32 − 1 to −1.
+    factors.push(digit.ref.mul(2 ** -(2 ** k)).add(digit.mul(-1).add(1)));
   }
   quotients[7]!.dispose();
   factors.push(fraction);
