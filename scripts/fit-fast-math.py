@@ -2,21 +2,17 @@
 """Fits the polynomial coefficients in src/nn/activation.ts (run with Debian's python3-numpy).
 
 jax-js's wasm backend vectorises (f32x4) only kernels made of +, −, ×, min, max, floor, sqrt,
-comparisons and where; a division or exp makes the whole fused kernel scalar. These polynomials
-let erf and exp be built from vectorisable operations:
+comparisons and where; a division or exp makes the whole fused kernel scalar. This polynomial
+builds erf from vectorisable operations: erf(u) = u·P(t/8 − 1), t = u², |u| ≤ 4, degree 16,
+weighted least squares on a Chebyshev basis with Lawson reweighting towards the largest absolute
+error (max error 6e-9 in float64, 1.9e-7 when evaluated by Horner in float32).
 
-- erf(u) = u·P(t/8 − 1), t = u², |u| ≤ 4: degree 16, weighted least squares on a Chebyshev basis
-  with Lawson reweighting towards the largest absolute error (max error 6e-9 in float64, 1.9e-7
-  when evaluated by Horner in float32);
-- 2^f on [0, 1): degree 6, least squares with relative weights (max relative error 1.1e-7 in float32).
-
-Prints both coefficient lists, highest degree first, and the float32 errors.
+Prints the coefficients, highest degree first, and the errors.
 """
 from math import erf
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
-from numpy.polynomial import polynomial as P
 
 
 def horner_f32(coefficients_low_first, x32):
@@ -43,21 +39,7 @@ def fit_erf(degree=16):
     return monomial[::-1], error.max(), error32
 
 
-def fit_exp2(degree=6):
-    f = np.linspace(0, 1, 100001)
-    c = C.chebfit(2 * f - 1, 2 ** f, degree, w=2 ** -f)
-    in_s = C.cheb2poly(c)
-    in_f = np.zeros(1)
-    for i, a in enumerate(in_s):
-        in_f = P.polyadd(in_f, a * P.polypow([-1, 2], i))
-    error32 = np.abs(horner_f32(in_f, f.astype(np.float32)) / 2 ** f - 1).max()
-    return in_f[::-1], error32
-
-
 if __name__ == '__main__':
     erf_coefficients, erf_error, erf_error32 = fit_erf()
     print('ERF_POLYNOMIAL', [float(x) for x in erf_coefficients])
     print(f'  max |error| float64 {erf_error:.2e}, float32 Horner {erf_error32:.2e}')
-    exp2_coefficients, exp2_error32 = fit_exp2()
-    print('EXP2_POLYNOMIAL', [float(np.float32(x)) for x in exp2_coefficients])
-    print(f'  max relative error float32 Horner {exp2_error32:.2e}')

@@ -4,8 +4,7 @@
  * attention weights in training.
  */
 import type { Rng } from '../core/index.js';
-import { numpy as np } from './jax.js';
-import { softmax } from './activation.js';
+import { nn, numpy as np } from './jax.js';
 import type { Array } from './jax.js';
 import { constantArray, linearBound, uniformArray, xavierBound } from './initializers.js';
 import { linear } from './linear.js';
@@ -74,7 +73,7 @@ export function multiHeadAttention(
   const scale = 1 / Math.sqrt(headDim);
   let scores = np.matmul(q.transpose([0, 2, 1, 3]), k.transpose([0, 2, 3, 1])).mul(scale);
   if (bias !== null) scores = scores.add(bias);
-  let probabilities = softmax(scores, -1);
+  let probabilities = nn.softmax(scores, -1);
   let weights: Array | null = null;
   if (options.returnWeights) weights = probabilities.ref.mean(1);
   probabilities = context.dropout(probabilities, dropout);

@@ -6,7 +6,7 @@
  */
 import { checkDimensions } from './config-errors.js';
 import { Rng } from '../core/index.js';
-import { softmax } from './activation.js';
+import { nn } from './jax.js';
 import type { Array } from './jax.js';
 import { initAttention, multiHeadAttention } from './attention.js';
 import type { AttentionParams } from './attention.js';
@@ -56,7 +56,7 @@ export class FeatureAttentionModule {
   apply(params: FeatureAttentionParams, x: Array, context: ForwardContext, attentionBias: Array | null = null): FeatureAttentionOutput {
     const projected = linear(params.featureProjection, x.ref);
     const [attended] = multiHeadAttention(params.attention, projected, null, context, { numHeads: this.config.numHeads, bias: attentionBias });
-    const importance = softmax(mlpHead(params.featureImportance, attended.ref), -1);
+    const importance = nn.softmax(mlpHead(params.featureImportance, attended.ref), -1);
     const weighted = x.mul(importance.ref).mul(this.config.featureDim);
     return { weighted, attended, importance };
   }

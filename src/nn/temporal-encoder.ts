@@ -6,8 +6,7 @@
  */
 import { checkDimensions, invalidNetworkConfig, invalidNetworkInput } from './config-errors.js';
 import { Rng } from '../core/index.js';
-import { numpy as np } from './jax.js';
-import { softmax } from './activation.js';
+import { nn, numpy as np } from './jax.js';
 import type { Array } from './jax.js';
 import type { GeluForm } from './activation.js';
 import type { ForwardContext } from './forward-context.js';
@@ -132,7 +131,7 @@ export class TemporalEncoder {
       if (!pooling) throw new Error('attention pooling needs its scorer parameters');
       let scores = linear(pooling, states.ref).reshape([batch, length]);
       if (validWeights !== null) scores = scores.add(validWeights.sub(1).mul(-MASKED));
-      weights = softmax(scores, -1);
+      weights = nn.softmax(scores, -1);
     } else if (validWeights !== null) {
       if (this.config.pooling === 'last') throw invalidNetworkInput('pooling', 'last', 'cannot be combined with padding lengths');
       weights = validWeights.ref.div(validWeights.sum(-1, { keepdims: true }));
