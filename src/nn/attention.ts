@@ -10,6 +10,15 @@ import { constantArray, linearBound, uniformArray, xavierBound } from './initial
 import { linear } from './linear.js';
 import type { LinearParams } from './linear.js';
 import type { ForwardContext } from './forward-context.js';
+import { MASKED } from './masks.js';
+
+/**
+ * Keys and values are padded (masked) to a multiple of this many positions. jax-js vectorises a
+ * kernel only when its innermost extent is a multiple of 4, and the attention kernels' innermost
+ * axis is the key axis: attention over 30 keys ran ten times slower than over 32. Padding inside
+ * attention, rather than padding the whole sequence, keeps every other layer at the true length.
+ */
+export const KEY_MULTIPLE = 4;
 
 /** inProjection packs the query, key and value projections: weight [d, 3d], bias [3d]. */
 export type AttentionParams = { inProjection: LinearParams; outProjection: LinearParams };
@@ -63,11 +72,21 @@ export function multiHeadAttention(
       input,
     ).reshape([batch, length, numHeads, headDim]);
   const q = project(query, 0, queryLength);
-  const k = project(source.ref, 1, keyLength);
-  const v = project(source, 2, keyLength);
+  let k = project(source.ref, 1, keyLength);
+  let v = project(source, 2, keyLength);
   weight.dispose();
   inBias.dispose();
-  const bias = options.bias ?? null;
+  let bias = options.bias ?? null;
+  const paddedLength = Math.ceil(keyLength / KEY_MULTIPLE) * KEY_MULTIPLE;
+  if (paddedLength !== keyLength) {
+    const extra = paddedLength - keyLength;
+    k = np.concatenate([k, np.zeros([batch, extra, numHeads, headDim])], 1);
+    v = np.concatenate([v, np.zeros([batch, extra, numHeads, headDim])], 1);
+    bias =
+      bias === null
+        ? np.array(Float32Array.from({ length: paddedLength }, (_, i) => (i < keyLength ? 0 : MASKED)), { shape: [1, 1, 1, paddedLength] })
+        : np.concatenate([bias, np.full([...bias.shape.slice(0, -1), extra], MASKED)], -1);
+  }
   const dropout = options.dropout ?? 0;
   // jax-js's nn.dotProductAttention goes through einsum, which needs iterator helpers Node 20 lacks.
   const scale = 1 / Math.sqrt(headDim);
@@ -75,7 +94,10 @@ export function multiHeadAttention(
   if (bias !== null) scores = scores.add(bias);
   let probabilities = nn.softmax(scores, -1);
   let weights: Array | null = null;
-  if (options.returnWeights) weights = probabilities.ref.mean(1);
+  if (options.returnWeights) {
+    weights = probabilities.ref.mean(1);
+    if (paddedLength !== keyLength) weights = weights.slice([], [], [0, keyLength]);
+  }
   probabilities = context.dropout(probabilities, dropout);
   const attended = np.matmul(probabilities, v.transpose([0, 2, 1, 3])).transpose([0, 2, 1, 3]);
   const output = linear(params.outProjection, attended.reshape([batch, queryLength, dModel]));

@@ -10,7 +10,7 @@ import { initEngine, readArraySync } from './engine.js';
 import { ForwardContext } from './forward-context.js';
 import { numpy as np, tree } from './jax.js';
 import { initAttention, multiHeadAttention } from './attention.js';
-import { causalBias } from './masks.js';
+import { causalBias, paddingBias } from './masks.js';
 import { paramsFromNamed } from './serialization.js';
 import { TemporalEncoder } from './temporal-encoder.js';
 import { decoderLayer, initDecoderLayer } from './transformer-layers.js';
@@ -38,6 +38,16 @@ describe('parity with PyTorch', () => {
     const params = paramsFromNamed(initAttention(new Rng(0), 8), f.params);
     const [output, weights] = multiHeadAttention(params, input(f.x), null, ForwardContext.evaluation(), { numHeads: 2, returnWeights: true });
     expectClose(readArraySync(output), f.output);
+    expectClose(readArraySync(weights!), f.weights);
+  });
+
+  it('attention over six keys (padded internally to eight) with a key padding mask matches nn.MultiheadAttention', () => {
+    const f = fixture('attention-padded-keys.json') as { params: Record<string, Tensor>; x: Tensor; lengths: number[]; output: Tensor; weights: Tensor };
+    const params = paramsFromNamed(initAttention(new Rng(0), 8), f.params);
+    const bias = paddingBias(f.lengths, 6);
+    const [output, weights] = multiHeadAttention(params, input(f.x), null, ForwardContext.evaluation(), { numHeads: 2, returnWeights: true, bias });
+    expectClose(readArraySync(output), f.output);
+    expect(weights!.shape).toEqual([2, 6, 6]);
     expectClose(readArraySync(weights!), f.weights);
   });
 

@@ -33,7 +33,11 @@ export interface TemporalEncoderConfig {
   pooling: PoolingKind;
   normFirst: boolean;
   gelu: GeluForm;
-  /** Pad sequences to a multiple of this (masked) for speed; 1 disables. Default 4. */
+  /**
+   * Pad the whole input sequence to a multiple of this (masked); 1 (default) disables. Attention
+   * pads its keys itself (attention.ts, KEY_MULTIPLE), which is what made padding fast, so padding
+   * every layer is no longer needed; kept for configurations saved with it.
+   */
   padToMultiple: number;
 }
 
@@ -51,7 +55,7 @@ export function temporalEncoderConfig(options: TemporalEncoderOptions): Temporal
     pooling: 'attention',
     normFirst: false,
     gelu: 'exact',
-    padToMultiple: 4,
+    padToMultiple: 1,
     ...options,
   };
 }
@@ -156,10 +160,8 @@ export class TemporalEncoder {
 
   /**
    * Like apply, also returning the pooling weights [B, T] (which steps the summary drew on).
-   * Sequences whose length is not a multiple of `padToMultiple` are padded with masked steps: jax-js
-   * vectorises kernels only when the innermost extent is a multiple of 4, and attention over T = 30
-   * ran ten times slower than over T = 32. Padding is masked as keys and excluded from pooling, so
-   * the result is mathematically unchanged.
+   * Sequences whose length is not a multiple of `padToMultiple` (when > 1) are padded with masked
+   * steps, excluded from attention and pooling, so the result is mathematically unchanged.
    */
   applyWithWeights(params: TemporalEncoderParams, x: Array, context: ForwardContext, lengths: ArrayLike<number> | null = null): [Array, Array] {
     const [batch, length, features] = x.shape as [number, number, number];
