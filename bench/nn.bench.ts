@@ -7,9 +7,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../src/core/index.js';
 import { ActorCritic, ForwardContext, Trainer, adamOptions, initEngine, jax, readArray } from '../src/nn/index.js';
 import type { ActorCriticParams, JaxArray as Array } from '../src/nn/index.js';
+import { batchArrays, randomTrainingBatch } from '../src/nn/test-helpers.js';
 
 const { numpy: np, jit, tree } = jax;
 import { round, timeMedianMs } from './harness.js';
@@ -68,31 +68,17 @@ function model(size: Size): ActorCritic {
   });
 }
 
-function batchData(size: Size, batch: number): { x: Float32Array; actions: Float32Array; advantages: Float32Array; returns: Float32Array } {
-  const rng = new Rng(7);
-  const x = new Float32Array(batch * size.sequence * size.features).map(() => rng.normal());
-  const actions = new Float32Array(batch * 3);
-  for (let b = 0; b < batch; b++) actions[b * 3 + rng.int(3)] = 1;
-  return { x, actions, advantages: new Float32Array(batch).map(() => rng.normal()), returns: new Float32Array(batch).map(() => rng.normal()) };
-}
-
 async function timeTrainStep(size: Size, threads: number, runs: number, warmup: number): Promise<number> {
   await initEngine({ threads });
   const network = model(size);
-  const data = batchData(size, size.batch);
+  const data = randomTrainingBatch(7, size.batch, size.sequence, size.features);
   const trainer = new Trainer<ActorCriticParams>(
     network.init(1),
     (params, x, actions, advantages, returns) => network.loss(params, x!, actions!, advantages!, returns!),
     adamOptions({ learningRate: 3e-4 }),
   );
   const step = async (): Promise<void> => {
-    const loss = trainer.update(
-      np.array(data.x, { shape: [size.batch, size.sequence, size.features] }),
-      np.array(data.actions, { shape: [size.batch, 3] }),
-      np.array(data.advantages),
-      np.array(data.returns),
-    );
-    await readArray(loss);
+    await readArray(trainer.update(...batchArrays(data)));
   };
   const median = await timeMedianMs(step, runs, warmup);
   trainer.dispose();
@@ -103,7 +89,7 @@ async function timeInference(size: Size, batch: number, threads: number, runs: n
   await initEngine({ threads });
   const network = model(size);
   const params = network.init(1);
-  const data = batchData(size, batch);
+  const data = randomTrainingBatch(7, batch, size.sequence, size.features);
   const forward = jit((p: ActorCriticParams, x: Array) => {
     const [logProbabilities, values] = network.apply(p, x, ForwardContext.evaluation());
     return [logProbabilities, values];

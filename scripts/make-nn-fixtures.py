@@ -131,33 +131,22 @@ def decoder_layer_fixture():
     })
 
 
-def attention_fixture():
-    d, H, B, L = 8, 2, 2, 4
+def attention_fixture(name="attention.json", L=4, lengths=None):
+    """nn.MultiheadAttention, d 8, 2 heads, batch 2; with `lengths`, a key padding mask."""
+    d, H, B = 8, 2, 2
     mha = nn.MultiheadAttention(d, H, batch_first=True)
     randomise(mha)
     params = {}
     attention_params("", mha, params)
     params = {k.lstrip("."): v for k, v in params.items()}
     x = torch.randn(B, L, d)
-    with torch.no_grad():
-        out, weights = mha(x, x, x, need_weights=True, average_attn_weights=True)
-    write("attention.json", {"params": params, "x": tensor(x), "output": tensor(out), "weights": tensor(weights)})
-
-
-def attention_padded_keys_fixture():
-    """Six keys (not a multiple of 4, so grpo-trader pads them internally) and a key padding mask."""
-    d, H, B, L = 8, 2, 2, 6
-    mha = nn.MultiheadAttention(d, H, batch_first=True)
-    randomise(mha)
-    params = {}
-    attention_params("", mha, params)
-    params = {k.lstrip("."): v for k, v in params.items()}
-    x = torch.randn(B, L, d)
-    lengths = [6, 4]
-    mask = torch.tensor([[i >= n for i in range(L)] for n in lengths])
+    mask = None if lengths is None else torch.tensor([[i >= n for i in range(L)] for n in lengths])
     with torch.no_grad():
         out, weights = mha(x, x, x, key_padding_mask=mask, need_weights=True, average_attn_weights=True)
-    write("attention-padded-keys.json", {"params": params, "x": tensor(x), "lengths": lengths, "output": tensor(out), "weights": tensor(weights)})
+    payload = {"params": params, "x": tensor(x), "output": tensor(out), "weights": tensor(weights)}
+    if lengths is not None:
+        payload["lengths"] = lengths
+    write(name, payload)
 
 
 def adam_fixture():
@@ -196,4 +185,5 @@ if __name__ == "__main__":
     decoder_layer_fixture()
     attention_fixture()
     adam_fixture()
-    attention_padded_keys_fixture()
+    # Six keys (not a multiple of 4, so grpo-trader pads them internally) and a key padding mask.
+    attention_fixture("attention-padded-keys.json", L=6, lengths=[6, 4])

@@ -10,6 +10,7 @@ import { numpy as np, tree } from './jax.js';
 import { adamOptions } from './optimizer.js';
 import { TemporalEncoder } from './temporal-encoder.js';
 import { Trainer } from './trainer.js';
+import { batchArrays, randomTrainingBatch } from './test-helpers.js';
 import type { ActorCriticParams } from './actor-critic.js';
 
 describe('engine', () => {
@@ -32,13 +33,7 @@ describe('engine', () => {
 
   it('trains bit-identically on the calling thread and on the pool (hundreds of kernels per step)', async () => {
     const model = new ActorCritic({ featureDim: 8, hiddenDim: 32, numHeads: 4, numLayers: 2, numActions: 3, dropout: 0 });
-    const rng = new Rng(5);
-    const batch = 32;
-    const x = Float32Array.from({ length: batch * 12 * 8 }, () => rng.normal());
-    const actions = new Float32Array(batch * 3);
-    for (let b = 0; b < batch; b++) actions[b * 3 + rng.int(3)] = 1;
-    const advantages = Float32Array.from({ length: batch }, () => rng.normal());
-    const returns = Float32Array.from({ length: batch }, () => rng.normal());
+    const data = randomTrainingBatch(5, 32, 12, 8);
     const train = async (threads: number): Promise<number[]> => {
       await initEngine({ threads });
       const trainer = new Trainer<ActorCriticParams>(
@@ -48,7 +43,7 @@ describe('engine', () => {
       );
       const losses: number[] = [];
       for (let step = 0; step < 4; step++) {
-        const loss = trainer.update(np.array(x, { shape: [batch, 12, 8] }), np.array(actions, { shape: [batch, 3] }), np.array(advantages), np.array(returns));
+        const loss = trainer.update(...batchArrays(data));
         losses.push((await readArray(loss))[0]!);
       }
       trainer.dispose();
