@@ -38,8 +38,13 @@ const MAX_POINTERS = 55;
 const CONTROL_SLOTS = POINTERS + MAX_POINTERS;
 
 /** Busy-wait iterations before a thread sleeps in Atomics.wait (the next kernel usually follows within microseconds). */
-const WORKER_SPINS = Number(process.env['GRPO_TRADER_WORKER_SPINS'] ?? 20000);
-const CALLER_SPINS = Number(process.env['GRPO_TRADER_CALLER_SPINS'] ?? 200000);
+const WORKER_SPINS = spinsFromEnvironment('GRPO_TRADER_WORKER_SPINS', 20000);
+const CALLER_SPINS = spinsFromEnvironment('GRPO_TRADER_CALLER_SPINS', 200000);
+
+function spinsFromEnvironment(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value >= 0 ? value : fallback;
+}
 
 /** Code run in each thread before jax-js's worker script: a synchronous request loop over the control block. */
 const BOOTSTRAP = `
@@ -49,6 +54,11 @@ const requests = workerData.requests;
 const replies = workerData.replies;
 const kernels = new Map();
 globalThis.self = globalThis;
+// However the thread ends (process.exit, an uncaught error), tell the caller instead of leaving it waiting.
+process.on('exit', () => {
+  if (Atomics.load(control, ${STOP}) === 0) Atomics.store(control, ${STOP}, 2);
+  Atomics.notify(control, ${REPLIES});
+});
 globalThis.postMessage = (message) => {
   if (message && message.type === 'done' && message.ok === true) control[${REPLY_IN_PORT}] = 0;
   else { replies.postMessage(message); control[${REPLY_IN_PORT}] = 1; }
@@ -133,6 +143,9 @@ class NodeWebWorker {
   /** jax-js's first message (the shared memory), replayed to the fallback. */
   private initMessage: unknown = null;
   private started = false;
+  private source = '';
+  /** Requests sent and not yet answered (at most one: jax-js waits for every reply before the next kernel). */
+  private readonly inFlight: unknown[] = [];
 
   constructor(url: string | URL) {
     const requests = new MessageChannel();
@@ -151,6 +164,7 @@ class NodeWebWorker {
 
   private start(source: string): void {
     if (this.terminated) return;
+    this.source = source;
     const [requests, replies] = this.workerPorts;
     let worker: NodeWorker;
     try {
@@ -162,13 +176,18 @@ class NodeWebWorker {
         transferList: [requests, replies],
       });
     } catch (error) {
-      this.failOver(source, error);
+      this.failOver(error);
       return;
     }
     worker.on('error', (error: Error) => {
       // jax-js would read unwritten memory if a worker never answered its first message.
-      if (!this.started) this.failOver(source, error);
+      if (!this.started) this.failOver(error);
       else this.onerror?.({ message: error.message });
+    });
+    worker.on('exit', () => {
+      if (Atomics.load(this.control, STOP) !== 0) return;
+      Atomics.store(this.control, STOP, 2);
+      Atomics.notify(this.control, REPLIES);
     });
     worker.unref();
     this.worker = worker;
@@ -178,15 +197,31 @@ class NodeWebWorker {
     void this.drainAsync();
   }
 
-  /** The thread failed to start: say so once and run this slot's share on the calling thread. */
-  private failOver(source: string, error: unknown): void {
-    if (this.fallback) return;
-    process.emitWarning(`jax-js worker thread failed to start (${error instanceof Error ? error.message : String(error)}); its share of each kernel runs on the calling thread`);
-    this.fallback = new InThreadRunner(source, (message) => this.onmessage?.({ data: message }));
+  /**
+   * The thread could not start or has stopped: say so once and run this slot's share on the calling
+   * thread (the wasm memory is shared), replaying the unanswered request. Kernels only write their
+   * outputs, so running one again is harmless.
+   */
+  private failOver(error: unknown): void {
+    if (this.fallback || this.terminated) return;
+    process.emitWarning(
+      `jax-js worker thread ${this.started ? 'stopped' : 'failed to start'} (${error instanceof Error ? error.message : String(error)}); its share of each kernel runs on the calling thread`,
+    );
+    // A replayed "init" after start would answer "ready" to the kernel jax-js is waiting on: drop that reply.
+    let dropReady = this.started;
+    this.fallback = new InThreadRunner(this.source, (message) => {
+      if (dropReady && (message as { type?: string }).type === 'ready') {
+        dropReady = false;
+        return;
+      }
+      this.onmessage?.({ data: message });
+    });
+    const unanswered = this.inFlight.splice(0);
     this.outstanding = 0;
     Atomics.notify(this.control, REPLIES);
     void this.worker?.terminate();
-    if (this.initMessage !== null) this.fallback.post(this.initMessage);
+    if (this.initMessage !== null && (this.started || !unanswered.includes(this.initMessage))) this.fallback.post(this.initMessage);
+    for (const message of unanswered) this.fallback.post(message);
   }
 
   postMessage(message: unknown): void {
@@ -209,6 +244,9 @@ class NodeWebWorker {
 
   private send(message: unknown): void {
     const control = this.control;
+    // The control block holds one request: a second before the reply would overwrite the first.
+    if (this.inFlight.length > 0) throw new Error('jax-js posted a second request to a worker before its reply (unsupported by this adapter)');
+    this.inFlight.push(message);
     const kernel = message as KernelMessage;
     if (kernel.type === 'kernel' && kernel.ptrs.length <= MAX_POINTERS) {
       let id = kernelIds.get(kernel.kernelHash);
@@ -238,12 +276,9 @@ class NodeWebWorker {
 
   /** Deliver every reply that has arrived; true when nothing is outstanding. */
   private deliver(): boolean {
-    if (Atomics.load(this.control, STOP) === 2) {
-      // The worker's loop died: fail what is outstanding instead of waiting forever.
-      while (this.outstanding > 0) {
-        this.outstanding -= 1;
-        this.onmessage?.({ data: { type: 'done', ok: false, error: 'jax-js worker thread stopped' } });
-      }
+    if (Atomics.load(this.control, STOP) === 2 && this.delivered === Atomics.load(this.control, REPLIES)) {
+      // The worker's thread ended with a request unanswered: take over on the calling thread.
+      this.failOver(new Error('the thread exited'));
       return true;
     }
     while (this.delivered < Atomics.load(this.control, REPLIES)) {
@@ -255,6 +290,7 @@ class NodeWebWorker {
       }
       this.delivered += 1;
       this.outstanding -= 1;
+      this.inFlight.shift();
       this.started = true;
       this.onmessage?.({ data });
     }
@@ -265,9 +301,12 @@ class NodeWebWorker {
     this.draining = false;
     while (!this.terminated && !this.fallback && !this.deliver()) {
       const seen = this.delivered;
+      const waiting = (): boolean => Atomics.load(this.control, REPLIES) === seen && Atomics.load(this.control, STOP) === 0;
       let spins = 0;
-      while (Atomics.load(this.control, REPLIES) === seen && ++spins <= CALLER_SPINS);
-      if (Atomics.load(this.control, REPLIES) === seen) Atomics.wait(this.control, REPLIES, seen, 1000);
+      while (waiting() && ++spins <= CALLER_SPINS);
+      // A thread that dies sets STOP and notifies; checked just before sleeping, so at worst a death
+      // that lands in between is noticed after the 1 s timeout.
+      if (waiting()) Atomics.wait(this.control, REPLIES, seen, 1000);
     }
   }
 
@@ -286,6 +325,7 @@ class NodeWebWorker {
     this.terminated = true;
     Atomics.store(this.control, STOP, 1);
     Atomics.notify(this.control, REQUESTS);
+    Atomics.notify(this.control, REPLIES);
     void this.worker?.terminate();
   }
 }
@@ -300,7 +340,10 @@ class InThreadRunner {
   private readonly pending: unknown[] = [];
   private scheduled = false;
 
-  constructor(source: string, reply: (message: unknown) => void) {
+  constructor(
+    source: string,
+    private readonly reply: (message: unknown) => void,
+  ) {
     const scope: { onmessage: ((event: MessageEventLike) => void) | null } = { onmessage: null };
     // jax-js's own worker script (from its blob URL), run with `scope` as its `self`.
     new Function('self', 'postMessage', source)(scope, reply);
@@ -317,7 +360,14 @@ class InThreadRunner {
 
   private flush(): void {
     this.scheduled = false;
-    for (const message of this.pending.splice(0)) this.handler?.({ data: message });
+    for (const message of this.pending.splice(0)) {
+      try {
+        this.handler?.({ data: message });
+      } catch (error) {
+        // jax-js's script answers its own errors; anything else must not escape into a microtask.
+        this.reply({ type: 'done', ok: false, error: String(error) });
+      }
+    }
   }
 }
 
@@ -359,6 +409,9 @@ let workersCreated = 0;
 
 /** jax-js's pool: slot 0 on the calling thread, the others on worker threads. */
 function PoolWorker(url: string | URL): NodeWebWorker | InThreadWorker {
+  if (!resolveObjectURL(String(url))) {
+    throw new Error(`Worker(${String(url)}): this process's global Worker is grpo-trader's adapter for jax-js's wasm pool only; use node:worker_threads`);
+  }
   return workersCreated++ === 0 ? new InThreadWorker(url) : new NodeWebWorker(url);
 }
 
