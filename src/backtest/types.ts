@@ -3,6 +3,7 @@
  * including bar t's close, is traded at t's close and earns the return from t to t+1.
  */
 import type { MarketData } from '../data/types.js';
+import type { SimulateWeightsOptions } from '../env/index.js';
 
 /** What a policy is told when it decides at bar `bar`. */
 export interface DecisionContext {
@@ -53,21 +54,8 @@ export interface Strategy {
   fit?(train: MarketData): Strategy;
 }
 
-export interface BacktestOptions {
-  initialCapital?: number;
-  /** Commission per unit of traded notional. */
-  tradingCost?: number;
-  /** Slippage per unit of traded notional. */
-  slippage?: number;
-  /** Cap on gross exposure Σ|w| (4.2.3). */
-  maxPositionSize?: number;
-  /** Cap on each |w|. */
-  maxAssetWeight?: number;
-  /** Annual rate earned by cash 1 − Σw. */
-  cashRate?: number;
-  /** Annual rate paid on short notional. */
-  borrowCost?: number;
-  periodsPerYear?: number;
+/** The accounting options of `simulateWeights` (costs, limits, cash and borrow rates) plus the run's range. */
+export interface BacktestOptions extends SimulateWeightsOptions {
   /** First decision bar (index into the market); default 0. Earlier bars are history only. */
   firstBar?: number;
   /** One past the last bar of the run; default the market's length. */

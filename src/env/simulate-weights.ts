@@ -18,9 +18,13 @@ export interface WeightRows {
 
 export interface SimulateWeightsOptions {
   initialCapital?: number;
+  /** Commission per unit of traded notional. */
   tradingCost?: number;
+  /** Slippage per unit of traded notional. */
   slippage?: number;
+  /** Cap on gross exposure Σ|w| (4.2.3). */
   maxPositionSize?: number;
+  /** Cap on each |w|. */
   maxAssetWeight?: number;
   /** Annual rate earned by cash (1 − Σw), paid per bar as cashRate / periodsPerYear. */
   cashRate?: number;

@@ -39,7 +39,8 @@ export interface RecordRunInput {
   status?: string;
 }
 
-export interface RunSummary {
+/** The columns of a run's row that summaries show as they are. */
+interface RunColumns {
   id: number;
   kind: string;
   name: string;
@@ -49,6 +50,9 @@ export interface RunSummary {
   first_date: string;
   last_date: string;
   bars: number;
+}
+
+export interface RunSummary extends RunColumns {
   series: string[];
 }
 
@@ -105,16 +109,7 @@ function number(value: number | null): number {
   return value === null ? Number.NaN : value;
 }
 
-interface RunRow {
-  id: number;
-  kind: string;
-  name: string;
-  created_at: string;
-  status: string;
-  split: string;
-  first_date: string;
-  last_date: string;
-  bars: number;
+interface RunRow extends RunColumns {
   config: string;
   data: string;
   extra: string;
