@@ -7,16 +7,19 @@
 export const OHLCV_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
 export type OhlcvField = (typeof OHLCV_FIELDS)[number];
 
-/** One asset's bars, sorted by time ascending, one row per bar. */
-export interface OhlcvSeries {
-  symbol: string;
-  /** Bar timestamps, UTC epoch ms, strictly increasing. */
+/** Bars as parallel columns: timestamps (UTC epoch ms) and the five OHLCV fields. */
+export interface OhlcvColumns {
   time: Float64Array;
   open: Float64Array;
   high: Float64Array;
   low: Float64Array;
   close: Float64Array;
   volume: Float64Array;
+}
+
+/** One asset's bars, sorted by time ascending (strictly increasing), one row per bar. */
+export interface OhlcvSeries extends OhlcvColumns {
+  symbol: string;
   /** Where the bars came from (file path or connector id), for messages. */
   source?: string;
 }

@@ -2,24 +2,18 @@
  * The checks and repairs shared by every file format: row rules (positive prices, high ≥ low, open
  * and close within the bar, volume ≥ 0), timestamp order and duplicates, then the series.
  */
-import type { OhlcvSeries } from './types.js';
+import type { OhlcvColumns, OhlcvSeries } from './types.js';
 import type { ColumnRole, ResolvedLoadOptions } from './load-options.js';
 import type { Dialect, Problem, Repair, ValidationReport, Warning } from './validation-report.js';
 import { formatTimestamp } from './dates.js';
 
 /** Parsed columns of one file before validation; NaN marks a cell that did not parse (already reported). */
-export interface RawTable {
+export interface RawTable extends OhlcvColumns {
   file: string;
   symbol: string;
   rows: number;
   /** Line (CSV) or row number (Parquet) of each row. */
   lines: Int32Array;
-  time: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
   adjClose: Float64Array | undefined;
   /** False when the file had no volume column and volume was set to 0 (`missingVolume: 'zero'`). */
   hasVolume: boolean;

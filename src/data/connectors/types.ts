@@ -3,14 +3,10 @@
  * caching, range bookkeeping and adjustment live in `fetchWithCache`, so every source gets them alike.
  */
 
+import type { OhlcvColumns } from '../types.js';
+
 /** Bars as parallel columns, sorted ascending and de-duplicated by time (UTC epoch ms). */
-export interface BarColumns {
-  time: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
+export interface BarColumns extends OhlcvColumns {
   /** Dividend- and split-adjusted close where the source provides one (Yahoo), else absent. */
   adjustedClose?: Float64Array;
 }
