@@ -8,18 +8,7 @@ import { RollingCorrelation } from './correlation.js';
 import { SingleAssetEnv } from './single-asset-env.js';
 import { Box, Discrete } from './spaces.js';
 import { VectorEnv } from './vector-env.js';
-import { checkEnvSettled, marketFromCloses } from './test-helpers.js';
-
-function randomMarket(seed: number, nAssets: number, nBars: number): MarketData {
-  const rng = new Rng(seed);
-  const closes: number[][] = [];
-  for (let a = 0; a < nAssets; a++) {
-    const series = [50 + 100 * rng.next()];
-    for (let t = 1; t < nBars; t++) series.push(series[t - 1]! * (1 + 0.02 * rng.normal()));
-    closes.push(series);
-  }
-  return marketFromCloses(closes.map((_, a) => `S${a}`), closes);
-}
+import { checkEnvSettled, marketFromCloses, randomMarket } from './test-helpers.js';
 
 function noiseFeatures(market: MarketData, nFeatures: number, seed = 1): FeatureTensor {
   const rng = new Rng(seed);

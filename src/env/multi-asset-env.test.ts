@@ -6,7 +6,7 @@ import { RollingCorrelation } from './correlation.js';
 import type { FeatureTensor } from './feature-tensor.js';
 import type { MarketData } from '../data/types.js';
 import { Rng } from '../core/rng.js';
-import { marketFromCloses } from './test-helpers.js';
+import { marketFromCloses, randomMarket } from './test-helpers.js';
 
 /** Features that depend only on bar t's own close: f0 = close, f1 = 2·close. */
 function closeFeatures(market: MarketData): FeatureTensor {
@@ -16,17 +16,6 @@ function closeFeatures(market: MarketData): FeatureTensor {
     values[2 * i + 1] = 2 * market.close[i]!;
   }
   return { names: ['close', 'double'], values };
-}
-
-function randomMarket(seed: number, nAssets: number, nBars: number): MarketData {
-  const rng = new Rng(seed);
-  const closes: number[][] = [];
-  for (let a = 0; a < nAssets; a++) {
-    const series = [50 + 100 * rng.next()];
-    for (let t = 1; t < nBars; t++) series.push(series[t - 1]! * (1 + 0.02 * rng.normal()));
-    closes.push(series);
-  }
-  return marketFromCloses(closes.map((_, a) => `S${a}`), closes);
 }
 
 const prices = marketFromCloses(['A', 'B'], [

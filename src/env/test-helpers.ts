@@ -1,4 +1,5 @@
 /** Small hand-built markets for the env tests (not exported from the module). */
+import { Rng } from '../core/index.js';
 import type { MarketData } from '../data/types.js';
 import { checkEnv } from './check-env.js';
 
@@ -32,4 +33,16 @@ export async function checkEnvSettled(env: Parameters<typeof checkEnv>[0], optio
     report = checkEnv(env, options);
   }
   return report;
+}
+
+/** A seeded random-walk market: nAssets closes starting in [50, 150), ±2 % daily moves. */
+export function randomMarket(seed: number, nAssets: number, nBars: number): MarketData {
+  const rng = new Rng(seed);
+  const closes: number[][] = [];
+  for (let a = 0; a < nAssets; a++) {
+    const series = [50 + 100 * rng.next()];
+    for (let t = 1; t < nBars; t++) series.push(series[t - 1]! * (1 + 0.02 * rng.normal()));
+    closes.push(series);
+  }
+  return marketFromCloses(closes.map((_, a) => `S${a}`), closes);
 }
