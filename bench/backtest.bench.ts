@@ -15,14 +15,13 @@
  * post-cost value, the reference sizes on the pre-cost value. The issue's statement about backtrader itself (Python) is reported as
  * context: it takes seconds for this work on this machine class.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadMarket, type MarketData } from '../src/data/index.js';
 import { runBacktest } from '../src/backtest/run-backtest.js';
 import { smaCross } from '../src/backtest/strategies/index.js';
 import { round, timeMedianMs, type Benchmark, type BenchResult } from './harness.js';
+import { benchData } from './harness.js';
 
-const dataDirectory = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data', 'us-equities-daily');
+const dataDirectory = () => benchData('us-equities-daily');
 const DOW_30 = 'AAPL AXP BA CAT CSCO CVX DIS GE GS HD IBM INTC JNJ JPM KO MCD MMM MRK MSFT NKE PEP PFE PG T TRV UNH UTX VZ WMT XOM'.split(' ');
 const COMMISSION = 0.0005;
 const SLIPPAGE = 0.0001;
@@ -197,7 +196,7 @@ export const benchmarks: Benchmark[] = [
     name: 'backtest.sma_cross_30',
     description: 'SMA(20)/SMA(50) crossover over the 30 Dow stocks, 2005-02-25..2017-11-10: bars per second, vs a backtrader-style event-driven TS backtester',
     async run(): Promise<BenchResult> {
-      const { market } = await loadMarket([dataDirectory], { symbols: DOW_30, from: '2005-02-25', to: '2017-11-10' });
+      const { market } = await loadMarket([dataDirectory()], { symbols: DOW_30, from: '2005-02-25', to: '2017-11-10' });
       const bars = market.time.length;
       const assets = market.symbols.length;
       const ours = runOurs(market);

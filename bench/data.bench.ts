@@ -7,11 +7,11 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadMarket, loadOhlcv } from '../src/data/index.js';
 import { round, timeMedianMs, type Benchmark } from './harness.js';
+import { benchData } from './harness.js';
 
-const dataDirectory = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data', 'us-equities-daily');
+const dataDirectory = () => benchData('us-equities-daily');
 
 async function naiveLoad(path: string): Promise<number> {
   const lines = (await readFile(path, 'utf8')).split('\n').slice(1).filter((line) => line !== '');
@@ -31,7 +31,7 @@ export const benchmarks: Benchmark[] = [
     name: 'data.load_all47',
     description: 'loadOhlcv with full validation of 47 daily files (260k rows) vs a naive split/Number/Date.parse loader',
     async run() {
-      const files = (await readdir(dataDirectory)).filter((file) => file.endsWith('.csv')).sort().map((file) => join(dataDirectory, file));
+      const files = (await readdir(dataDirectory())).filter((file) => file.endsWith('.csv')).sort().map((file) => join(dataDirectory(), file));
       let rows = 0;
       const ours = await timeMedianMs(async () => {
         rows = 0;
@@ -40,7 +40,7 @@ export const benchmarks: Benchmark[] = [
       const reference = await timeMedianMs(async () => {
         for (const file of files) await naiveLoad(file);
       }, 7, 2);
-      const market = await timeMedianMs(() => loadMarket([dataDirectory]), 5, 1);
+      const market = await timeMedianMs(() => loadMarket([dataDirectory()]), 5, 1);
       return {
         name: 'data.load_all47',
         value: round(ours),

@@ -12,14 +12,13 @@
  * less observation work than ours (no 30-bar feature window). Also reported: the issue's Python
  * figure (pandas, 483 steps/s × 30 assets ≈ 14,500 asset-steps/s on this machine class).
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Rng } from '../src/core/rng.js';
 import { loadMarket, type MarketData } from '../src/data/index.js';
 import { buildFeatureTensor, MultiAssetEnv, VectorEnv, type FeatureTensor } from '../src/env/index.js';
 import { round, timeMedianMs, type Benchmark, type BenchResult } from './harness.js';
+import { benchData } from './harness.js';
 
-const dataDirectory = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data', 'us-equities-daily');
+const dataDirectory = () => benchData('us-equities-daily');
 const DOW_30 = 'AAPL AXP BA CAT CSCO CVX DIS GE GS HD IBM INTC JNJ JPM KO MCD MMM MRK MSFT NKE PEP PFE PG T TRV UNH UTX VZ WMT XOM'.split(' ');
 const PYTHON_ASSET_STEPS_PER_SECOND = 14_500;
 const LOOKBACK = 30;
@@ -149,7 +148,7 @@ export const benchmarks: Benchmark[] = [
     name: 'env.multi_asset_30',
     description: 'multi-asset env, 30 assets, lookback 30, full observation: single thread and N = 64 vectorised, vs a spec-style TS port (and Python 14,500 asset-steps/s)',
     async run(): Promise<BenchResult[]> {
-      const { market } = await loadMarket([dataDirectory], { symbols: DOW_30 });
+      const { market } = await loadMarket([dataDirectory()], { symbols: DOW_30 });
       const features = buildFeatureTensor(market);
       const nAssets = market.symbols.length;
       const actions = actionTable(nAssets, 256, 1);

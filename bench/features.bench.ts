@@ -6,15 +6,15 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as ti from 'technicalindicators';
 import { loadOhlcv } from '../src/data/index.js';
 import { FeatureWorkspace, computeFeaturesInto, featureNames } from '../src/features/index.js';
 import type { IndicatorInput } from '../src/features/index.js';
 import { performance } from 'node:perf_hooks';
 import { round, timeMedianMs, type Benchmark } from './harness.js';
+import { benchData } from './harness.js';
 
-const dataDirectory = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data', 'us-equities-daily');
+const dataDirectory = () => benchData('us-equities-daily');
 const PANDAS_MS = 376;
 const RUNS = 15;
 
@@ -36,9 +36,9 @@ function timeRuns(fn: () => void, runs: number, warmup: number): { median: numbe
 }
 
 async function loadAll(): Promise<IndicatorInput[]> {
-  const files = (await readdir(dataDirectory)).filter((file) => file.endsWith('.csv')).sort();
+  const files = (await readdir(dataDirectory())).filter((file) => file.endsWith('.csv')).sort();
   return Promise.all(files.map(async (file) => {
-    const series = await loadOhlcv(join(dataDirectory, file));
+    const series = await loadOhlcv(join(dataDirectory(), file));
     return { high: series.high, low: series.low, close: series.close, volume: series.volume };
   }));
 }

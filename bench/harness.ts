@@ -4,7 +4,21 @@
  * `value` is the median of `runs` timed repetitions after warm-up; `ratio` is oriented so that above
  * 1 means we are better.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { realDataRoot } from '../test/real-data-root.js';
+
+/** Thrown by `benchData` when the real data a benchmark needs is not there; the runner skips it. */
+export class MissingBenchData extends Error {}
+
+/** A folder or file of the real data (`$GRPO_TRADER_DATA`, else ../shared/data); skips the benchmark when absent. */
+export function benchData(...parts: string[]): string {
+  const root = realDataRoot();
+  const path = root === undefined ? undefined : join(root, ...parts);
+  if (path === undefined || !existsSync(path)) throw new MissingBenchData(`needs the real data ${join(...parts)}: set GRPO_TRADER_DATA to the folder holding it`);
+  return path;
+}
 
 export interface BenchResult {
   name: string;

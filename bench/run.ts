@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import type { Benchmark } from './harness.js';
+import { MissingBenchData, type Benchmark } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -24,6 +24,13 @@ if (selected.length === 0) {
 }
 for (const benchmark of selected) {
   process.stderr.write(`bench: ${benchmark.name} — ${benchmark.description}\n`);
-  const results = await benchmark.run();
+  let results;
+  try {
+    results = await benchmark.run();
+  } catch (error) {
+    if (!(error instanceof MissingBenchData)) throw error;
+    process.stderr.write(`bench: ${benchmark.name} skipped: ${error.message}\n`);
+    continue;
+  }
   for (const result of Array.isArray(results) ? results : [results]) process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -7,16 +7,16 @@
  * group or the environments), measured in the same run on the collection phase.
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GroupRelativeGrpo, environmentFactory, parseTrainConfig, splitBars } from '../src/agents/index.js';
 import { loadMarket } from '../src/data/index.js';
 import { buildFeatureTensor } from '../src/env/index.js';
 import { initEngine } from '../src/nn/index.js';
 import { round } from './harness.js';
+import { benchData } from './harness.js';
 import type { Benchmark, BenchResult } from './harness.js';
 
-const dataDirectory = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'data', 'us-equities-daily');
+const dataDirectory = () => benchData('us-equities-daily');
 const DOW30 = 'AAPL AXP BA CAT CSCO CVX DIS GE GS HD IBM INTC JNJ JPM KO MCD MMM MRK MSFT NKE PEP PFE PG T TRV UNH UTX VZ WMT XOM'.split(' ');
 
 /** The PyTorch figures of scripts/train-reference-bench.py when /usr/bin/python3 has torch, else null. */
@@ -32,7 +32,7 @@ function pytorchReference(): Record<string, number | string> | null {
 
 async function run(): Promise<BenchResult[]> {
   await initEngine({ threads: 1 });
-  const config = parseTrainConfig({ data: { paths: [dataDirectory], symbols: DOW30 } });
+  const config = parseTrainConfig({ data: { paths: [dataDirectory()], symbols: DOW30 } });
   const { market } = await loadMarket(config.data.paths, { symbols: DOW30 });
   const features = buildFeatureTensor(market, { features: config.data.features });
   const make = environmentFactory(config, market, features);

@@ -1,22 +1,33 @@
 /**
  * Prints one plain closing line, `tests: N passed, N failed[, N skipped]`, after vitest's own
- * summary, so CI systems that read a closing line see how many tests ran.
+ * summary, so CI systems that read a closing line see how many tests ran; before it, one line saying
+ * how many tests were skipped for want of the real data and how to enable them.
  */
 import type { Reporter, TestModule } from 'vitest/node';
+import { REAL_DATA_TAG } from './real-data.js';
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
+    let withoutData = 0;
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed') failed++;
-        else skipped++;
+        else {
+          skipped++;
+          if (test.fullName.includes(REAL_DATA_TAG)) withoutData++;
+        }
       }
       if (module.state() === 'failed' && module.children.size === 0) failed++;
+    }
+    if (withoutData > 0) {
+      process.stdout.write(
+        `\nreal data: ${withoutData} tests skipped (no data at $GRPO_TRADER_DATA or ../shared/data); set GRPO_TRADER_DATA to a folder holding us-equities-daily/, crypto/ and messy/ to run them\n`,
+      );
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }

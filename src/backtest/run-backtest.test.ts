@@ -1,12 +1,11 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMarket } from '../data/load-market.js';
-import type { MarketData } from '../data/types.js';
+import { describe, expect, it } from 'vitest';
+import { syntheticRegimeMarket } from '../data/synthetic.js';
 import { simulateWeights } from '../env/simulate-weights.js';
 import { checkNoLookAhead } from './look-ahead.js';
 import { runBacktest } from './run-backtest.js';
 import { buyAndHold, createStrategy, equalWeight, minVariance, momentum, STRATEGY_NAMES } from './strategies/index.js';
-import { marketFromCloses, realDataDirectory } from './test-helpers.js';
+import { marketFromCloses } from './test-helpers.js';
 import type { Policy, Strategy } from './types.js';
 
 function tableStrategy(name: string, rows: Record<number, number[]>): Strategy {
@@ -26,10 +25,8 @@ const small = marketFromCloses(['A', 'B'], [
   [50, 50, 55, 60],
 ]);
 
-let real: MarketData;
-beforeAll(async () => {
-  ({ market: real } = await loadMarket([realDataDirectory], { symbols: ['AAPL', 'JNJ', 'XOM', 'KO', 'GE'], from: '2012-01-01', to: '2014-12-31' }));
-});
+// Three years of business days for five assets (SYN01…SYN05): the properties below hold on any prices.
+const synthetic = syntheticRegimeMarket({ assets: 5, bars: 756, seed: 12, start: '2012-01-03' }).market;
 
 describe('runBacktest accounting', () => {
   it('charges costs on traded notional and lets weights drift (hand-computed)', () => {
@@ -49,31 +46,31 @@ describe('runBacktest accounting', () => {
   });
 
   it('matches simulateWeights (the environment accounting) bit for bit on full weight rows', () => {
-    const nBars = real.time.length;
-    const n = real.symbols.length;
+    const nBars = synthetic.time.length;
+    const n = synthetic.symbols.length;
     const strategy = createStrategy('random', { seed: 7 });
-    const targets = strategy.targets(real, 0);
+    const targets = strategy.targets(synthetic, 0);
     // Rows with a decision, as simulate's weights table.
     const bars: number[] = [];
     for (let t = 0; t < nBars; t++) if (!Number.isNaN(targets[t * n]!)) bars.push(t);
-    const rows = { time: Float64Array.from(bars, (t) => real.time[t]!), weights: new Float64Array(bars.length * n) };
+    const rows = { time: Float64Array.from(bars, (t) => synthetic.time[t]!), weights: new Float64Array(bars.length * n) };
     bars.forEach((t, k) => rows.weights.set(targets.subarray(t * n, (t + 1) * n), k * n));
-    const reference = simulateWeights(real, rows, { tradingCost: 0.001, slippage: 0.0002 });
-    const ours = runBacktest(real, strategy, { tradingCost: 0.001, slippage: 0.0002 });
+    const reference = simulateWeights(synthetic, rows, { tradingCost: 0.001, slippage: 0.0002 });
+    const ours = runBacktest(synthetic, strategy, { tradingCost: 0.001, slippage: 0.0002 });
     expect(Array.from(ours.value)).toEqual(Array.from(reference.value));
     expect(Array.from(ours.cost)).toEqual(Array.from(reference.cost));
     expect(Array.from(ours.weights)).toEqual(Array.from(reference.weights));
   });
 
-  it('reproduces a share ledger for buy-and-hold on real prices', () => {
+  it('reproduces a share ledger for buy-and-hold on synthetic prices', () => {
     const capital = 100_000;
-    const result = runBacktest(real, buyAndHold(), { initialCapital: capital });
-    const n = real.symbols.length;
+    const result = runBacktest(synthetic, buyAndHold(), { initialCapital: capital });
+    const n = synthetic.symbols.length;
     const afterCost = capital * (1 - 0.0006); // turnover 1 at the first close
-    const shares = Array.from({ length: n }, (_, a) => afterCost / n / real.close[a]!);
-    for (let t = 0; t < real.time.length; t++) {
+    const shares = Array.from({ length: n }, (_, a) => afterCost / n / synthetic.close[a]!);
+    for (let t = 0; t < synthetic.time.length; t++) {
       let value = 0;
-      for (let a = 0; a < n; a++) value += shares[a]! * real.close[t * n + a]!;
+      for (let a = 0; a < n; a++) value += shares[a]! * synthetic.close[t * n + a]!;
       expect(result.value[t]! / value - 1).toBeLessThan(1e-12);
       expect(result.value[t]! / value - 1).toBeGreaterThan(-1e-12);
     }
@@ -128,8 +125,8 @@ describe('runBacktest accounting', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1000 }), fc.double({ min: 0, max: 0.01, noNaN: true }), (seed, extra) => {
         const strategy = createStrategy('random', { seed });
-        const cheap = runBacktest(real, strategy, { tradingCost: 0.0005 });
-        const dear = runBacktest(real, strategy, { tradingCost: 0.0005 + extra });
+        const cheap = runBacktest(synthetic, strategy, { tradingCost: 0.0005 });
+        const dear = runBacktest(synthetic, strategy, { tradingCost: 0.0005 + extra });
         return dear.value[dear.value.length - 1]! <= cheap.value[cheap.value.length - 1]! + 1e-9;
       }),
       { numRuns: 10 },
@@ -139,9 +136,9 @@ describe('runBacktest accounting', () => {
 
 describe('determinism and the time rule', () => {
   it('gives bit-identical results for the same seed and different ones for another', () => {
-    const a = runBacktest(real, createStrategy('random', { seed: 3 }));
-    const b = runBacktest(real, createStrategy('random', { seed: 3 }));
-    const c = runBacktest(real, createStrategy('random', { seed: 4 }));
+    const a = runBacktest(synthetic, createStrategy('random', { seed: 3 }));
+    const b = runBacktest(synthetic, createStrategy('random', { seed: 3 }));
+    const c = runBacktest(synthetic, createStrategy('random', { seed: 4 }));
     expect(Array.from(a.value)).toEqual(Array.from(b.value));
     expect(Array.from(a.weights)).toEqual(Array.from(b.weights));
     expect(a.value[a.value.length - 1]).not.toBe(c.value[c.value.length - 1]);
@@ -150,7 +147,7 @@ describe('determinism and the time rule', () => {
   it.each(STRATEGY_NAMES)('%s: targets up to bar k do not change when bars after k change', (name) => {
     const strategy = () => (name === 'momentum_12_1' || name === 'min_variance' ? createStrategyShort(name) : createStrategy(name));
     for (const bar of [60, 200, 400, 700]) {
-      expect(checkNoLookAhead(strategy, real, bar, { firstBar: 5 })).toEqual({ ok: true, firstDifference: undefined });
+      expect(checkNoLookAhead(strategy, synthetic, bar, { firstBar: 5 })).toEqual({ ok: true, firstDifference: undefined });
     }
   });
 
@@ -170,7 +167,7 @@ describe('determinism and the time rule', () => {
         },
       };
     };
-    for (const bar of [10, 300, 600]) expect(checkNoLookAhead(policy, real, bar).ok).toBe(true);
+    for (const bar of [10, 300, 600]) expect(checkNoLookAhead(policy, synthetic, bar).ok).toBe(true);
   });
 
   it('catches a strategy that peeks at the next close', () => {
@@ -183,7 +180,7 @@ describe('determinism and the time rule', () => {
         return targets;
       },
     };
-    const report = checkNoLookAhead(cheat, real, 100);
+    const report = checkNoLookAhead(cheat, synthetic, 100);
     expect(report.ok).toBe(false);
     expect(report.firstDifference).toBe(100);
   });
@@ -197,11 +194,11 @@ function createStrategyShort(name: 'momentum_12_1' | 'min_variance'): Strategy {
 describe('runEpisodes', () => {
   it('runs distinct start bars and refuses to average repeats of the same episode', async () => {
     const { runEpisodes } = await import('./run-episodes.js');
-    const report = runEpisodes(real, () => createStrategy('sma_cross'), [{ firstBar: 0, endBar: 200 }, { firstBar: 200, endBar: 400 }]);
+    const report = runEpisodes(synthetic, () => createStrategy('sma_cross'), [{ firstBar: 0, endBar: 200 }, { firstBar: 200, endBar: 400 }]);
     expect(report.episodes.map((e) => e.period.first)).toEqual([report.episodes[0]!.period.first, report.episodes[1]!.period.first]);
     expect(report.episodes[1]!.result.barIndex[0]).toBe(200);
     expect(report.mean.total_return).toBeCloseTo((report.episodes[0]!.metrics.total_return + report.episodes[1]!.metrics.total_return) / 2, 15);
-    expect(() => runEpisodes(real, () => createStrategy('sma_cross'), [{ firstBar: 0, endBar: 200 }, { firstBar: 0, endBar: 200 }])).toThrow(/repeats the same episode/);
+    expect(() => runEpisodes(synthetic, () => createStrategy('sma_cross'), [{ firstBar: 0, endBar: 200 }, { firstBar: 0, endBar: 200 }])).toThrow(/repeats the same episode/);
   });
 });
 
@@ -210,7 +207,7 @@ describe('weight limits', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 5, maxLength: 5 }), fc.double({ min: 0.2, max: 2, noNaN: true }), fc.double({ min: 0.05, max: 1, noNaN: true }), (asked, gross, perAsset) => {
         const policy: Policy = { name: 'asks', decideInto: (out) => (out.set(asked), true) };
-        const result = runBacktest(real, policy, { maxPositionSize: gross, maxAssetWeight: perAsset, endBar: 20 });
+        const result = runBacktest(synthetic, policy, { maxPositionSize: gross, maxAssetWeight: perAsset, endBar: 20 });
         for (let i = 0; i < result.value.length; i++) {
           const row = result.weights.subarray(i * 5, i * 5 + 5);
           if (row.reduce((s, w) => s + Math.abs(w), 0) > gross + 1e-12) return false;

@@ -1,17 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMarket } from '../data/load-market.js';
-import type { MarketData } from '../data/types.js';
+import { describe, expect, it } from 'vitest';
+import { syntheticRegimeMarket } from '../data/synthetic.js';
 import { computeMetrics, returnsFromValues } from './metrics.js';
 import { runBacktest } from './run-backtest.js';
 import { pairedTTest } from './statistics.js';
 import { buyAndHold, equalWeight, minVariance, smaCross } from './strategies/index.js';
 import { StrategyBenchmark } from './strategy-benchmark.js';
-import { realDataDirectory } from './test-helpers.js';
 
-let market: MarketData;
-beforeAll(async () => {
-  ({ market } = await loadMarket([realDataDirectory], { symbols: ['AAPL', 'KO', 'XOM'], from: '2010-01-01', to: '2012-12-31' }));
-});
+// Three years of business days for three assets (SYN01…SYN03).
+const { market } = syntheticRegimeMarket({ assets: 3, bars: 756, seed: 4, start: '2010-01-04' });
 
 describe('StrategyBenchmark', () => {
   function benchmark() {

@@ -1,9 +1,5 @@
-/** Small markets for the backtest tests (not exported from the module). */
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+/** Small markets for the backtest tests (not exported from the module). Real data: test/real-data.ts. */
 import type { MarketData } from '../data/types.js';
-
-export const realDataDirectory = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'shared', 'data', 'us-equities-daily');
 
 /** A market from closes per asset (open = high = low = close, volume 1000), daily from `start`. */
 export function marketFromCloses(symbols: string[], closes: number[][], start = '2020-01-01'): MarketData {

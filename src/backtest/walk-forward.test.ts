@@ -1,17 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMarket } from '../data/load-market.js';
+import { describe, expect, it } from 'vitest';
+import { syntheticRegimeMarket } from '../data/synthetic.js';
 import type { MarketData } from '../data/types.js';
 import { computeMetrics } from './metrics.js';
 import { runBacktest } from './run-backtest.js';
 import { buyAndHold, equalWeight, minVariance, minVarianceLongOnly, returnCovariance, smaCross } from './strategies/index.js';
-import { realDataDirectory } from './test-helpers.js';
 import type { Policy, Strategy } from './types.js';
 import { walkForwardBacktest } from './walk-forward.js';
 
-let market: MarketData;
-beforeAll(async () => {
-  ({ market } = await loadMarket([realDataDirectory], { symbols: ['AAPL', 'KO', 'XOM', 'JNJ'], from: '2009-01-01', to: '2012-12-31' }));
-});
+// Four years of business days for four assets (SYN01…SYN04): the window mechanics hold on any prices.
+const { market } = syntheticRegimeMarket({ assets: 4, bars: 1008, seed: 9, start: '2009-01-02' });
 
 describe('walkForwardBacktest', () => {
   it('reports each window\'s training and test dates, test after training, and an out-of-sample split', () => {

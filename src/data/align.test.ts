@@ -1,18 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { alignSeries } from './align.js';
 import { loadMarket } from './load-market.js';
 import { column } from './market.js';
 import type { OhlcvSeries } from './types.js';
 import { GrpoTraderError } from '../core/errors.js';
-
-const EQUITIES = join(process.cwd(), '..', 'shared', 'data', 'us-equities-daily');
+import { describeRealData, realDataPath } from '../../test/real-data.js';
+import { writeSyntheticCsvs } from '../../test/synthetic-files.js';
 
 /** date → raw line cells, read with plain string splitting (independent of the loader). */
 function rawRows(symbol: string): Map<string, string[]> {
-  const lines = readFileSync(join(EQUITIES, `${symbol}.csv`), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(realDataPath('us-equities-daily', `${symbol}.csv`), 'utf8').trim().split('\n').slice(1);
   return new Map(lines.map((line) => [line.split(',')[0]!, line.split(',')]));
 }
 
@@ -31,8 +33,12 @@ function makeSeries(symbol: string, days: number[], priceBase = 100): OhlcvSerie
   };
 }
 
-describe('alignment on the real gaps of us-equities-daily', () => {
+describeRealData('us-equities-daily', 'alignment on the real gaps of us-equities-daily', () => {
   const symbols = ['AAPL', 'CVX', 'SPY', 'TRV'];
+  let EQUITIES: string;
+  beforeAll(() => {
+    EQUITIES = realDataPath('us-equities-daily');
+  });
 
   it('intersection keeps exactly the dates every file has, in order, and reports who lacked what', async () => {
     const { market, report } = await loadMarket([EQUITIES], { symbols });
@@ -91,9 +97,27 @@ describe('alignment on the real gaps of us-equities-daily', () => {
     const { market } = await loadMarket([EQUITIES], { symbols: ['SPY'], from: '2011-02-15', to: '2011-02-22' });
     expect(Array.from(market.time, (ms) => new Date(ms).toISOString().slice(0, 10))).toEqual(['2011-02-15', '2011-02-16', '2011-02-18', '2011-02-22']);
   });
+});
+
+describe('loadMarket on a directory of synthetic files', () => {
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'grpo-align-'));
+    // Business days from Wednesday 2020-01-01, no holidays.
+    await writeSyntheticCsvs(directory, { assets: 2, bars: 30, seed: 3, start: '2020-01-01' });
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('applies a date range before aligning', async () => {
+    const { market } = await loadMarket([directory], { symbols: ['SYN02'], from: '2020-01-08', to: '2020-01-14' });
+    // Wed 8, Thu 9, Fri 10, (weekend), Mon 13, Tue 14.
+    expect(Array.from(market.time, (ms) => new Date(ms).toISOString().slice(0, 10))).toEqual(['2020-01-08', '2020-01-09', '2020-01-10', '2020-01-13', '2020-01-14']);
+  });
 
   it('names a symbol that is not in the directory', async () => {
-    await expect(loadMarket([EQUITIES], { symbols: ['SPY', 'NOPE'] })).rejects.toThrow(/NOPE not found/);
+    await expect(loadMarket([directory], { symbols: ['SYN01', 'NOPE'] })).rejects.toThrow(/NOPE not found/);
   });
 });
 

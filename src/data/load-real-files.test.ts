@@ -1,15 +1,15 @@
 /**
  * Every dialect among the shared real files loads with the right rows, first/last timestamps and
  * values. Expected values are read from the raw text here with plain string splitting and Date.UTC,
- * independently of the loader.
+ * independently of the loader. The real files are the point here, so these suites skip without them
+ * (test/real-data.ts); the one test on hand-written text always runs.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { parseOhlcvCsv } from './parse-ohlcv-csv.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOhlcv, validateOhlcvFile } from './load-ohlcv.js';
-
-const DATA = join(process.cwd(), '..', 'shared', 'data');
+import { describeRealData, itRealData, realDataPath } from '../../test/real-data.js';
 
 /** Non-empty lines of a file, as written. */
 function rawLines(path: string): string[] {
@@ -21,9 +21,9 @@ function isoUtc(date: string): number {
   return Date.parse(date.length === 10 ? `${date}T00:00:00Z` : date);
 }
 
-describe('us-equities-daily (date,open,high,low,close,volume; ISO dates)', () => {
+describeRealData('us-equities-daily', 'us-equities-daily (date,open,high,low,close,volume; ISO dates)', () => {
   it('loads AAPL with every row and the values of its first and last lines', async () => {
-    const path = join(DATA, 'us-equities-daily', 'AAPL.csv');
+    const path = realDataPath('us-equities-daily', 'AAPL.csv');
     const lines = rawLines(path);
     const series = await loadOhlcv(path);
     expect(series.symbol).toBe('AAPL');
@@ -37,7 +37,7 @@ describe('us-equities-daily (date,open,high,low,close,volume; ISO dates)', () =>
   });
 
   it('loads all 47 files without a problem and reports each zero-volume bar (2010-04-26 for 28 stocks)', async () => {
-    const directory = join(DATA, 'us-equities-daily');
+    const directory = realDataPath('us-equities-daily');
     const files = readdirSync(directory).filter((name) => name.endsWith('.csv'));
     expect(files.length).toBe(47);
     const started = performance.now();
@@ -62,9 +62,9 @@ describe('us-equities-daily (date,open,high,low,close,volume; ISO dates)', () =>
   });
 });
 
-describe('crypto (ISO UTC datetimes, hourly and daily)', () => {
+describeRealData('crypto', 'crypto (ISO UTC datetimes, hourly and daily)', () => {
   it('loads BTCUSD-1h with 20,111 hourly rows and its 28 zero-volume hours', async () => {
-    const path = join(DATA, 'crypto', 'BTCUSD-1h.csv');
+    const path = realDataPath('crypto', 'BTCUSD-1h.csv');
     const report = await validateOhlcvFile(path);
     const series = report.series!;
     expect(series.time.length).toBe(20111);
@@ -77,7 +77,7 @@ describe('crypto (ISO UTC datetimes, hourly and daily)', () => {
 
   it('loads the three daily files, which end on the partial day 2020-01-17', async () => {
     for (const name of ['BTCUSD-1d.csv', 'ETHUSD-1d.csv', 'LTCUSD-1d.csv']) {
-      const path = join(DATA, 'crypto', name);
+      const path = realDataPath('crypto', name);
       const lines = rawLines(path);
       const series = await loadOhlcv(path);
       expect(series.time.length).toBe(lines.length - 1);
@@ -89,9 +89,9 @@ describe('crypto (ISO UTC datetimes, hourly and daily)', () => {
   });
 });
 
-describe('messy real files', () => {
+describeRealData('messy', 'messy real files', () => {
   it('reads the Yahoo export with Adj Close: Close as written by default, OHLC scaled with adjust', async () => {
-    const path = join(DATA, 'messy', 'STOCKS_GOOGL.csv');
+    const path = realDataPath('messy', 'STOCKS_GOOGL.csv');
     const lines = rawLines(path);
     expect(lines[0]).toBe('Date,Open,High,Low,Close,Adj Close,Volume');
     const report = await validateOhlcvFile(path);
@@ -116,7 +116,7 @@ describe('messy real files', () => {
   });
 
   it('reads day-first Dukascopy timestamps 01.01.2017 22:00:00.000', async () => {
-    const path = join(DATA, 'messy', 'FOREX_EURUSD_1H_ASK.csv');
+    const path = realDataPath('messy', 'FOREX_EURUSD_1H_ASK.csv');
     const lines = rawLines(path);
     const report = await validateOhlcvFile(path);
     expect(report.dialect.dateFormat).toBe('day-first');
@@ -128,8 +128,9 @@ describe('messy real files', () => {
     expect(series.volume[series.time.length - 1]).toBe(Number(lines[lines.length - 1]!.split(',')[5]));
   });
 
-  it('reads the CryptoDataDownload file: banner, newest-first, 09-AM hours, base-asset volume', async () => {
-    const path = join(DATA, 'messy', 'Coinbase_BTCUSD_1h.raw.csv');
+  // Also reads the clean hourly file of the same source, so it needs that file as well.
+  itRealData(['crypto', 'BTCUSD-1h.csv'], 'reads the CryptoDataDownload file: banner, newest-first, 09-AM hours, base-asset volume', async () => {
+    const path = realDataPath('messy', 'Coinbase_BTCUSD_1h.raw.csv');
     const report = await validateOhlcvFile(path);
     expect(report.problems).toEqual([]);
     expect(report.dialect.headerLine).toBe(2);
@@ -146,14 +147,14 @@ describe('messy real files', () => {
     expect(series.volume[0]).toBe(Number(oldest[6]));
     expect(series.time[20110]).toBe(Date.UTC(2019, 9, 17, 9));
     // Sorted, it is exactly the clean hourly file of the same source.
-    const clean = await loadOhlcv(join(DATA, 'crypto', 'BTCUSD-1h.csv'));
+    const clean = await loadOhlcv(realDataPath('crypto', 'BTCUSD-1h.csv'));
     expect(Array.from(series.time)).toEqual(Array.from(clean.time));
     expect(Array.from(series.close)).toEqual(Array.from(clean.close));
     expect(Array.from(series.volume)).toEqual(Array.from(clean.volume));
   });
 
   it('sorts the five rows the publisher left out of place in the newest-first CryptoDataDownload file, and names them', async () => {
-    const path = join(DATA, 'messy', 'Coinbase_BTCUSD_1h.raw.csv');
+    const path = realDataPath('messy', 'Coinbase_BTCUSD_1h.raw.csv');
     const lines = readFileSync(path, 'utf8').split(/\r?\n/);
     // Independent check: line numbers where an hour is later than the line before it (the file runs newest-first).
     const parse = (line: string): number => {
@@ -170,11 +171,12 @@ describe('messy real files', () => {
     expect(warning?.lines).toEqual(expected);
     expect(warning?.message).toMatch(/5 rows out of place/);
   });
+});
 
+describe('rows out of order (hand-written text)', () => {
   it('still refuses rows out of order in an oldest-first file unless asked to sort', () => {
     const text = 'date,open,high,low,close,volume\n2020-01-01,1,1,1,1,1\n2020-01-03,1,1,1,1,1\n2020-01-02,1,1,1,1,1\n2020-01-04,1,1,1,1,1\n';
     expect(() => parseOhlcvCsv(text)).toThrow(/line 4|:4:/);
     expect(parseOhlcvCsv(text, { repair: { sort: true } }).time.length).toBe(4);
   });
-
 });

@@ -9,6 +9,8 @@ import { loadOhlcv, validateOhlcvFile } from './load-ohlcv.js';
 import { formatOhlcvCsv, writeOhlcvCsv } from './write-ohlcv.js';
 import { parseOhlcvCsv } from './parse-ohlcv-csv.js';
 import type { OhlcvSeries } from './types.js';
+import { itRealData, realDataPath } from '../../test/real-data.js';
+import { syntheticSeries } from '../../test/synthetic-files.js';
 
 let directory: string;
 beforeAll(async () => {
@@ -40,8 +42,20 @@ describe('writeOhlcvCsv', () => {
     expect(formatOhlcvCsv(hourly).split('\n')[1]).toBe('2011-02-16T09:00:00.000Z,1,1.5,0.5,1.25,0');
   });
 
-  it('round-trips a real file bit-identically through write and load', async () => {
-    const source = join(process.cwd(), '..', 'shared', 'data', 'messy', 'FOREX_EURUSD_1H_ASK.csv');
+  it('round-trips seeded synthetic daily and hourly bars bit-identically through write and load', async () => {
+    const daily = syntheticSeries({ assets: 1, bars: 500, seed: 11 })[0]!;
+    const hourly: OhlcvSeries = { ...daily, time: Float64Array.from(daily.time, (_, i) => Date.UTC(2017, 0, 1, 22) + i * 3_600_000) };
+    for (const [name, original] of [['DAILY', daily], ['HOURLY', hourly]] as const) {
+      const target = join(directory, 'nested', `${name}.csv`);
+      await writeOhlcvCsv(target, original);
+      const again = await loadOhlcv(target);
+      expect(again.symbol).toBe(name);
+      for (const field of ['time', 'open', 'high', 'low', 'close', 'volume'] as const) expect(sameBits(again[field], original[field]), `${name} ${field}`).toBe(true);
+    }
+  });
+
+  itRealData(['messy', 'FOREX_EURUSD_1H_ASK.csv'], 'round-trips a real file (day-first hourly Dukascopy) bit-identically through write and load', async () => {
+    const source = realDataPath('messy', 'FOREX_EURUSD_1H_ASK.csv');
     const original = await loadOhlcv(source);
     const target = join(directory, 'nested', 'EURUSD.csv');
     await writeOhlcvCsv(target, original);
@@ -105,8 +119,8 @@ describe('Parquet', () => {
     expect(report.warnings.find((warning) => warning.kind === 'zero-volume')?.lines).toEqual([2]);
   });
 
-  it('round-trips a CSV series through Parquet with string dates and reports bad rows by row number', async () => {
-    const original = await loadOhlcv(join(process.cwd(), '..', 'shared', 'data', 'crypto', 'ETHUSD-1d.csv'));
+  it('round-trips a synthetic series through Parquet with string dates and reports bad rows by row number', async () => {
+    const original = syntheticSeries({ assets: 1, bars: 300, seed: 5 })[0]!;
     const isoDates = Array.from(original.time, (ms) => new Date(ms).toISOString().slice(0, 10));
     const columns = (close: number[]) => [
       { name: 'date', data: isoDates, type: 'STRING' as const },

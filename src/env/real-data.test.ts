@@ -1,23 +1,21 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMarket, type MarketData } from '../data/index.js';
+import { loadMarket, syntheticRegimeMarket, type MarketData } from '../data/index.js';
+import { describeRealData, realDataPath } from '../../test/real-data.js';
 import { buildFeatureTensor, type FeatureTensor } from './feature-tensor.js';
 import { checkEnvSettled } from './test-helpers.js';
 import { MultiAssetEnv } from './multi-asset-env.js';
 import { simulateWeights } from './simulate-weights.js';
 
-const dataDirectory = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'shared', 'data', 'us-equities-daily');
+/** The same checks on real prices and on a synthetic market with realistic OHLCV (needs > 1500 bars). */
+function environmentChecks(load: () => MarketData | Promise<MarketData>): void {
+  let market: MarketData;
+  let features: FeatureTensor;
 
-let market: MarketData;
-let features: FeatureTensor;
+  beforeAll(async () => {
+    market = await load();
+    features = buildFeatureTensor(market);
+  });
 
-beforeAll(async () => {
-  ({ market } = await loadMarket([dataDirectory], { symbols: ['AAPL', 'MSFT', 'XOM', 'JPM'] }));
-  features = buildFeatureTensor(market);
-});
-
-describe('environments on real data (us-equities-daily)', () => {
   it('builds the 12 causal *_norm features per asset and passes checkEnv', async () => {
     expect(features.names).toHaveLength(12);
     expect(features.names.every((name) => name.endsWith('_norm'))).toBe(true);
@@ -52,4 +50,12 @@ describe('environments on real data (us-equities-daily)', () => {
       expect(result.value[t - first]! / value).toBeCloseTo(1, 11);
     }
   });
+}
+
+describeRealData('us-equities-daily', 'environments on real data (us-equities-daily)', () => {
+  environmentChecks(async () => (await loadMarket([realDataPath('us-equities-daily')], { symbols: ['AAPL', 'MSFT', 'XOM', 'JPM'] })).market);
+});
+
+describe('environments on a synthetic market (SYN01…SYN04)', () => {
+  environmentChecks(() => syntheticRegimeMarket({ assets: 4, bars: 2000, seed: 17 }).market);
 });

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { computeFeatures } from './features.js';
 import { IndicatorStream } from './indicator-stream.js';
 import { readFixtureCsv, readSharedDaily } from '../../test/fixtures/features/support.js';
+import { itRealData } from '../../test/real-data.js';
+import { syntheticSeries } from '../../test/synthetic-files.js';
 import type { IndicatorInput } from './names.js';
 import type { NormalizationOptions } from './normalize.js';
 
@@ -21,11 +23,20 @@ function expectStreamEqualsBatch(bars: IndicatorInput, normalization: Normalizat
 }
 
 describe('IndicatorStream reproduces computeFeatures', () => {
-  it('on every bar of a real file (AAPL, rolling 252) bit for bit', () => {
+  it('on every bar of a seeded synthetic series (rolling 252) bit for bit', () => {
+    expectStreamEqualsBatch(syntheticSeries({ assets: 1, bars: 1500, seed: 31 })[0]!, { method: 'rolling' });
+  });
+
+  it('on a seeded synthetic series with expanding normalisation', () => {
+    expectStreamEqualsBatch(syntheticSeries({ assets: 1, bars: 1500, seed: 32 })[0]!, { method: 'expanding', minPeriods: 20 });
+  });
+
+  // Real files add long histories with unchanged closes and (AAPL) a zero-volume day.
+  itRealData(['us-equities-daily', 'AAPL.csv'], 'on every bar of a real file (AAPL, rolling 252) bit for bit', () => {
     expectStreamEqualsBatch(readSharedDaily('AAPL'), { method: 'rolling' });
   });
 
-  it('on a real ETF file with expanding normalisation', () => {
+  itRealData(['us-equities-daily', 'XLF.csv'], 'on a real ETF file with expanding normalisation', () => {
     expectStreamEqualsBatch(readSharedDaily('XLF'), { method: 'expanding', minPeriods: 20 });
   });
 
@@ -54,7 +65,7 @@ describe('IndicatorStream reproduces computeFeatures', () => {
   });
 
   it('starts over after reset and allocates no new row', () => {
-    const bars = readSharedDaily('XLU');
+    const bars = syntheticSeries({ assets: 1, bars: 300, seed: 33 })[0]!;
     const stream = new IndicatorStream();
     const row = stream.values;
     for (let i = 0; i < 300; i++) stream.update({ high: bars.high[i]!, low: bars.low[i]!, close: bars.close[i]!, volume: bars.volume[i]! });

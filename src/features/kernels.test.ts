@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as ti from 'technicalindicators';
 import { cumulativeSumInto, ewmMeanInto, rollingExtremumInto, rollingMeanInto, rollingStdInto, smaInto } from './kernels.js';
 import { computeIndicators } from './indicators.js';
-import { featureColumn } from './names.js';
+import { featureColumn, type IndicatorInput } from './names.js';
 import { readSharedDaily } from '../../test/fixtures/features/support.js';
+import { describeRealData } from '../../test/real-data.js';
+import { syntheticSeries } from '../../test/synthetic-files.js';
 
 const run = (kernel: (out: Float64Array) => Float64Array, n: number) => Array.from(kernel(new Float64Array(n)));
 
@@ -80,14 +82,23 @@ describe('indicators on hand-computed bars', () => {
   });
 });
 
-describe('indicators against the technicalindicators library where its definitions coincide', () => {
-  const bars = readSharedDaily('IBM');
-  const frame = computeIndicators(bars);
-  const close = Array.from(bars.close);
-  const high = Array.from(bars.high);
-  const low = Array.from(bars.low);
-  const volume = Array.from(bars.volume);
-  const n = close.length;
+/** The comparisons with technicalindicators on the bars `load` gives (called in beforeAll, not at collection). */
+function compareWithTechnicalIndicators(load: () => IndicatorInput): void {
+  let frame: ReturnType<typeof computeIndicators>;
+  let close: number[];
+  let high: number[];
+  let low: number[];
+  let volume: number[];
+  let n: number;
+  beforeAll(() => {
+    const bars = load();
+    frame = computeIndicators(bars);
+    close = Array.from(bars.close);
+    high = Array.from(bars.high);
+    low = Array.from(bars.low);
+    volume = Array.from(bars.volume);
+    n = close.length;
+  });
 
   const compareTail = (ours: Float64Array, theirs: number[], label: string, tolerance = 1e-9) => {
     const offset = n - theirs.length;
@@ -135,4 +146,13 @@ describe('indicators against the technicalindicators library where its definitio
     // pandas' adjust=True and an SMA seed differ by a weight of (1 - 2/21)^t: negligible after 1000 bars.
     compareTail(ours.subarray(0, n), ema20.slice(1000), 'EMA20', 1e-9);
   });
+}
+
+describe('indicators against the technicalindicators library where its definitions coincide (seeded synthetic bars)', () => {
+  compareWithTechnicalIndicators(() => syntheticSeries({ assets: 1, bars: 2000, seed: 21 })[0]!);
+});
+
+// Real bars add what the synthetic ones lack: a zero-volume day and over a hundred unchanged closes (OBV).
+describeRealData(['us-equities-daily', 'IBM.csv'], 'indicators against the technicalindicators library where its definitions coincide (IBM)', () => {
+  compareWithTechnicalIndicators(() => readSharedDaily('IBM'));
 });

@@ -3,12 +3,14 @@ import fc from 'fast-check';
 import { Rng } from '../core/rng.js';
 import { computeFeatures } from './features.js';
 import { percentChangeInto, rollingCorrelationInto } from './correlation.js';
-import { readSharedDaily } from '../../test/fixtures/features/support.js';
+import { syntheticSeries } from '../../test/synthetic-files.js';
 import type { NormalizationOptions } from './normalize.js';
 
-const real = readSharedDaily('JPM');
-const n = 2000; // a slice keeps the test fast; the rolling window (252) still slides
-const bars = { high: real.high.slice(0, n), low: real.low.slice(0, n), close: real.close.slice(0, n), volume: real.volume.slice(0, n) };
+// Three seeded synthetic assets: the first is perturbed, the other two join it in the correlation test.
+const assets = syntheticSeries({ assets: 3, bars: 2000, seed: 17 });
+const n = 2000; // long enough for the rolling window (252) to slide well past its warm-up
+const first = assets[0]!;
+const bars = { high: first.high, low: first.low, close: first.close, volume: first.volume };
 
 /** Replace every bar after t with random (but valid) prices and volumes. */
 function perturbAfter(t: number, seed: number) {
@@ -46,7 +48,7 @@ describe('no look-ahead: perturbing every bar after t leaves every value at or b
   }
 
   it('rolling correlation of price and volume changes', () => {
-    const others = ['KO', 'XOM'].map((symbol) => readSharedDaily(symbol));
+    const others = assets.slice(1);
     const assetCount = 3;
     const interleave = (field: 'close' | 'volume', first: Float64Array) => {
       const out = new Float64Array(n * assetCount);

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main.js';
 import { memoryIo } from '../output.js';
+import { itRealData, realDataPath } from '../../../test/real-data.js';
+import { syntheticSeries } from '../../../test/synthetic-files.js';
+import { formatOhlcvCsv } from '../../data/write-ohlcv.js';
 
 let directory: string;
 let bad: string;
 let good: string;
-const SHARED = join(process.cwd(), '..', 'shared', 'data');
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'grpo-validate-'));
@@ -64,9 +66,30 @@ describe('grpo-trader data validate', () => {
     expect(json.files[1]!.warnings.map((warning) => warning.kind)).toEqual(['zero-volume']);
   });
 
-  it('passes the real messy files when the out-of-order rows are sorted', async () => {
+  it('refuses rows out of order in an oldest-first file (exit 65) and sorts them with --sort (exit 0)', async () => {
+    // 30 synthetic daily bars with the rows on file lines 11 and 12 swapped: line 12 steps back in time.
+    const lines = formatOhlcvCsv(syntheticSeries({ assets: 1, bars: 30, seed: 51 })[0]!).trim().split('\n');
+    [lines[10], lines[11]] = [lines[11]!, lines[10]!];
+    // Its own directory, so the directory walk above sees only BAD.csv and GOOD.csv.
+    const own = await mkdtemp(join(tmpdir(), 'grpo-validate-sort-'));
+    try {
+      const path = join(own, 'SWAPPED.csv');
+      await writeFile(path, `${lines.join('\n')}\n`);
+      const refused = memoryIo();
+      expect(await main(['data', 'validate', path], refused)).toBe(65);
+      expect(refused.out).toContain(`${path}:12: date "${lines[11]!.split(',')[0]}"`);
+      const io = memoryIo();
+      expect(await main(['data', 'validate', path, '--sort'], io)).toBe(0);
+      expect(io.out).toContain('repaired: sorted 30 rows by timestamp; 1 row was out of order (line 12)');
+      expect(io.err).toBe('');
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
+  itRealData('messy', 'passes the real messy files when the out-of-order rows are sorted', async () => {
     const io = memoryIo();
-    const status = await main(['data', 'validate', join(SHARED, 'messy'), '--sort'], io);
+    const status = await main(['data', 'validate', realDataPath('messy'), '--sort'], io);
     expect(status).toBe(0);
     expect(io.out).toContain('3 files checked, 0 with problems, 0 problems in all');
     expect(io.out).toContain('repaired: sorted 20111 rows by timestamp; 5 rows were out of order (lines 16901, 16903, 16905, 16907, 16909)');

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../main.js';
 import { memoryIo } from '../output.js';
 import { RAW_FEATURE_NAMES, NORMALIZED_FEATURE_NAMES } from '../../features/index.js';
-import { expectClose, fixtureDirectory, readFixtureCsv, sharedDataDirectory } from '../../../test/fixtures/features/support.js';
+import { expectClose, fixtureDirectory, readFixtureCsv } from '../../../test/fixtures/features/support.js';
+import { writeSyntheticCsvs } from '../../../test/synthetic-files.js';
 
 let directory: string;
 beforeEach(async () => { directory = await mkdtemp(join(tmpdir(), 'grpo-features-')); });
@@ -72,11 +73,13 @@ describe('grpo-trader features', () => {
     expectClose(Float64Array.from(rows, (row) => (row[c] === '' ? Number.NaN : Number(row[c]))), expected, 'RSI_norm');
   });
 
-  it('handles a real file: one output row per input row', async () => {
-    const output = join(directory, 'xlf.csv');
-    const input = join(sharedDataDirectory, 'us-equities-daily', 'XLF.csv');
+  it('handles a long file (years of seeded synthetic bars): one output row per input row', async () => {
+    const output = join(directory, 'long.csv');
+    const { paths } = await writeSyntheticCsvs(join(directory, 'input'), { assets: 1, bars: 3200, seed: 41, start: '2005-02-25' });
+    const input = paths.SYN01!;
     expect(await main(['features', '--input', input, '--output', output], memoryIo())).toBe(0);
     const inputRows = readFileSync(input, 'utf8').trim().split('\n').length - 1;
+    expect(inputRows).toBe(3200);
     const { rows } = parseOutput(await readFile(output, 'utf8'));
     expect(rows).toHaveLength(inputRows);
     expect(rows[0]![0]).toBe('2005-02-25');
