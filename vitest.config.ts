@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
-    setupFiles: ['./test/fast-check-setup.ts'],
+    setupFiles: ['./test/fast-check-setup.ts', './test/isolated-store.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -125,8 +125,10 @@ export async function loadCheckpoint(directory: string, agent: TrainableAgent): 
   return state;
 }
 
-/** Keep the newest `keep` update-* checkpoints in `directory`. */
-export async function pruneCheckpoints(directory: string, keep: number): Promise<void> {
+/** Keep the newest `keep` update-* checkpoints in `directory`; returns the paths removed. */
+export async function pruneCheckpoints(directory: string, keep: number): Promise<string[]> {
   const names = (await readdir(directory)).filter((name) => /^update-\d{6}$/.test(name)).sort();
-  for (const name of names.slice(0, Math.max(0, names.length - keep))) await rm(join(directory, name), { recursive: true, force: true });
+  const removed = names.slice(0, Math.max(0, names.length - keep)).map((name) => join(directory, name));
+  for (const path of removed) await rm(path, { recursive: true, force: true });
+  return removed;
 }

@@ -25,6 +25,6 @@ export {
   type TrainConfigInput,
 } from './train-config.js';
 export { loadTrainConfigFile } from './train-config-file.js';
-export { runTraining, createAgent, environmentFactory, splitBars, type TrainRunOptions, type TrainSummary, type SplitEvaluation, type ModelDataRecord } from './train.js';
+export { runTraining, createAgent, environmentFactory, splitBars, type TrainRunOptions, type TrainSummary, type TrainingRecorder, type TrainingStart, type SplitEvaluation, type ModelDataRecord } from './train.js';
 export { writeCheckpoint, loadCheckpoint, resolveCheckpoint, readCheckpointState, checkpointName, type CheckpointState, type TrainerState } from './checkpoint.js';
 export { readTrainedModel, loadTrainedModel, type TrainedModelInfo, type TrainedModel } from './load-trained-model.js';

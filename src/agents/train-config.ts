@@ -17,8 +17,12 @@ const range = z.strictObject({
 });
 
 export const dataSectionSchema = z.strictObject({
-  /** Files or directories of OHLCV files, aligned on their common dates. Relative to the config file. */
-  paths: z.array(z.string().min(1)).min(1).default(['../shared/data/us-equities-daily']).describe('OHLCV files or directories, relative to the config file'),
+  /** Files or directories of OHLCV files, aligned on their common dates. Relative to the config file; `${NAME}` reads the environment. */
+  paths: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['${GRPO_TRADER_DATA}'])
+    .describe('OHLCV files or directories, relative to the config file; ${NAME} is replaced by that environment variable (e.g. ${GRPO_TRADER_DATA}/us-equities-daily)'),
   symbols: z.array(z.string().min(1)).min(1).nullable().default(null).describe('Symbols to load (null: every file)'),
   features: z.union([z.enum(['normalized', 'all']), z.array(z.string().min(1)).min(1)]).default('normalized').describe('Feature columns of the policy input'),
 });

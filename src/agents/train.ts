@@ -4,9 +4,9 @@
  * atomic checkpoints, exact resume, and a final out-of-sample evaluation of the best policy.
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ErrorCodes, GrpoTraderError, writeFileAtomic } from '../core/index.js';
-import { dateRangeIndices, loadMarket } from '../data/index.js';
+import { dateRangeIndices, formatTimestamp, loadMarket, marketFingerprint, resolveDataPaths } from '../data/index.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor, MultiAssetEnv, SingleAssetEnv } from '../env/index.js';
 import type { Env, FeatureTensor } from '../env/index.js';
@@ -36,6 +36,34 @@ export interface TrainRunOptions {
   skipTest?: boolean;
   /** Prepared market and features (skips loading data; for tests and benchmarks). */
   prepared?: { market: MarketData; features: FeatureTensor };
+  /** The config file, named in messages about its data paths. */
+  configFile?: string;
+  /** Told when the run starts, writes a checkpoint and ends (the CLI records it in the run store). */
+  recorder?: TrainingRecorder;
+}
+
+/** What a training run reports to whoever records it (the run store, through the CLI). */
+export interface TrainingRecorder {
+  started(run: TrainingStart): void;
+  /** A checkpoint was written (or rewritten) at `path`. */
+  checkpoint(entry: { step: number; path: string; metrics: Record<string, number> }): void;
+  /** A checkpoint's files were deleted (pruned). */
+  checkpointRemoved(path: string): void;
+  finished(summary: TrainSummary): void;
+  failed(error: unknown): void;
+}
+
+export interface TrainingStart {
+  config: TrainConfig;
+  seed: number;
+  symbols: string[];
+  /** `marketFingerprint` of the loaded market. */
+  dataFingerprint: string;
+  /** The training split's dates and bars. */
+  period: { first: string; last: string; bars: number; split: string };
+  outDir: string;
+  /** The checkpoint a resumed run continues from. */
+  resumedFrom: string | null;
 }
 
 export interface SplitEvaluation {
@@ -165,8 +193,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   if (options.prepared) {
     ({ market, features } = options.prepared);
   } else {
-    const base = options.baseDir ?? process.cwd();
-    const paths = config.data.paths.map((path) => (isAbsolute(path) ? path : resolve(base, path)));
+    const paths = resolveDataPaths(config.data.paths, { baseDir: options.baseDir ?? process.cwd(), ...(options.configFile === undefined ? {} : { source: options.configFile }) });
     ({ market } = await loadMarket(paths, config.data.symbols === null ? {} : { symbols: config.data.symbols }));
     features = buildFeatureTensor(market, { features: config.data.features });
   }
@@ -179,6 +206,17 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   const checkpoints = join(outDir, 'checkpoints');
   const metricsFile = join(outDir, 'metrics.jsonl');
   const trainer: TrainerState = { bestValidationSharpe: null, bestUpdate: null, evaluationsWithoutImprovement: 0, stoppedEarly: false, metricsLines: 0 };
+  const recorder = options.recorder;
+  const day = (bar: number) => formatTimestamp(market.time[bar]!).slice(0, 10);
+  recorder?.started({
+    config,
+    seed: config.seed,
+    symbols: market.symbols.slice(),
+    dataFingerprint: marketFingerprint(market),
+    period: { first: day(trainBars.firstBar), last: day(trainBars.lastBar), bars: trainBars.lastBar - trainBars.firstBar + 1, split: 'train' },
+    outDir: resolve(outDir),
+    resumedFrom: options.resume === undefined ? null : resolve(options.resume),
+  });
 
   try {
     let metricsText = '';
@@ -226,6 +264,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
           trainer.bestUpdate = update;
           trainer.evaluationsWithoutImprovement = 0;
           await writeCheckpoint(outDir, 'best', agent, trainer, config, false);
+          recorder?.checkpoint({ step: update, path: resolve(outDir, 'best'), metrics: { validationSharpe: result.sharpe, validationReturn: result.totalReturn } });
         } else {
           trainer.evaluationsWithoutImprovement++;
           if (config.training.patience > 0 && trainer.evaluationsWithoutImprovement >= config.training.patience) trainer.stoppedEarly = true;
@@ -238,7 +277,8 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       progress(`${line}\n`);
       if (update % config.training.checkpointInterval === 0 || update === total || trainer.stoppedEarly) {
         await writeCheckpoint(checkpoints, checkpointName(update), agent, trainer, config);
-        await pruneCheckpoints(checkpoints, options.keepCheckpoints ?? 3);
+        recorder?.checkpoint({ step: update, path: resolve(checkpoints, checkpointName(update)), metrics: numericMetrics(record) });
+        for (const removed of await pruneCheckpoints(checkpoints, options.keepCheckpoints ?? 3)) recorder?.checkpointRemoved(resolve(removed));
       }
     }
 
@@ -268,8 +308,18 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
         progress(`${evaluation.split} ${evaluation.from} .. ${evaluation.to}: policy sharpe ${format(evaluation.policy.sharpe, 3)} return ${format(evaluation.policy.totalReturn * 100, 2)}%  |  equal weight sharpe ${format(evaluation.equalWeight.sharpe, 3)} return ${format(evaluation.equalWeight.totalReturn * 100, 2)}%\n`);
       }
     }
+    recorder?.finished(summary);
     return summary;
+  } catch (error) {
+    recorder?.failed(error);
+    throw error;
   } finally {
     agent.dispose();
   }
+}
+
+function numericMetrics(record: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(record)) if (typeof value === 'number') out[name] = value;
+  return out;
 }

@@ -11,3 +11,5 @@ export { column, columnInto, assetIndex, seriesFromMarket, sliceByDate, sliceByI
 export { splitByDate, walkForwardWindows, type SplitByDateOptions, type MarketSplits, type SplitRange, type WalkForwardOptions, type WalkForwardWindow } from './splits.js';
 export * from './connectors/index.js';
 export { syntheticRegimeMarket, REGIME_NAMES, type RegimeName, type SyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
+export { marketFingerprint } from './fingerprint.js';
+export { resolveDataPaths, DATA_DIRECTORY_VARIABLE, GET_DATA_HINT, type ResolveDataPathsOptions } from './data-paths.js';

@@ -23,7 +23,8 @@ declare module 'better-sqlite3' {
       prepare<Row = unknown>(source: string): Statement<Row>;
       exec(source: string): this;
       pragma(source: string, options?: { simple?: boolean }): unknown;
-      transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+      /** `BEGIN` (deferred) when called; `.immediate(...)` begins with `BEGIN IMMEDIATE` (takes the write lock first). */
+      transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F; deferred: F; exclusive: F };
       close(): this;
     }
   }

@@ -6,7 +6,9 @@ import { runBacktest } from '../backtest/run-backtest.js';
 import { smaCross, buyAndHold } from '../backtest/strategies/index.js';
 import { summarizeBacktest, flattenSummary } from '../backtest/summarize.js';
 import { marketFromCloses } from '../backtest/test-helpers.js';
+import Database from 'better-sqlite3';
 import { RunStore } from './run-store.js';
+import { SCHEMA_VERSION } from './schema.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -90,5 +92,41 @@ describe('RunStore', () => {
     const junk = join(dir, 'junk.sqlite');
     await writeFile(junk, 'this is not a database, just some text that is long enough to be a header '.repeat(20));
     expect(() => RunStore.open(junk)).toThrow(/not a grpo-trader run store/);
+  });
+
+  it('records a long run as it goes: started, checkpoints indexed (a rewritten path replaces its entry), finished with metrics', () => {
+    let clock = Date.parse('2026-03-01T00:00:00Z');
+    const store = RunStore.open(join(dir, 'c.sqlite'), { now: () => new Date((clock += 1000)) });
+    const id = store.startRun({ kind: 'train', name: 't', period: { first: '2020-01-01', last: '2020-12-31', bars: 252, split: 'train' }, config: { seed: 9 }, seed: 9, dataFingerprint: 'sha256:ab', artifacts: { model_directory: '/m' } });
+    expect(store.getRun(id)).toMatchObject({ status: 'running', finished_at: null, seed: 9, data_fingerprint: 'sha256:ab', artifacts: { model_directory: '/m' } });
+    store.addCheckpoint(id, { step: 1, path: '/m/best' });
+    store.removeCheckpoint(id, '/m/best');
+    store.addCheckpoint(id, { step: 3, path: '/m/best', metrics: { validationSharpe: 1.5 } });
+    store.finishRun(id, { status: 'finished', metrics: { validation: { sharpe_ratio: 1.5, total_return: Number.NaN } }, artifacts: { summary: '/m/summary.json' } });
+    const run = store.getRun(id);
+    expect(run).toMatchObject({ status: 'finished', created_at: '2026-03-01T00:00:01.000Z', finished_at: '2026-03-01T00:00:04.000Z', artifacts: { model_directory: '/m', summary: '/m/summary.json' } });
+    expect(run.checkpoints.map((c) => [c.step, c.path, c.metrics])).toEqual([[3, '/m/best', { validationSharpe: 1.5 }]]);
+    expect(run.metrics['validation']!['sharpe_ratio']).toBe(1.5);
+    expect(run.metrics['validation']!['total_return']).toBeNaN();
+    store.close();
+  });
+
+  it('upgrades a version-1 store in place: old runs stay readable, new columns are empty', () => {
+    const path = join(dir, 'v1.sqlite');
+    const old = new Database(path);
+    // The version-1 runs table, as grpo-trader 0.1 wrote it.
+    old.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL,
+      split TEXT NOT NULL, first_date TEXT NOT NULL, last_date TEXT NOT NULL, bars INTEGER NOT NULL, config TEXT NOT NULL, data TEXT NOT NULL, extra TEXT NOT NULL);
+      INSERT INTO runs (kind, name, created_at, status, split, first_date, last_date, bars, config, data, extra)
+      VALUES ('compare', 'old', '2025-01-01T00:00:00.000Z', 'finished', 'all', '2020-01-01', '2020-02-01', 22, '{"a":1}', 'null', '{}');`);
+    old.pragma('user_version = 1');
+    old.close();
+    const store = RunStore.open(path);
+    expect(store.getRun(1)).toMatchObject({ name: 'old', config: { a: 1 }, seed: null, data_fingerprint: null, finished_at: null, artifacts: {}, checkpoints: [] });
+    expect(store.startRun({ kind: 'train', name: 'new', period: { first: '2020-01-01', last: '2020-02-01', bars: 22, split: 'train' }, config: {}, seed: 1 })).toBe(2);
+    store.close();
+    const check = new Database(path);
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
   });
 });

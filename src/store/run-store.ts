@@ -9,7 +9,13 @@ import Database from 'better-sqlite3';
 import type { BacktestResult, Period } from '../backtest/types.js';
 import { GrpoTraderError, ErrorCodes } from '../core/errors.js';
 import { formatTimestamp } from '../data/dates.js';
-import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA, SCHEMA_VERSION } from './schema.js';
+
+/**
+ * How long a write waits for another process's write to finish before failing (two trainings, or a
+ * training and a backtest, share one store file; WAL lets readers go on meanwhile).
+ */
+export const BUSY_TIMEOUT_MS = 30_000;
 
 export interface RunStoreOptions {
   /** Clock for `created_at` (injectable so tests are deterministic). */
@@ -25,12 +31,22 @@ export interface SeriesInput {
   metrics: Record<string, number>;
 }
 
-export interface RecordRunInput {
+/** What identifies a run and how to reproduce it, known when it starts. */
+export interface RunProvenance {
   kind: string;
   name: string;
   period: Period;
   config: unknown;
   data?: unknown;
+  /** The seed of every random draw of the run (null when it has none). */
+  seed?: number | null;
+  /** `marketFingerprint` of the data the run used. */
+  dataFingerprint?: string | null;
+  /** Paths of what the run wrote: model directory, report, equity files... */
+  artifacts?: Record<string, unknown>;
+}
+
+export interface RecordRunInput extends RunProvenance {
   series: SeriesInput[];
   /** Statistical tests, one per (strategy, baseline). */
   tests?: { strategy: string; baseline: string }[];
@@ -45,11 +61,14 @@ interface RunColumns {
   kind: string;
   name: string;
   created_at: string;
+  finished_at: string | null;
   status: string;
   split: string;
   first_date: string;
   last_date: string;
   bars: number;
+  seed: number | null;
+  data_fingerprint: string | null;
 }
 
 export interface RunSummary extends RunColumns {
@@ -60,6 +79,7 @@ export interface RunDetail extends RunSummary {
   config: unknown;
   data: unknown;
   extra: Record<string, unknown>;
+  artifacts: Record<string, unknown>;
   metrics: Record<string, Record<string, number>>;
   tests: unknown[];
   checkpoints: CheckpointRow[];
@@ -113,6 +133,17 @@ interface RunRow extends RunColumns {
   config: string;
   data: string;
   extra: string;
+  artifacts: string;
+}
+
+/** How a run that was started ends: its status, and metrics by series (e.g. validation, test). */
+export interface FinishRunInput {
+  status: 'finished' | 'failed' | 'stopped';
+  metrics?: Record<string, Record<string, number>>;
+  /** Merged into the run's extra. */
+  extra?: Record<string, unknown>;
+  /** Merged into the run's artifacts. */
+  artifacts?: Record<string, unknown>;
 }
 
 /** A store of runs in one SQLite file. */
@@ -128,19 +159,16 @@ export class RunStore {
     if (!options.mustExist && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let db: Database.Database;
     try {
-      db = new Database(path, { fileMustExist: options.mustExist ?? false });
+      db = new Database(path, { fileMustExist: options.mustExist ?? false, timeout: BUSY_TIMEOUT_MS });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (options.mustExist && /unable to open|does not exist/i.test(message)) throw new GrpoTraderError(ErrorCodes.notFound, 'no run store here (record a run first, e.g. compare --save)', { location: { file: path }, cause: error });
+      if (options.mustExist && /unable to open|does not exist/i.test(message)) throw new GrpoTraderError(ErrorCodes.notFound, 'no run store here (record a run first, e.g. grpo-trader demo)', { location: { file: path }, cause: error });
       throw new GrpoTraderError(ErrorCodes.io, `cannot open the run store: ${message}`, { location: { file: path }, cause: error });
     }
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > SCHEMA_VERSION) throw new GrpoTraderError(ErrorCodes.unsupported, `the run store has schema version ${version}; this grpo-trader reads up to ${SCHEMA_VERSION}`, { location: { file: path } });
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) RunStore.migrate(db, path);
     } catch (error) {
       db.close();
       if (error instanceof GrpoTraderError) throw error;
@@ -150,25 +178,33 @@ export class RunStore {
     return new RunStore(db, path, options.now ?? (() => new Date()));
   }
 
+  /** Create or upgrade the schema in one write transaction (another process may be doing the same). */
+  private static migrate(db: Database.Database, path: string): void {
+    db.transaction(() => {
+      let version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new GrpoTraderError(ErrorCodes.unsupported, `the run store has schema version ${version}; this grpo-trader reads up to ${SCHEMA_VERSION}`, { location: { file: path } });
+      if (version === SCHEMA_VERSION) return;
+      // A new file gets the current tables; an older one its missing columns, then any missing table.
+      if (version > 0) for (; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!);
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
 
   /** Record a finished run with all its series in one transaction; returns its id. */
   recordRun(input: RecordRunInput): number {
-    const insertRun = this.db.prepare(
-      'INSERT INTO runs (kind, name, created_at, status, split, first_date, last_date, bars, config, data, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
     const insertSeries = this.db.prepare('INSERT INTO series (run_id, name, position, symbols, initial_capital, first_bar, weights) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const insertMetric = this.db.prepare('INSERT INTO metrics (run_id, series, name, value) VALUES (?, ?, ?, ?)');
     const insertEquity = this.db.prepare('INSERT INTO equity (run_id, series, row, date, time, value, cost, turnover) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const insertTrade = this.db.prepare('INSERT INTO trades (run_id, series, seq, date, bar, symbol, weight_before, weight_after, notional, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const insertTest = this.db.prepare('INSERT INTO tests (run_id, strategy, baseline, result) VALUES (?, ?, ?, ?)');
-    const record = this.db.transaction(() => {
-      const p = input.period;
-      const runId = Number(
-        insertRun.run(input.kind, input.name, this.now().toISOString(), input.status ?? 'finished', p.split, p.first, p.last, p.bars, json(input.config), json(input.data ?? null), json(input.extra ?? {})).lastInsertRowid,
-      );
+    return this.write(() => {
+      const now = this.now().toISOString();
+      const runId = this.insertRun(input, input.status ?? 'finished', input.extra ?? {}, now, now);
       input.series.forEach((series, position) => {
         const r = series.result;
         const weights = Buffer.from(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength);
@@ -185,7 +221,51 @@ export class RunStore {
       for (const test of input.tests ?? []) insertTest.run(runId, test.strategy, test.baseline, json(test));
       return runId;
     });
-    return record();
+  }
+
+  /**
+   * Run `body` in a write transaction that takes the lock first (BEGIN IMMEDIATE: a deferred one
+   * could not wait for another process's commit); a lock held past the busy timeout is one coded error.
+   */
+  private write<T>(body: () => T): T {
+    try {
+      return this.db.transaction(body).immediate();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+        throw new GrpoTraderError(ErrorCodes.io, `the run store stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s`, { location: { file: this.path }, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private insertRun(input: RunProvenance, status: string, extra: Record<string, unknown>, createdAt: string, finishedAt: string | null): number {
+    const p = input.period;
+    return Number(
+      this.db
+        .prepare(
+          'INSERT INTO runs (kind, name, created_at, finished_at, status, split, first_date, last_date, bars, config, data, extra, seed, data_fingerprint, artifacts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(input.kind, input.name, createdAt, finishedAt, status, p.split, p.first, p.last, p.bars, json(input.config), json(input.data ?? null), json(extra), input.seed ?? null, input.dataFingerprint ?? null, json(input.artifacts ?? {})).lastInsertRowid,
+    );
+  }
+
+  /** Record a run that is starting (status `running`), so that its checkpoints can be indexed as they are written. */
+  startRun(input: RunProvenance & { extra?: Record<string, unknown> }): number {
+    return this.write(() => this.insertRun(input, 'running', input.extra ?? {}, this.now().toISOString(), null));
+  }
+
+  /** End a started run: status, metrics by series, and extra/artifacts merged into what it has. */
+  finishRun(id: number, input: FinishRunInput): void {
+    this.write(() => {
+      const row = this.requireRun(id);
+      const extra = { ...(parseJson(row.extra) as Record<string, unknown>), ...(input.extra ?? {}) };
+      const artifacts = { ...(parseJson(row.artifacts) as Record<string, unknown>), ...(input.artifacts ?? {}) };
+      this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, extra = ?, artifacts = ? WHERE id = ?').run(input.status, this.now().toISOString(), json(extra), json(artifacts), id);
+      const upsert = this.db.prepare('INSERT OR REPLACE INTO metrics (run_id, series, name, value) VALUES (?, ?, ?, ?)');
+      for (const [series, values] of Object.entries(input.metrics ?? {})) {
+        for (const [name, value] of Object.entries(values)) upsert.run(id, series, name, Number.isNaN(value) ? null : value);
+      }
+    });
   }
 
   /** Index a training checkpoint (its files live at `path`). */
@@ -194,6 +274,19 @@ export class RunStore {
     return Number(
       this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at, metrics) VALUES (?, ?, ?, ?, ?)').run(runId, checkpoint.step, checkpoint.path, this.now().toISOString(), json(checkpoint.metrics ?? {})).lastInsertRowid,
     );
+  }
+
+  /** Merge paths into a run's artifacts (e.g. a report written after the run was recorded). */
+  addArtifacts(id: number, artifacts: Record<string, unknown>): void {
+    this.write(() => {
+      const row = this.requireRun(id);
+      this.db.prepare('UPDATE runs SET artifacts = ? WHERE id = ?').run(json({ ...(parseJson(row.artifacts) as Record<string, unknown>), ...artifacts }), id);
+    });
+  }
+
+  /** Drop a run's checkpoint index entries for `path` (its files were pruned or replaced). */
+  removeCheckpoint(runId: number, path: string): void {
+    this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND path = ?').run(runId, path);
   }
 
   /** Runs, newest first. */
@@ -206,7 +299,21 @@ export class RunStore {
   }
 
   private summary(row: RunRow, series: string[]): RunSummary {
-    return { id: row.id, kind: row.kind, name: row.name, created_at: row.created_at, status: row.status, split: row.split, first_date: row.first_date, last_date: row.last_date, bars: row.bars, series };
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      created_at: row.created_at,
+      finished_at: row.finished_at,
+      status: row.status,
+      split: row.split,
+      first_date: row.first_date,
+      last_date: row.last_date,
+      bars: row.bars,
+      seed: row.seed,
+      data_fingerprint: row.data_fingerprint,
+      series,
+    };
   }
 
   private requireRun(id: number): RunRow {
@@ -231,6 +338,7 @@ export class RunStore {
       config: parseJson(row.config),
       data: parseJson(row.data),
       extra: parseJson(row.extra) as Record<string, unknown>,
+      artifacts: parseJson(row.artifacts) as Record<string, unknown>,
       metrics,
       tests: this.db.prepare<{ result: string }>('SELECT result FROM tests WHERE run_id = ? ORDER BY rowid').all(id).map((t) => parseJson(t.result)),
       checkpoints: this.db

@@ -1,5 +1,8 @@
-/** The store's tables. Version 1; `PRAGMA user_version` records it so later versions can migrate. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The store's tables. `PRAGMA user_version` records the version; MIGRATIONS bring an older file up to
+ * date in place (version 2 added each run's seed, data fingerprint, artifact paths and finish time).
+ */
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -14,7 +17,11 @@ CREATE TABLE IF NOT EXISTS runs (
   bars INTEGER NOT NULL,
   config TEXT NOT NULL,
   data TEXT NOT NULL,
-  extra TEXT NOT NULL
+  extra TEXT NOT NULL,
+  seed INTEGER,
+  data_fingerprint TEXT,
+  artifacts TEXT NOT NULL DEFAULT '{}',
+  finished_at TEXT
 );
 CREATE TABLE IF NOT EXISTS series (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -75,3 +82,13 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 CREATE INDEX IF NOT EXISTS runs_by_kind ON runs(kind, id);
 CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
 `;
+
+/** Statements that bring a store of version `from` to `from + 1`. */
+export const MIGRATIONS: Record<number, string> = {
+  1: `
+ALTER TABLE runs ADD COLUMN seed INTEGER;
+ALTER TABLE runs ADD COLUMN data_fingerprint TEXT;
+ALTER TABLE runs ADD COLUMN artifacts TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE runs ADD COLUMN finished_at TEXT;
+`,
+};

@@ -1,4 +1,4 @@
-/** Flags and output shared by the evaluation commands (metrics, compare, and later backtest/report). */
+/** Flags and output shared by the evaluation commands (metrics, compare, backtest, demo). */
 import { readFile } from 'node:fs/promises';
 import { GrpoTraderError, ErrorCodes, invalidArgument } from '../../core/errors.js';
 import { dateRangeIndices, loadMarket } from '../../data/index.js';

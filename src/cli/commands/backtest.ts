@@ -17,7 +17,10 @@ import { buildFeatureTensor } from '../../env/index.js';
 import type { FeatureTensor } from '../../env/index.js';
 import type { MultiAssetEnv } from '../../env/multi-asset-env.js';
 import type { TrainedModelInfo } from '../../agents/load-trained-model.js';
+import { marketFingerprint } from '../../data/fingerprint.js';
+import { flattenSummary } from '../../backtest/summarize.js';
 import type { CliIo } from '../output.js';
+import { storeOption, withRunStore } from './store-option.js';
 import { formatNumber, formatTable, parseList, toJson } from './backtest-common.js';
 
 interface BacktestFlags {
@@ -28,6 +31,7 @@ interface BacktestFlags {
   to?: string;
   checkpoint?: string;
   equity?: string;
+  store?: string;
   json?: boolean;
 }
 
@@ -98,9 +102,7 @@ export function formatSummaryTable(summary: BacktestSummary): string {
 }
 
 export function registerBacktest(program: Command, io: CliIo): void {
-  program
-    .command('backtest')
-    .description('Backtest a trained model (a train --out directory) on data and dates, deterministic policy, same accounting as training')
+  storeOption(program.command('backtest').description('Backtest a trained model (a train --out directory) on data and dates, deterministic policy, same accounting as training; recorded in the run store'))
     .requiredOption('--model <dir>', 'output directory of grpo-trader train (its best/ checkpoint by default)')
     .requiredOption('--data <paths...>', 'OHLCV files or directories holding the model\'s symbols')
     .option('--symbols <list>', 'the model\'s symbols (default: read from the model)')
@@ -121,7 +123,23 @@ export function registerBacktest(program: Command, io: CliIo): void {
       // Out-of-sample only if every evaluated date is after the dates the model was trained and selected on.
       const seen = info.config.splits.validation?.to ?? info.config.splits.train.to;
       const outOfSample = summary.period.first > seen;
+      const { runId, storePath } = await withRunStore(flags.store, (store) => ({
+        storePath: store.path,
+        runId: store.recordRun({
+          kind: 'backtest',
+          name: `${info.algorithm} ${info.directory} (${info.checkpointLabel})`,
+          period: summary.period,
+          config: { model: { directory: info.directory, checkpoint: info.checkpoint, which: info.checkpointLabel, update: info.update, algorithm: info.algorithm }, from: flags.from ?? null, to: flags.to ?? null, out_of_sample: outOfSample, environment: info.config.environment },
+          data: { paths: flags.data, files, symbols: market.symbols },
+          seed: null,
+          dataFingerprint: marketFingerprint(market),
+          artifacts: { model_directory: info.directory, checkpoint: info.checkpoint, ...(flags.equity === undefined ? {} : { equity_file: flags.equity }) },
+          series: [{ name: 'agent', result, metrics: flattenSummary(summary) }],
+        }),
+      }));
+      io.progress(`backtest: recorded as run ${runId} in ${storePath}\n`);
       const report = {
+        run_id: runId,
         model: { directory: info.directory, checkpoint: info.checkpoint, which: info.checkpointLabel, update: info.update, algorithm: info.algorithm, trained_on: info.data },
         data: { files: files.length, symbols: market.symbols },
         period: summary.period,

@@ -1,15 +1,27 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMarket } from '../../data/load-market.js';
-import { realDataDirectory } from '../../backtest/test-helpers.js';
 import { main } from '../main.js';
 import { memoryIo } from '../output.js';
+import { writeSyntheticCsvs } from '../../../test/synthetic-files.js';
+
+// Four seeded synthetic assets on every business day (no holidays) from Monday 2005-01-03 to
+// Friday 2017-11-10: 3355 weekdays.
+const SYMBOLS = ['SYN01', 'SYN02', 'SYN03', 'SYN04'];
+let dataDirectory: string;
+beforeAll(async () => {
+  dataDirectory = await mkdtemp(join(tmpdir(), 'grpo-compare-data-'));
+  await writeSyntheticCsvs(dataDirectory, { assets: 4, bars: 3355, seed: 7, start: '2005-01-03' });
+});
+afterAll(async () => {
+  await rm(dataDirectory, { recursive: true, force: true });
+});
 
 async function run(args: string[]) {
   const io = memoryIo();
-  const status = await main(['compare', '--data', realDataDirectory, '--symbols', 'AAPL,KO,XOM,JPM', ...args], io);
+  const status = await main(['compare', '--data', dataDirectory, '--symbols', SYMBOLS.join(','), ...args], io);
   return { status, io };
 }
 
@@ -18,12 +30,13 @@ describe('grpo-trader compare', () => {
     const { status, io } = await run(['--from', '2013-01-01', '--to', '2014-12-31', '--strategies', 'buy_and_hold,equal_weight_monthly,sma_cross,momentum_12_1,min_variance,random', '--json']);
     expect(status).toBe(0);
     const report = JSON.parse(io.out);
-    const { market } = await loadMarket([realDataDirectory], { symbols: ['AAPL', 'KO', 'XOM', 'JPM'], from: '2013-01-01', to: '2014-12-31' });
-    expect(report.period).toEqual({ first: '2013-01-02', last: '2014-12-31', bars: market.time.length, split: 'evaluation' });
+    const { market } = await loadMarket([dataDirectory], { symbols: SYMBOLS, from: '2013-01-01', to: '2014-12-31' });
+    // 2013-01-01 is a Tuesday, and the synthetic calendar has no holidays.
+    expect(report.period).toEqual({ first: '2013-01-01', last: '2014-12-31', bars: market.time.length, split: 'evaluation' });
     expect(report.history_bars).toBeGreaterThan(2000);
     expect(report.strategies.map((s: { name: string }) => s.name)).toEqual(['buy_and_hold', 'equal_weight_monthly', 'sma_cross', 'momentum_12_1', 'min_variance', 'random']);
     expect(report.tests).toHaveLength(5);
-    expect(report.tests[0]).toMatchObject({ strategy: 'equal_weight_monthly', baseline: 'buy_and_hold', periods: market.time.length - 1, first: '2013-01-02', last: '2014-12-31' });
+    expect(report.tests[0]).toMatchObject({ strategy: 'equal_weight_monthly', baseline: 'buy_and_hold', periods: market.time.length - 1, first: '2013-01-01', last: '2014-12-31' });
     expect(Object.keys(report.tests[0])).toEqual(expect.arrayContaining(['paired_t', 'wilcoxon', 'cohens_d', 'sharpe_difference', 'is_significant']));
     expect(report.deflated_sharpe[0]).toMatchObject({ strategy: 'buy_and_hold', trials: 6 });
     // Independent check: equal-weight buy-and-hold returns the mean of the price relatives (entry cost
@@ -41,15 +54,18 @@ describe('grpo-trader compare', () => {
   it('prints a metrics table and the paired tests without --json', async () => {
     const { status, io } = await run(['--from', '2014-01-01', '--strategies', 'equal_weight_daily,buy_and_hold', '--baseline', 'buy_and_hold']);
     expect(status).toBe(0);
-    expect(io.out).toMatch(/2014-01-02 \.\. 2017-11-10/);
+    expect(io.out).toMatch(/2014-01-01 \.\. 2017-11-10/);
     expect(io.out).toMatch(/equal_weight_daily\s+-?\d/);
     expect(io.out).toMatch(/Paired tests against buy_and_hold/);
   });
 
-  it('is deterministic: the same seed gives the same JSON', async () => {
+  it('is deterministic: the same seed gives the same JSON (but for the id of the recorded run)', async () => {
     const a = await run(['--from', '2016-01-01', '--strategies', 'random,buy_and_hold', '--seed', '9', '--json']);
     const b = await run(['--from', '2016-01-01', '--strategies', 'random,buy_and_hold', '--seed', '9', '--json']);
-    expect(a.io.out).toBe(b.io.out);
+    const { run_id: first, ...restA } = JSON.parse(a.io.out) as { run_id: number };
+    const { run_id: second, ...restB } = JSON.parse(b.io.out) as { run_id: number };
+    expect(second).toBe(first + 1);
+    expect(JSON.stringify(restA)).toBe(JSON.stringify(restB));
   });
 
   it('evaluates walk-forward: windows listed with their dates, min_variance refitted, split out-of-sample', async () => {
@@ -57,9 +73,9 @@ describe('grpo-trader compare', () => {
     expect(status).toBe(0);
     const report = JSON.parse(io.out);
     expect(report.period.split).toBe('walk-forward out-of-sample');
-    expect(report.period.first).toBe('2012-01-03');
+    expect(report.period.first).toBe('2012-01-02'); // 2012-01-01 is a Sunday
     expect(report.walk_forward).toMatchObject({ trainBars: 252, testBars: 126, refitted: ['min_variance'] });
-    expect(report.walk_forward.windows[0]).toMatchObject({ index: 0, test_first: '2012-01-03' });
+    expect(report.walk_forward.windows[0]).toMatchObject({ index: 0, test_first: '2012-01-02' });
     expect(report.walk_forward.windows[0].train_last < report.walk_forward.windows[0].test_first).toBe(true);
     expect(report.period.bars).toBe(report.walk_forward.windows.length * 126);
     const bad = await run(['--strategies', 'random', '--train-bars', '252']);

@@ -12,8 +12,7 @@ import { createStrategy, STRATEGY_NAMES } from '../../backtest/strategies/index.
 import { StrategyBenchmark } from '../../backtest/strategy-benchmark.js';
 import { flattenSummary } from '../../backtest/summarize.js';
 import type { WalkForwardOptions } from '../../data/splits.js';
-import { defaultStorePath } from '../../store/default-path.js';
-import { RunStore } from '../../store/run-store.js';
+import { marketFingerprint } from '../../data/fingerprint.js';
 import { backtestDefaults } from '../../backtest/run-backtest.js';
 import { invalidArgument } from '../../core/errors.js';
 import type { TrainedModelInfo } from '../../agents/load-trained-model.js';
@@ -21,6 +20,7 @@ import type { CliIo } from '../output.js';
 import { replayPolicy } from '../../backtest/agent-policy.js';
 import { formatNumber, formatTable, loadEvaluationMarket, numberFlag, parseList, toJson } from './backtest-common.js';
 import { backtestModel, evaluationRange, loadModelMarket, modelFeatures, readModel } from './backtest.js';
+import { storeOption, withRunStore } from './store-option.js';
 
 interface CompareFlags {
   data: string[];
@@ -118,29 +118,26 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
   // The agent against every baseline, not only against --baseline.
   const agentTests = agentName === undefined ? [] : names.filter((name) => name !== agentName).map((name) => benchmark.statisticalTest(agentName, name));
   const deflatedSharpe = benchmark.deflatedSharpe();
-  let runId: number | undefined;
-  let storePath: string | undefined;
-  if (flags.save) {
-    storePath = flags.store ?? defaultStorePath();
-    const store = RunStore.open(storePath);
-    try {
-      runId = store.recordRun({
-        kind: 'compare',
-        name: flags.name ?? names.join('+'),
-        period: first,
-        config: { strategies: names, baseline, model: model ? { directory: model.directory, checkpoint: model.checkpoint, update: model.update, algorithm: model.algorithm } : null, from: flags.from ?? null, to: flags.to ?? null, ...options, seed, walk_forward: walkForward ?? null },
-        data: { paths: flags.data, files, symbols: market.symbols, history_bars: start },
-        series: names.map((name) => ({ name, result: runs.get(name)!.result, metrics: flattenSummary(runs.get(name)!.summary) })),
-        tests,
-        extra: { deflated_sharpe: deflatedSharpe, ...(walkForwardReport ? { walk_forward: walkForwardReport } : {}), ...(agentName === undefined ? {} : { agent_tests: agentTests }) },
-      });
-    } finally {
-      store.close();
-    }
-    io.progress(`compare: saved as run ${runId} in ${storePath}\n`);
-  }
+  const { runId, storePath } = await withRunStore(flags.store, (store) => ({
+    storePath: store.path,
+    runId: store.recordRun({
+      kind: 'compare',
+      name: flags.name ?? names.join('+'),
+      period: first,
+      config: { strategies: names, baseline, model: model ? { directory: model.directory, checkpoint: model.checkpoint, update: model.update, algorithm: model.algorithm } : null, from: flags.from ?? null, to: flags.to ?? null, ...options, seed, walk_forward: walkForward ?? null },
+      data: { paths: flags.data, files, symbols: market.symbols, history_bars: start },
+      seed,
+      dataFingerprint: marketFingerprint(market),
+      artifacts: { ...(model ? { model_directory: model.directory, checkpoint: model.checkpoint } : {}), ...(flags.equityDir === undefined ? {} : { equity_files: equityFiles }) },
+      series: names.map((name) => ({ name, result: runs.get(name)!.result, metrics: flattenSummary(runs.get(name)!.summary) })),
+      tests,
+      extra: { deflated_sharpe: deflatedSharpe, ...(walkForwardReport ? { walk_forward: walkForwardReport } : {}), ...(agentName === undefined ? {} : { agent_tests: agentTests }) },
+    }),
+  }));
+  io.progress(`compare: recorded as run ${runId} in ${storePath}\n`);
   return {
-    ...(runId === undefined ? {} : { run_id: runId, store: storePath }),
+    run_id: runId,
+    store: storePath,
     period: first,
     history_bars: start,
     ...(walkForwardReport ? { walk_forward: walkForwardReport } : {}),
@@ -159,9 +156,7 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
 }
 
 export function registerCompare(program: Command, io: CliIo): void {
-  program
-    .command('compare')
-    .description('Compare baseline strategies through the same accounting over the same dates, with paired tests')
+  storeOption(program.command('compare').description('Compare baseline strategies through the same accounting over the same dates, with paired tests; recorded in the run store'))
     .requiredOption('--data <paths...>', 'OHLCV files or directories (aligned on common dates)')
     .requiredOption('--strategies <names>', `comma-separated: ${STRATEGY_NAMES.join(',')}`)
     .option('--symbols <list>', 'only these symbols (comma-separated file names)')
@@ -180,9 +175,8 @@ export function registerCompare(program: Command, io: CliIo): void {
     .option('--step-bars <n>', 'walk-forward: bars between test windows (default --test-bars)')
     .option('--anchored', 'walk-forward: expanding training windows from the first bar')
     .option('--equity-dir <dir>', 'write each strategy\'s curve to DIR/<name>.csv (date,value,cost,turnover; readable by grpo-trader metrics)')
-    .option('--save', 'record the run (config, metrics, equity, weights, trades, tests) in the run store')
-    .option('--store <file>', 'run store file (default $GRPO_TRADER_STORE or .grpo-trader/runs.sqlite)')
-    .option('--name <name>', 'name of the saved run (default: the strategy names)')
+    .option('--save', 'accepted for compatibility: every comparison is recorded in the run store')
+    .option('--name <name>', 'name of the recorded run (default: the strategy names)')
     .option('--json', 'print the whole comparison as one JSON object (NaN/Infinity as null)')
     .action(async (flags: CompareFlags) => {
       const report = await runCompare(flags, io);
@@ -217,7 +211,7 @@ export function registerCompare(program: Command, io: CliIo): void {
           ]),
         ),
       );
-      if ('run_id' in report) io.stdout(`\nsaved as run ${report.run_id} in ${report.store}\n`);
+      io.stdout(`\nsaved as run ${report.run_id} in ${report.store}\n`);
       if (report.tests.length > 0) {
         io.stdout(`\nPaired tests against ${report.baseline} (daily returns, same dates):\n`);
         io.stdout(

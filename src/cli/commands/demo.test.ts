@@ -27,7 +27,8 @@ describe('grpo-trader demo', () => {
   it('trains briefly, backtests out of sample against the baselines and writes the report', async () => {
     const out = join(dir, 'demo');
     const io = memoryIo();
-    const code = await main(['demo', '--updates', '2', '--bars', '500', '--assets', '3', '--out', out], io);
+    const store = join(dir, 'runs.sqlite');
+    const code = await main(['demo', '--updates', '2', '--bars', '500', '--assets', '3', '--out', out, '--store', store], io);
     expect(code, io.err).toBe(0);
     expect(io.out).toMatch(/^Data: SYNTHETIC data — NOT real prices/);
     // 500 business days from Monday 2010-01-04, 60/20/20: bar 299 is the Friday of week 60 (2011-02-25),
@@ -39,17 +40,40 @@ describe('grpo-trader demo', () => {
     const reportPath = join(out, 'report', 'report.html');
     expect(io.out).toContain(`Report: ${reportPath}`);
     expect((await stat(reportPath)).size).toBeGreaterThan(10_000);
-    expect((await stat(join(out, 'runs.sqlite'))).isFile()).toBe(true);
+    expect(io.out).toContain(`Run 2 (training: run 1) recorded in ${store}`);
 
     // Again into the same directory, as JSON: the previous demo's model is replaced.
     const json = memoryIo();
-    expect(await main(['demo', '--updates', '2', '--bars', '500', '--assets', '3', '--out', out, '--json'], json)).toBe(0);
-    const result = JSON.parse(json.out) as { data: { synthetic: boolean }; out_of_sample: { first: string; bars: number }; tests: { strategy: string; baseline: string }[]; run_id: number };
+    expect(await main(['demo', '--updates', '2', '--bars', '500', '--assets', '3', '--out', out, '--json', '--store', store], json)).toBe(0);
+    const result = JSON.parse(json.out) as { data: { synthetic: boolean }; out_of_sample: { first: string; bars: number }; tests: { strategy: string; baseline: string }[]; run_id: number; train_run_id: number };
     expect(result.data.synthetic).toBe(true);
     expect(result.out_of_sample).toMatchObject({ first: '2011-07-18', bars: 100 });
     expect(result.tests.map((t) => t.baseline)).toEqual([...STRATEGY_NAMES]);
     expect(result.tests.every((t) => t.strategy === 'grpo_agent')).toBe(true);
-    expect(result.run_id).toBe(2);
+    expect([result.train_run_id, result.run_id]).toEqual([3, 4]);
+
+    // Every run is in the store: two demos and their two trainings, with seed, data fingerprint and paths.
+    const listed = memoryIo();
+    expect(await main(['runs', 'list', '--store', store, '--json'], listed)).toBe(0);
+    const runs = JSON.parse(listed.out) as { id: number; kind: string; status: string; seed: number; data_fingerprint: string }[];
+    expect(runs.map((r) => [r.id, r.kind, r.status, r.seed])).toEqual([
+      [4, 'demo', 'finished', 0],
+      [3, 'train', 'finished', 0],
+      [2, 'demo', 'finished', 0],
+      [1, 'train', 'finished', 0],
+    ]);
+    expect(new Set(runs.map((r) => r.data_fingerprint)).size).toBe(1);
+    expect(runs[0]!.data_fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const shown = memoryIo();
+    expect(await main(['runs', 'show', '4', '--store', store, '--json'], shown)).toBe(0);
+    const demoRun = JSON.parse(shown.out) as { artifacts: { model_directory: string; report: string; train_run: number } };
+    expect(demoRun.artifacts).toMatchObject({ model_directory: join(out, 'model'), report: reportPath, train_run: 3 });
+    const training = memoryIo();
+    expect(await main(['runs', 'show', '3', '--store', store, '--json'], training)).toBe(0);
+    const trainRun = JSON.parse(training.out) as { checkpoints: { step: number; path: string }[]; split: string };
+    expect(trainRun.split).toBe('train');
+    // The one update checkpoint (checkpointInterval = updates = 2) and best/ are indexed.
+    expect(trainRun.checkpoints.map((c) => c.path).sort()).toEqual([join(out, 'model', 'best'), join(out, 'model', 'checkpoints', 'update-000002')].sort());
     // Same seed, same data: the second run reproduces the first run's agent row exactly.
     const agent = (result as unknown as { strategies: { name: string; metrics: { total_return: number; sharpe_ratio: number } }[] }).strategies[0]!;
     expect(agent.name).toBe('grpo_agent');

@@ -18,8 +18,10 @@ import { formatTimestamp } from '../../data/dates.js';
 import { dateRangeIndices, loadMarket, sliceByDate, syntheticRegimeMarket } from '../../data/index.js';
 import type { MarketData } from '../../data/types.js';
 import { buildFeatureTensor } from '../../env/index.js';
-import { RunStore } from '../../store/run-store.js';
+import { marketFingerprint } from '../../data/fingerprint.js';
+import { storeTrainingRecorder } from '../../store/training-recorder.js';
 import type { CliIo } from '../output.js';
+import { storeOption, withRunStore } from './store-option.js';
 import { formatNumber, formatTable, numberFlag, parseList, toJson } from './backtest-common.js';
 import { backtestModel } from './backtest.js';
 import { reportInputFromStore } from './report.js';
@@ -37,6 +39,7 @@ interface DemoFlags {
   assets?: string;
   bars?: string;
   png?: boolean;
+  store?: string;
   json?: boolean;
 }
 
@@ -154,7 +157,12 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
   );
   const features = buildFeatureTensor(market, { features: config.data.features });
   io.progress(`demo: training GRPO for ${updates} updates on the train split (validation Sharpe every ${config.training.evalInterval} updates selects the model)\n`);
-  const trained = await runTraining(config, { outDir: modelDir, prepared: { market, features }, onProgress: (line) => io.progress(line), skipTest: true });
+  const dataFingerprint = marketFingerprint(market);
+  const { trained, trainRunId } = await withRunStore(flags.store, async (store) => {
+    const recorder = storeTrainingRecorder(store, { name: 'demo training', extra: { demo: true } });
+    const summary = await runTraining(config, { outDir: modelDir, prepared: { market, features }, onProgress: (line) => io.progress(line), skipTest: true, recorder });
+    return { trained: summary, trainRunId: recorder.runId };
+  });
 
   io.progress(`demo: backtesting the selected model (update ${trained.bestUpdate ?? trained.updates}) and ${STRATEGY_NAMES.length} baselines on the test split\n`);
   const info = await readTrainedModel(modelDir);
@@ -178,29 +186,28 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
   const deflatedSharpe = benchmark.deflatedSharpe();
   const period = runs.get(AGENT)!.result.period;
 
-  const storePath = join(out, 'runs.sqlite');
-  const store = RunStore.open(storePath);
-  let runId: number;
-  let reportInput;
-  try {
-    runId = store.recordRun({
+  const reportDirectory = join(out, 'report');
+  const { runId, reportInput, storePath } = await withRunStore(flags.store, (store) => {
+    const id = store.recordRun({
       kind: 'demo',
       name: dataRecord['synthetic'] ? 'demo on SYNTHETIC data (seeded regime-switching market, not real prices)' : `demo on ${market.symbols.length} real assets`,
       period,
       config: { splits, train: config, model: { directory: modelDir, checkpoint: info.checkpointLabel, update: info.update }, out_of_sample: true },
       data: dataRecord,
+      seed,
+      dataFingerprint,
+      artifacts: { model_directory: modelDir, checkpoint: info.checkpoint, train_run: trainRunId ?? null },
       series: names.map((name) => ({ name, result: runs.get(name)!.result, metrics: flattenSummary(runs.get(name)!.summary) })),
       tests,
       extra: { deflated_sharpe: deflatedSharpe, splits, training: trained },
     });
-    reportInput = reportInputFromStore(store, runId);
-  } finally {
-    store.close();
-  }
+    return { runId: id, reportInput: reportInputFromStore(store, id), storePath: store.path };
+  });
   reportInput.title = `${reportInput.title} — out-of-sample test ${splits.test.from} .. ${splits.test.to}`;
   const png = flags.png === true && findChromium() !== undefined;
   if (flags.png === true && !png) io.progress('demo: no Chromium found: writing the HTML report without PNG images\n');
-  const written = await writeReport(reportInput, join(out, 'report'), { png });
+  const written = await writeReport(reportInput, reportDirectory, { png });
+  await withRunStore(flags.store, (store) => store.addArtifacts(runId, { report: written.html }));
   const seconds = (performance.now() - started) / 1000;
   return {
     data: dataRecord,
@@ -215,6 +222,8 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
     tests,
     deflated_sharpe: deflatedSharpe,
     run_id: runId,
+    train_run_id: trainRunId ?? null,
+    data_fingerprint: dataFingerprint,
     store: storePath,
     report: written.html,
     images: written.images,
@@ -223,16 +232,18 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
 }
 
 export function registerDemo(program: Command, io: CliIo): void {
-  program
-    .command('demo')
-    .description('Offline end-to-end demo: market (synthetic unless --data), brief GRPO training, out-of-sample backtest against the baselines, paired tests, HTML report')
+  storeOption(
+    program
+      .command('demo')
+      .description('Offline end-to-end demo: market (synthetic unless --data), brief GRPO training, out-of-sample backtest against the baselines, paired tests, HTML report; recorded in the run store'),
+  )
     .option('--data <paths...>', 'real OHLCV files or directories instead of the synthetic market')
     .option('--symbols <list>', 'with --data: only these symbols')
     .option('--from <date>', 'with --data: first date used')
     .option('--to <date>', 'with --data: last date used')
     .option('--train-end <date>', 'last training date (default: 60% of the bars)')
     .option('--validation-end <date>', 'last validation date (default: 80% of the bars); the test split is everything after')
-    .option('--out <dir>', `output directory: model/, runs.sqlite, report/ (default ./${DEMO_DEFAULTS.out})`)
+    .option('--out <dir>', `output directory: model/, report/ (default ./${DEMO_DEFAULTS.out})`)
     .option('--seed <n>', `training seed (default ${DEMO_DEFAULTS.seed})`)
     .option('--updates <n>', `GRPO updates (default ${DEMO_DEFAULTS.updates})`)
     .option('--assets <n>', `synthetic market: assets (default ${DEMO_DEFAULTS.assets})`)
@@ -286,6 +297,8 @@ export function registerDemo(program: Command, io: CliIo): void {
           ]),
         ),
       );
-      io.stdout(`\nReport: ${result.report}\nRun ${result.run_id} stored in ${result.store}; model in ${result.training.model_directory}\nWall time: ${result.seconds.toFixed(1)} s\n`);
+      io.stdout(
+        `\nReport: ${result.report}\nRun ${result.run_id} (training: run ${result.train_run_id}) recorded in ${result.store} — grpo-trader runs list; model in ${result.training.model_directory}\nWall time: ${result.seconds.toFixed(1)} s\n`,
+      );
     });
 }

@@ -10,11 +10,11 @@ import { checkPageInChromium, findChromium } from '../../backtest/report/chromiu
 import type { ReportInput } from '../../backtest/report/report-data.js';
 import { writeReport } from '../../backtest/report/write-report.js';
 import { ErrorCodes, GrpoTraderError } from '../../core/errors.js';
-import { defaultStorePath } from '../../store/default-path.js';
-import { RunStore } from '../../store/run-store.js';
+import type { RunStore } from '../../store/run-store.js';
 import type { CliIo } from '../output.js';
 import { toJson } from './backtest-common.js';
-import { parseRunId } from './runs.js';
+import { resolveRunId } from './runs.js';
+import { storeOption, withRunStore } from './store-option.js';
 
 interface ReportFlags {
   store?: string;
@@ -28,6 +28,10 @@ interface ReportFlags {
 export function reportInputFromStore(store: RunStore, id: number): ReportInput {
   const run = store.getRun(id);
   const series = store.series(id);
+  if (series.length === 0) {
+    const model = typeof run.artifacts['model_directory'] === 'string' ? run.artifacts['model_directory'] : 'DIR';
+    throw new GrpoTraderError(ErrorCodes.notFound, `run ${id} (${run.kind}) has no backtest to report; backtest its model first: grpo-trader backtest --model ${model} --data PATHS`, { location: { file: store.path } });
+  }
   const extra = run.extra as { deflated_sharpe?: unknown[]; walk_forward?: { windows?: ReportInput['windows'] } };
   const deflated = extra.deflated_sharpe ?? [];
   const windows = extra.walk_forward?.windows;
@@ -42,24 +46,20 @@ export function reportInputFromStore(store: RunStore, id: number): ReportInput {
 }
 
 export function registerReport(program: Command, io: CliIo): void {
-  program
-    .command('report')
-    .description('Write a self-contained HTML report (and PNG charts) of a recorded run')
-    .argument('<run>', 'run id (see runs list)')
-    .option('--store <file>', 'run store file (default $GRPO_TRADER_STORE or .grpo-trader/runs.sqlite)')
+  storeOption(program.command('report').description('Write a self-contained HTML report (and PNG charts) of a recorded run').argument('<run>', 'run id (see runs list), or latest'))
     .option('--output <dir>', 'directory for report.html and the PNGs (default reports/run-<id>)')
     .option('--no-png', 'skip the PNG images (they need Chromium)')
     .option('--check', 'load the page in headless Chromium and fail on any console error')
     .option('--json', 'print what was written as JSON')
     .action(async (runText: string, flags: ReportFlags) => {
-      const id = parseRunId(runText);
-      const store = RunStore.open(flags.store ?? defaultStorePath(), { mustExist: true });
-      let input: ReportInput;
-      try {
-        input = reportInputFromStore(store, id);
-      } finally {
-        store.close();
-      }
+      const { id, input } = await withRunStore(
+        flags.store,
+        (store) => {
+          const runId = resolveRunId(store, runText);
+          return { id: runId, input: reportInputFromStore(store, runId) };
+        },
+        { mustExist: true },
+      );
       const directory = resolve(flags.output ?? join('reports', `run-${id}`));
       const chromium = findChromium();
       const png = flags.png !== false && chromium !== undefined;

@@ -3,15 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../backtest/report/chromium.js';
-import { realDataDirectory } from '../../backtest/test-helpers.js';
+import { RunStore } from '../../store/run-store.js';
 import { main } from '../main.js';
 import { memoryIo } from '../output.js';
+import { writeSyntheticCsvs } from '../../../test/synthetic-files.js';
 
 let dir: string;
 let store: string;
+let dataDirectory: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'grpo-runs-'));
   store = join(dir, 'runs.sqlite');
+  // Two seeded synthetic assets, SYN01 and SYN02, on business days 2012-01-02 .. 2017-06-30.
+  dataDirectory = join(dir, 'data');
+  await writeSyntheticCsvs(dataDirectory, { assets: 2, bars: 1435, seed: 13, start: '2012-01-02' });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -25,22 +30,24 @@ async function cli(args: string[]) {
 
 describe('compare --save and grpo-trader runs', () => {
   it('saves a comparison and shows it back with the same metrics and dates', async () => {
-    const saved = await cli(['compare', '--data', realDataDirectory, '--symbols', 'KO,PG', '--from', '2015-01-01', '--strategies', 'buy_and_hold,sma_cross', '--save', '--store', store, '--name', 'ko-pg', '--json']);
+    const saved = await cli(['compare', '--data', dataDirectory, '--symbols', 'SYN01,SYN02', '--from', '2015-01-01', '--strategies', 'buy_and_hold,sma_cross', '--save', '--store', store, '--name', 'syn-pair', '--json']);
     expect(saved.status).toBe(0);
     const report = JSON.parse(saved.io.out);
     expect(report.run_id).toBe(1);
     const list = await cli(['runs', 'list', '--store', store, '--json']);
-    expect(JSON.parse(list.io.out)).toEqual([expect.objectContaining({ id: 1, kind: 'compare', name: 'ko-pg', first_date: report.period.first, last_date: report.period.last, bars: report.period.bars, series: ['buy_and_hold', 'sma_cross'] })]);
+    expect(JSON.parse(list.io.out)).toEqual([expect.objectContaining({ id: 1, kind: 'compare', name: 'syn-pair', first_date: report.period.first, last_date: report.period.last, bars: report.period.bars, series: ['buy_and_hold', 'sma_cross'] })]);
     const show = await cli(['runs', 'show', '1', '--store', store, '--json']);
     const run = JSON.parse(show.io.out);
     expect(run.metrics.sma_cross.sharpe_ratio).toBe(report.strategies[1].metrics.sharpe_ratio);
     expect(run.tests[0].strategy).toBe('sma_cross');
     expect(run.config.strategies).toEqual(['buy_and_hold', 'sma_cross']);
     const text = await cli(['runs', 'show', '1', '--store', store]);
-    expect(text.io.out).toMatch(/run 1: compare "ko-pg"/);
+    expect(text.io.out).toMatch(/run 1: compare "syn-pair"/);
     expect(text.io.out).toMatch(/sma_cross\s+-?\d/);
     const table = await cli(['runs', 'list', '--store', store]);
-    expect(table.io.out).toMatch(/1\s+compare\s+ko-pg/);
+    expect(table.io.out).toMatch(/1\s+compare\s+finished\s+syn-pair/);
+    const latest = await cli(['runs', 'show', 'latest', '--store', store, '--json']);
+    expect(JSON.parse(latest.io.out)).toMatchObject({ id: 1, seed: 0, data_fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
   });
 
   it('names the problem: unknown run, bad id, missing store', async () => {
@@ -49,7 +56,7 @@ describe('compare --save and grpo-trader runs', () => {
     expect(unknown.io.err).toMatch(/no run 42 in the store/);
     const bad = await cli(['runs', 'show', 'abc', '--store', store]);
     expect(bad.status).toBe(64);
-    expect(bad.io.err).toMatch(/run id must be a positive integer, got "abc"/);
+    expect(bad.io.err).toMatch(/run id must be a positive integer or "latest", got "abc"/);
     const missing = await cli(['runs', 'list', '--store', join(dir, 'nowhere', 'x.sqlite')]);
     expect(missing.status).toBe(66);
     expect(missing.io.err).toMatch(/no run store here/);
@@ -62,8 +69,13 @@ describe('compare --save and grpo-trader runs', () => {
     const written = JSON.parse(io.out);
     expect(written).toMatchObject({ run: 1, html: join(output, 'report.html'), images: [] });
     const html = await readFile(written.html, 'utf8');
-    expect(html).toContain('ko-pg');
+    expect(html).toContain('syn-pair');
     expect(html).toMatch(/split <span class="split">evaluation<\/span>/);
+    const empty = join(dir, 'empty.sqlite');
+    RunStore.open(empty).close();
+    const none = await cli(['report', 'latest', '--store', empty, '--no-png']);
+    expect(none.status).toBe(66);
+    expect(none.io.err).toMatch(/the run store holds no run yet/);
     const missing = await cli(['report', '9', '--store', store, '--no-png']);
     expect(missing.status).toBe(66);
     expect(missing.io.err).toMatch(/no run 9 in the store/);

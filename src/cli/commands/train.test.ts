@@ -6,7 +6,9 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStore } from '../../store/run-store.js';
 import { Rng } from '../../core/rng.js';
 import { main } from '../main.js';
 import { memoryIo } from '../output.js';
@@ -107,5 +109,45 @@ describe('grpo-trader train', () => {
     const { status, io } = await train(['--config', join(dir, 'config.json'), '--out', join(dir, 'x'), '--updates', 'ten']);
     expect(status).toBe(64);
     expect(io.err).toContain('--updates');
+  });
+
+  it('records the run in the store: config, seed, data fingerprint, training dates, checkpoints, final metrics', async () => {
+    const store = join(dir, 'runs.sqlite');
+    const out = join(dir, 'recorded');
+    const { status, io } = await train(['--config', join(dir, 'config.json'), '--out', out, '--updates', '3', '--store', store]);
+    expect(status, io.err).toBe(0);
+    expect(io.err).toContain('train: recorded as run 1');
+    const runs = RunStore.open(store, { mustExist: true });
+    const run = runs.getRun(1);
+    runs.close();
+    expect(run).toMatchObject({ kind: 'train', name: 'recorded', status: 'finished', split: 'train', seed: 5, artifacts: { model_directory: out } });
+    // The train split 2000-01-01 .. 2001-03-31 of daily bars from 2000-01-03: 364 days of 2000 (a leap year) + 90 of 2001.
+    expect([run.first_date, run.last_date, run.bars]).toEqual(['2000-01-03', '2001-03-31', 454]);
+    expect(run.data_fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(run.checkpoints.map((c) => c.path)).toContain(join(out, 'checkpoints', 'update-000003'));
+    expect(run.metrics['training']!['updates']).toBe(3);
+    expect(Number.isFinite(run.metrics['test']!['sharpe_ratio'])).toBe(true);
+  });
+
+  it('takes --data instead of the config\'s paths, and names the field, the path and how to get data when a path is missing', async () => {
+    const moved = await train(['--config', join(dir, 'config.json'), '--out', join(dir, 'moved'), '--updates', '1', '--data', join(dir, 'data')]);
+    expect(moved.status, moved.io.err).toBe(0);
+
+    const example = fileURLToPath(new URL('../../../examples/dow30.yaml', import.meta.url));
+    const saved = process.env['GRPO_TRADER_DATA'];
+    try {
+      delete process.env['GRPO_TRADER_DATA'];
+      const unset = await train(['--config', example, '--out', join(dir, 'unset')]);
+      expect(unset.status).toBe(66);
+      expect(unset.io.err).toMatch(/^grpo-trader: \S+dow30\.yaml: field data\.paths\[0\] = "\$\{GRPO_TRADER_DATA\}\/us-equities-daily": \$\{GRPO_TRADER_DATA\} is not set; .*grpo-trader data fetch/);
+      expect(unset.io.err.trim().split('\n')).toHaveLength(1);
+      process.env['GRPO_TRADER_DATA'] = join(dir, 'nowhere');
+      const missing = await train(['--config', example, '--out', join(dir, 'missing')]);
+      expect(missing.status).toBe(66);
+      expect(missing.io.err).toContain(`${join(dir, 'nowhere', 'us-equities-daily')} does not exist`);
+    } finally {
+      if (saved === undefined) delete process.env['GRPO_TRADER_DATA'];
+      else process.env['GRPO_TRADER_DATA'] = saved;
+    }
   });
 });

@@ -3,11 +3,13 @@
  * schema/train-config.schema.json), with progress lines, metrics.jsonl, atomic checkpoints, early
  * stopping on validation Sharpe and exact `--resume`.
  */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { invalidArgument } from '../../core/errors.js';
 import type { TrainConfig } from '../../agents/index.js';
+import { storeTrainingRecorder } from '../../store/training-recorder.js';
 import type { CliIo } from '../output.js';
+import { storeOption, withRunStore } from './store-option.js';
 
 interface TrainFlags {
   config?: string;
@@ -16,6 +18,8 @@ interface TrainFlags {
   updates?: string;
   resume?: string;
   threads?: string;
+  data?: string[];
+  store?: string;
   json?: boolean;
 }
 
@@ -27,15 +31,14 @@ function integerFlag(flag: string, text: string | undefined, minimum: number): n
 }
 
 export function registerTrain(program: Command, io: CliIo): void {
-  program
-    .command('train')
-    .description('Train a GRPO agent (group-relative, or the specification\'s reward-penalty agents) from a JSON/YAML config')
+  storeOption(program.command('train').description('Train a GRPO agent (group-relative, or the specification\'s reward-penalty agents) from a JSON/YAML config; the run and its checkpoints are recorded in the run store'))
     .option('--config <file>', 'training config (JSON or YAML); optional with --resume (the checkpoint\'s config is used)')
     .requiredOption('--out <dir>', 'output directory: checkpoints/, best/, metrics.jsonl, summary.json')
     .option('--seed <n>', 'override the config\'s seed')
     .option('--updates <n>', 'total number of updates (with --resume: continue up to this total)')
     .option('--resume <dir>', 'resume from a run directory or a checkpoint directory')
     .option('--threads <n>', 'jax-js worker threads (overrides training.threads)')
+    .option('--data <paths...>', 'OHLCV files or directories instead of the config\'s data.paths (relative to the working directory)')
     .option('--json', 'print the final summary as JSON on stdout')
     .action(async (flags: TrainFlags) => {
       // Loaded on use: the agents module brings jax-js, which other commands do not need.
@@ -45,9 +48,11 @@ export function registerTrain(program: Command, io: CliIo): void {
       const threads = integerFlag('--threads', flags.threads, 1);
       let config: TrainConfig;
       let baseDir = process.cwd();
+      let configFile: string | undefined;
       if (flags.config) {
         config = await loadTrainConfigFile(flags.config);
         baseDir = dirname(resolve(flags.config));
+        configFile = flags.config;
       } else if (flags.resume) {
         const saved = await readCheckpointState(await resolveCheckpoint(flags.resume));
         config = parseTrainConfig(saved.config, `${flags.resume} (checkpoint config)`);
@@ -58,13 +63,24 @@ export function registerTrain(program: Command, io: CliIo): void {
       if (updates !== undefined || threads !== undefined) {
         config = { ...config, training: { ...config.training, ...(updates === undefined ? {} : { updates }), ...(threads === undefined ? {} : { threads }) } };
       }
-      const summary = await runTraining(config, {
-        outDir: flags.out,
-        baseDir,
-        ...(flags.resume ? { resume: flags.resume } : {}),
-        onProgress: (line) => io.progress(line),
+      if (flags.data !== undefined) {
+        config = { ...config, data: { ...config.data, paths: flags.data.map((path) => resolve(path)) } };
+        configFile = undefined;
+      }
+      const { summary, runId } = await withRunStore(flags.store, async (store) => {
+        const recorder = storeTrainingRecorder(store, { name: basename(resolve(flags.out)) });
+        const result = await runTraining(config, {
+          outDir: flags.out,
+          baseDir,
+          ...(configFile === undefined ? {} : { configFile }),
+          ...(flags.resume ? { resume: flags.resume } : {}),
+          onProgress: (line) => io.progress(line),
+          recorder,
+        });
+        return { summary: result, runId: recorder.runId };
       });
-      if (flags.json) io.stdout(`${JSON.stringify(summary)}\n`);
+      io.progress(`train: recorded as run ${runId} (grpo-trader runs show ${runId})\n`);
+      if (flags.json) io.stdout(`${JSON.stringify({ ...summary, run_id: runId })}\n`);
       else {
         io.stdout(
           `${flags.out}: ${summary.algorithm}, ${summary.updates} updates${summary.stoppedEarly ? ' (stopped early)' : ''}, best validation Sharpe ${summary.bestValidationSharpe?.toFixed(3) ?? 'n/a'} at update ${summary.bestUpdate ?? 'n/a'}` +
