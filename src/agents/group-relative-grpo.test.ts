@@ -10,9 +10,10 @@ import { groupAdvantagesInto } from './group-advantages.js';
 import { GroupRelativeGrpo, groupRelativeLoss, type GroupRelativeGrpoOptions } from './group-relative-grpo.js';
 import { Rng } from '../core/index.js';
 import { readArraySync } from '../nn/index.js';
-import { numpy as np, tree } from '../nn/jax.js';
+import { numpy as np, random, tree } from '../nn/jax.js';
 import { initPolicy, logProbsAndEntropy } from './policy.js';
 import { syntheticSignalMarket } from './synthetic-market.js';
+import { TINY_DEEPSEEK } from './test-helpers.js';
 
 beforeAll(async () => {
   await initEngine({ threads: 1 });
@@ -63,6 +64,7 @@ describe('the group-relative loss', () => {
       np.array(old, { shape: [B, G] }),
       np.array(reference, { shape: [B, G] }),
       np.array(Float32Array.from([beta, entropyCoefficient, 1 - clipLow, 1 + clipHigh])),
+      random.key(0),
     );
     let surrogate = 0;
     let kl = 0;
@@ -91,9 +93,9 @@ const ENV = { lookback: 1, returnHistory: 0, includeCorrelation: false, randomSt
 const EVALUATION = { ...ENV, randomStart: false, episodeLength: null, firstBar: 1000, lastBar: 1499 } as const;
 const AGENT: Partial<GroupRelativeGrpoOptions> = { seed: 3, rolloutSteps: 8, groupSize: 8, hiddenSizes: [16], learningRate: 3e-3 };
 
-async function trainAndEvaluate(discrete: boolean, drifts: number[], strengths: number[], updates: number, extra: Partial<GroupRelativeGrpoOptions> = {}) {
+async function trainAndEvaluate(discrete: boolean, drifts: number[], strengths: number[], updates: number, extra: Partial<GroupRelativeGrpoOptions> = {}, lookback = 1) {
   const { market, features } = syntheticSignalMarket({ bars: 1500, drifts, signalStrengths: strengths, noise: 0.01, seed: 1 });
-  const make = (options: object) => (discrete ? new SingleAssetEnv(market, features, options) : new MultiAssetEnv(market, features, options));
+  const make = (options: object) => (discrete ? new SingleAssetEnv(market, features, { ...options, lookback }) : new MultiAssetEnv(market, features, { ...options, lookback }));
   const agent = new GroupRelativeGrpo(Array.from({ length: 4 }, () => make(ENV)), { ...AGENT, ...extra });
   for (let u = 0; u < updates; u++) await agent.update();
   const evaluation = make(EVALUATION);
@@ -114,6 +116,18 @@ describe('GRPO learns on synthetic markets (fixed seed, out-of-sample bars 1000â
 
   it('reads the signal with the per-asset encoder (one network shared by both assets)', async () => {
     const result = await trainAndEvaluate(false, [0.0005, 0], [0.01, 0.01], 60, { encoder: 'per_asset' });
+    expect(result.policy).toBeGreaterThan(result.equal + 3);
+    expect(result.policy).toBeGreaterThan(result.random + 3);
+  });
+
+  it("reads the signal with the specification's DeepSeek-R1 network (policy: deepseek, continuous weights)", async () => {
+    const result = await trainAndEvaluate(false, [0.0005, 0], [0.01, 0.01], 60, { policy: 'deepseek', deepseek: TINY_DEEPSEEK }, 2);
+    expect(result.policy).toBeGreaterThan(result.equal + 3);
+    expect(result.policy).toBeGreaterThan(result.random + 3);
+  });
+
+  it("reads the signal with the specification's DeepSeek-R1 network (policy: deepseek, discrete short/flat/long)", async () => {
+    const result = await trainAndEvaluate(true, [0], [0.01], 60, { policy: 'deepseek', deepseek: TINY_DEEPSEEK }, 2);
     expect(result.policy).toBeGreaterThan(result.equal + 3);
     expect(result.policy).toBeGreaterThan(result.random + 3);
   });
@@ -140,10 +154,10 @@ describe('GRPO learns on synthetic markets (fixed seed, out-of-sample bars 1000â
 });
 
 describe('determinism', () => {
-  it('the same seed gives bit-identical parameters and metrics', async () => {
-    const run = async () => {
+  it('the same seed gives bit-identical parameters and metrics; with the deepseek policy its dropout is seeded too', async () => {
+    const run = async (extra: Partial<GroupRelativeGrpoOptions> = {}) => {
       const { market, features } = syntheticSignalMarket({ bars: 400, drifts: [0.001, 0], signalStrengths: [0.01, 0], noise: 0.01, seed: 2 });
-      const agent = new GroupRelativeGrpo([new MultiAssetEnv(market, features, ENV), new MultiAssetEnv(market, features, ENV)], { ...AGENT, rolloutSteps: 4 });
+      const agent = new GroupRelativeGrpo([new MultiAssetEnv(market, features, ENV), new MultiAssetEnv(market, features, ENV)], { ...AGENT, rolloutSteps: 4, ...extra });
       const metrics = [];
       for (let u = 0; u < 5; u++) metrics.push(await agent.update());
       const output = await agent.policyOutputs(new Float32Array(agent.observationSize).fill(0.5), 1);
@@ -153,5 +167,23 @@ describe('determinism', () => {
     const first = await run();
     const second = await run();
     expect(second).toEqual(first);
+
+    const deepseek = { policy: 'deepseek', deepseek: TINY_DEEPSEEK } as const;
+    const withDropout = await run(deepseek);
+    expect(await run(deepseek)).toEqual(withDropout);
+    // Dropout really acts in the loss: without it the same seed trains to other parameters.
+    const withoutDropout = await run({ policy: 'deepseek', deepseek: { ...TINY_DEEPSEEK, dropout: 0 } });
+    expect(withoutDropout.metrics[0]!.meanReward).toBe(withDropout.metrics[0]!.meanReward); // same first rollout
+    expect(withoutDropout.output).not.toEqual(withDropout.output);
+  });
+
+  it('acts deterministically with the deepseek policy: dropout is off when acting', async () => {
+    const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0.001, 0], signalStrengths: [0.01, 0], noise: 0.01, seed: 2 });
+    const agent = new GroupRelativeGrpo([new MultiAssetEnv(market, features, { ...ENV, lookback: 3 })], { ...AGENT, rolloutSteps: 2, policy: 'deepseek', deepseek: { ...TINY_DEEPSEEK, dropout: 0.5 } });
+    await agent.update();
+    const observation = new Float32Array(agent.observationSize).fill(0.25);
+    const first = Array.from(await agent.act(observation, 1));
+    expect(Array.from(await agent.act(observation, 1))).toEqual(first);
+    agent.dispose();
   });
 });

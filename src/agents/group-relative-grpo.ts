@@ -23,9 +23,9 @@ import { groupAdvantagesInto, type AdvantageNormalization } from './group-advant
 import { OptimizerCore } from './optimizer-core.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
 import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
-import { policyEncoding } from './policy-encoding.js';
+import { policyEncodingOf } from './policy-encoding.js';
 import type { PolicyEncoding } from './policy.js';
-import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type PolicyKind, type PolicyParams } from './policy.js';
+import { dropoutKey, initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
 
 export interface GroupRelativeGrpoOptions extends PolicyCoreOptions {
   /** G: actions sampled and scored per state. */
@@ -98,8 +98,10 @@ export interface GroupRelativeMetrics {
  * [loss, policy loss, k3 KL, entropy, clip fraction, mean(log π_old − log π)]. Consumes everything.
  */
 export function groupRelativeLoss(kind: PolicyKind, encoding: PolicyEncoding | null) {
-  return (params: PolicyParams, observations: Array, actions: Array, advantages: Array, mask: Array, oldLogProbs: Array, referenceLogProbs: Array, coefficients: Array): [Array, Array] => {
-    const [logProbs, entropy] = logProbsAndEntropy(kind, params, observations, actions, encoding);
+  return (params: PolicyParams, observations: Array, actions: Array, advantages: Array, mask: Array, oldLogProbs: Array, referenceLogProbs: Array, coefficients: Array, key: Array): [Array, Array] => {
+    const context = trainingContext(encoding, key);
+    const [logProbs, entropy] = logProbsAndEntropy(kind, params, observations, actions, encoding, context);
+    context.dispose();
     const beta = coefficients.ref.slice(0);
     const entropyCoefficient = coefficients.ref.slice(1);
     const low = coefficients.ref.slice(2);
@@ -165,7 +167,7 @@ export class GroupRelativeGrpo implements TrainableAgent {
     this.kind = space.kind === 'discrete' ? 'categorical' : 'gaussian';
     this.actionSize = space.kind === 'discrete' ? space.n : space.size;
     this.observationSize = envs[0]!.observationSize;
-    this.encoding = policyEncoding(o.encoder, envs[0]!, this.kind, o.temporalHidden, o.featureAttention);
+    this.encoding = policyEncodingOf(o, envs[0]!, this.kind);
     this.rng = new Rng(o.seed);
     const initRng = new Rng(o.seed ^ 0x5eed);
     const params = initPolicy(initRng, { kind: this.kind, observationSize: this.observationSize, actionSize: this.actionSize, hiddenSizes: o.hiddenSizes, initialStd: o.initialStd, initialMean: o.initialMean === 'equal' ? 1 / this.actionSize : 0, encoding: this.encoding });
@@ -305,6 +307,7 @@ export class GroupRelativeGrpo implements TrainableAgent {
         last ? oldLogProbs : oldLogProbs.ref,
         last ? referenceLogProbs : referenceLogProbs.ref,
         last ? coefficients : coefficients.ref,
+        dropoutKey(o.seed, this.core.step),
       );
       loss.dispose();
       if (last) statistics = await readArray(stats);

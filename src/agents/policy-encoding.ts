@@ -1,8 +1,41 @@
 /** Observation encoders of the policy: the per-asset layout read from a multi-asset environment, and the temporal encoder. */
 import { ErrorCodes, GrpoTraderError } from '../core/index.js';
 import type { Env, ObservationLayout } from '../env/index.js';
-import { FeatureAttentionModule, TemporalEncoder } from '../nn/index.js';
-import type { PerAssetLayout, PolicyEncoding, PolicyKind } from './policy.js';
+import { DeepSeekPolicyNetwork, FeatureAttentionModule, TemporalEncoder } from '../nn/index.js';
+import type { DeepSeekEncoding, PerAssetLayout, PolicyEncoding, PolicyKind } from './policy.js';
+import type { PolicyCoreOptions } from './policy-options.js';
+
+/** The policy encoding the options select (null for the plain MLP). */
+export function policyEncodingOf(options: Pick<PolicyCoreOptions, 'policy' | 'deepseek' | 'encoder' | 'temporalHidden' | 'featureAttention'>, env: Env, kind: PolicyKind): PolicyEncoding | null {
+  if (options.policy === 'deepseek') return deepSeekEncoding(options.deepseek, env, kind);
+  return policyEncoding(options.encoder, env, kind, options.temporalHidden, options.featureAttention);
+}
+
+/** The specification's network (2.1.1–2.1.3) over the environment's feature window. */
+export function deepSeekEncoding(sizes: PolicyCoreOptions['deepseek'], env: Env, kind: PolicyKind): DeepSeekEncoding {
+  const layout = perAssetLayoutOf(env, 'gaussian', 'deepseek');
+  const featureDim = layout.assets * layout.features;
+  const feedForward = sizes.feedForward ?? sizes.hiddenDim * 4;
+  const restSize = env.observationSize - layout.lookback * featureDim;
+  const maxLength = Math.max(layout.lookback, 8);
+  return {
+    type: 'deepseek',
+    layout,
+    featureAttention: new FeatureAttentionModule({ featureDim, hiddenDim: sizes.hiddenDim, numHeads: sizes.attentionHeads }),
+    encoder: new TemporalEncoder({ featureDim, hiddenDim: sizes.hiddenDim, numHeads: sizes.encoderHeads, numLayers: sizes.encoderLayers, dropout: sizes.dropout, feedForward, maxLength, pooling: 'mean' }),
+    decoder: new DeepSeekPolicyNetwork({
+      stateDim: featureDim + restSize,
+      actionDim: kind === 'gaussian' ? layout.assets : (env.actionSpace as { n: number }).n,
+      hiddenDim: sizes.hiddenDim,
+      numLayers: sizes.decoderLayers,
+      numHeads: sizes.decoderHeads,
+      dropout: sizes.dropout,
+      feedForward,
+      maxLength,
+      actionSpace: kind === 'gaussian' ? 'gaussian' : 'discrete',
+    }),
+  };
+}
 
 /** The policy encoding for an encoder name (null for the plain MLP). */
 export function policyEncoding(encoder: 'mlp' | 'per_asset' | 'temporal', env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false): PolicyEncoding | null {
@@ -30,8 +63,8 @@ export function perAssetLayoutOf(env: Env, kind: PolicyKind, encoder = 'per_asse
   const features = layout?.segments.find((segment) => segment.name === 'features');
   const weights = layout?.segments.find((segment) => segment.name === 'weights');
   if (!layout || !features || !weights || features.offset !== 0 || weights.offset !== features.length) {
-    throw new GrpoTraderError(ErrorCodes.invalidConfig, `the ${encoder} encoder needs ${encoder === 'per_asset' ? 'a multi-asset environment (continuous weights, ' : 'an environment with a feature window ('}features then weights in the observation)`, {
-      location: { field: 'algorithm.encoder', value: encoder },
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `the ${encoder} ${encoder === 'deepseek' ? 'policy' : 'encoder'} needs ${encoder === 'per_asset' ? 'a multi-asset environment (continuous weights, ' : 'an environment with a feature window ('}features then weights in the observation)`, {
+      location: { field: encoder === 'deepseek' ? 'algorithm.policy' : 'algorithm.encoder', value: encoder },
     });
   }
   return { lookback: layout.lookback, assets: layout.symbols.length, features: layout.featureNames.length };

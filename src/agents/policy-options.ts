@@ -24,7 +24,23 @@ export interface PolicyCoreOptions {
   temporalHidden: number;
   /** With the temporal encoder: re-weight each bar's inputs by nn's FeatureAttentionModule first. */
   featureAttention: boolean;
+  /** 'mlp': the network `encoder` names; 'deepseek': the specification's network end to end, sized by `deepseek`. */
+  policy: 'mlp' | 'deepseek';
+  deepseek: DeepSeekPolicyOptions;
   seed: number;
+}
+
+/** Sizes of the deepseek policy (the config's algorithm.deepseek). */
+export interface DeepSeekPolicyOptions {
+  hiddenDim: number;
+  encoderLayers: number;
+  encoderHeads: number;
+  attentionHeads: number;
+  decoderLayers: number;
+  decoderHeads: number;
+  /** null: 4 × hiddenDim. */
+  feedForward: number | null;
+  dropout: number;
 }
 
 export const POLICY_CORE_DEFAULTS: PolicyCoreOptions = {
@@ -39,6 +55,8 @@ export const POLICY_CORE_DEFAULTS: PolicyCoreOptions = {
   encoder: 'mlp',
   temporalHidden: 32,
   featureAttention: false,
+  policy: 'mlp',
+  deepseek: { hiddenDim: 128, encoderLayers: 2, encoderHeads: 4, attentionHeads: 4, decoderLayers: 4, decoderHeads: 8, feedForward: null, dropout: 0.1 },
   seed: 0,
 };
 

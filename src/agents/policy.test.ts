@@ -40,7 +40,7 @@ describe('policy heads', () => {
   it('categorical log-probability of a one-hot action and entropy match softmax by hand', () => {
     const params = initPolicy(new Rng(2), { kind: 'categorical', observationSize: 2, actionSize: 3, hiddenSizes: [5], initialStd: 1 });
     // Large output weights so the distribution is far from uniform.
-    const sharpened = { ...params, output: { weight: params.output.weight.mul(300), bias: params.output.bias } };
+    const sharpened = { ...params, output: { weight: params.output!.weight.mul(300), bias: params.output!.bias } };
     const observations = Float32Array.from([1, -1]);
     const logits = readArraySync(policyOutput(tree.ref(sharpened), np.array(observations, { shape: [1, 2] })));
     const [logProbs, entropy] = logProbsAndEntropy('categorical', sharpened, np.array(observations, { shape: [1, 2] }), np.array(Float32Array.from([0, 1, 0]), { shape: [1, 1, 3] }));
@@ -53,7 +53,7 @@ describe('policy heads', () => {
   it('the per-asset encoder shares weights: swapping two assets swaps their means', () => {
     const layout = { lookback: 2, assets: 3, features: 2 };
     const params = initPolicy(new Rng(3), { kind: 'gaussian', observationSize: 2 * 3 * 2 + 3 + 1, actionSize: 3, hiddenSizes: [6], initialStd: 0.3, encoding: { type: 'per_asset', layout } });
-    const scaled = { ...params, output: { weight: params.output.weight.mul(100), bias: params.output.bias } };
+    const scaled = { ...params, output: { weight: params.output!.weight.mul(100), bias: params.output!.bias } };
     // [lag][asset][feature], then weights [3], then one portfolio value the encoder ignores.
     const base = [0.1, 0.2, -0.5, 0.7, 1.1, -0.3, 0.4, -0.9, 0.6, 0.0, -1.2, 0.8, 0.2, 0.3, 0.5, 9];
     const swapped = base.slice();

@@ -5,9 +5,10 @@
  */
 import type { Rng } from '../core/index.js';
 import { ForwardContext, initLinear, linear } from '../nn/index.js';
-import type { FeatureAttentionModule, FeatureAttentionParams, LinearParams, TemporalEncoder, TemporalEncoderParams } from '../nn/index.js';
-import { nn as jaxNn, numpy as np, tree } from '../nn/jax.js';
+import type { DeepSeekPolicyNetwork, FeatureAttentionModule, FeatureAttentionParams, LinearParams, PolicyNetworkParams, TemporalEncoder, TemporalEncoderParams } from '../nn/index.js';
+import { nn as jaxNn, numpy as np, random, tree } from '../nn/jax.js';
 import type { Array } from '../nn/jax.js';
+import { ErrorCodes, GrpoTraderError } from '../core/index.js';
 
 export type PolicyKind = 'gaussian' | 'categorical';
 
@@ -35,7 +36,24 @@ export interface PolicyShape {
  */
 export type PolicyEncoding =
   | { type: 'per_asset'; layout: PerAssetLayout }
-  | { type: 'temporal'; layout: PerAssetLayout; encoder: TemporalEncoder; featureAttention: FeatureAttentionModule | null };
+  | { type: 'temporal'; layout: PerAssetLayout; encoder: TemporalEncoder; featureAttention: FeatureAttentionModule | null }
+  | DeepSeekEncoding;
+
+/**
+ * The specification's network end to end (`algorithm.policy: deepseek`, sections 2.1.1–2.1.3): the
+ * feature window [lookback × assets·features] is re-weighted per bar by the FeatureAttentionModule
+ * (2.1.2), encoded by the TemporalEncoder (2.1.1) into one state per bar, and read as memory by the
+ * DeepSeekPolicyNetwork (2.1.3) — a transformer decoder whose target sequence is, per bar, the
+ * re-weighted features followed by the rest of the observation (weights, recent returns, total
+ * return) — whose last position feeds the action head: Gaussian means per asset, or action logits.
+ */
+export interface DeepSeekEncoding {
+  type: 'deepseek';
+  layout: PerAssetLayout;
+  encoder: TemporalEncoder;
+  featureAttention: FeatureAttentionModule;
+  decoder: DeepSeekPolicyNetwork;
+}
 
 /**
  * Where the per-asset encoder finds its inputs in the flat multi-asset observation
@@ -48,7 +66,23 @@ export interface PerAssetLayout {
   features: number;
 }
 
-export type PolicyParams = { layers: LinearParams[]; output: LinearParams; logStd: Array; temporal?: TemporalEncoderParams; featureAttention?: FeatureAttentionParams };
+export type PolicyParams = {
+  layers: LinearParams[];
+  /** The MLP's output layer (absent for the deepseek policy, whose action head is `decoder.actionHead`). */
+  output?: LinearParams;
+  logStd: Array;
+  temporal?: TemporalEncoderParams;
+  featureAttention?: FeatureAttentionParams;
+  decoder?: Omit<PolicyNetworkParams, 'logStd'>;
+};
+
+/** What a decision drew on (deepseek policy): feature importances per bar and the attention over bars. */
+export interface PolicyExplanation {
+  /** Feature-attention importances [B, lookback, assets·features]; each bar's row sums to 1. */
+  importance: Array;
+  /** The last decoder layer's cross-attention from the decision position over the bars [B, lookback] (mean over heads). */
+  temporal: Array;
+}
 
 const LOG_STD_MIN = -5;
 const LOG_STD_MAX = 1;
@@ -56,8 +90,9 @@ const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 /** PyTorch-default hidden layers; the output layer scaled by 0.01 so the first policy is near uniform / zero. */
 export function initPolicy(rng: Rng, shape: PolicyShape): PolicyParams {
-  const layers: LinearParams[] = [];
   const encoding = shape.encoding ?? null;
+  if (encoding?.type === 'deepseek') return initDeepSeekPolicy(rng, shape, encoding);
+  const layers: LinearParams[] = [];
   const perAsset = encoding?.type === 'per_asset' ? encoding.layout : null;
   let temporal: TemporalEncoderParams | undefined;
   let featureAttention: FeatureAttentionParams | undefined;
@@ -81,14 +116,86 @@ export function initPolicy(rng: Rng, shape: PolicyShape): PolicyParams {
   return params;
 }
 
-/** Gaussian means or categorical logits [B, A] for observations [B, D] (consumes both). */
-export function policyOutput(params: PolicyParams, observations: Array, encoding: PolicyEncoding | null = null): Array {
+/** The deepseek policy's parameters: encoder, feature attention, decoder; its output layer scaled as the MLP's. */
+function initDeepSeekPolicy(rng: Rng, shape: PolicyShape, encoding: DeepSeekEncoding): PolicyParams {
+  const temporal = encoding.encoder.init(rng);
+  const featureAttention = encoding.featureAttention.init(rng);
+  const { logStd: _unused, ...decoder } = encoding.decoder.init(rng);
+  _unused?.dispose();
+  const raw = decoder.actionHead.output;
+  decoder.actionHead.output = { weight: raw.weight.mul(0.01), bias: raw.bias.mul(0).add(shape.kind === 'gaussian' ? (shape.initialMean ?? 0) : 0) };
+  const logStd = np.array(new Float32Array(shape.actionSize).fill(Math.log(shape.initialStd)), { shape: [shape.actionSize] });
+  return { layers: [], logStd, temporal, featureAttention, decoder };
+}
+
+/**
+ * The deepseek forward pass: [B, D] observations → Gaussian means or logits [B, A]; with `explain`,
+ * also the feature importances and the decision's attention over the bars. Consumes params (but
+ * logStd) and observations.
+ */
+function deepSeekOutput(params: PolicyParams, observations: Array, encoding: DeepSeekEncoding, context: ForwardContext, explain = false): [Array, PolicyExplanation | null] {
+  const { lookback: L, assets: A, features: F } = encoding.layout;
+  const size = observations.shape[1]!;
+  const window = observations.ref.slice([], [0, L * A * F]).reshape([-1, L, A * F]);
+  const rest = observations.slice([], [L * A * F, size]);
+  const batch = rest.shape[0]!;
+  const { weighted, attended, importance } = encoding.featureAttention.apply(params.featureAttention!, window, context);
+  attended.dispose();
+  const memory = encoding.encoder.encodeSequence(params.temporal!, weighted.ref, context);
+  if (params.temporal!.pooling) tree.dispose(params.temporal!.pooling);
+  const tokens = np.concatenate([weighted, np.broadcastTo(rest.reshape([batch, 1, size - L * A * F]), [batch, L, size - L * A * F])], -1);
+  const crossAttention: Array[] | null = explain ? [] : null;
+  const output = encoding.decoder.headOutputs(params.decoder!, tokens, context, memory, crossAttention);
+  tree.dispose(params.layers);
+  if (!explain) {
+    importance.dispose();
+    return [output, null];
+  }
+  const last = crossAttention!.pop()!;
+  for (const weights of crossAttention!) weights.dispose();
+  const temporal = last.slice([], L - 1).reshape([batch, L]);
+  return [output, { importance, temporal }];
+}
+
+/**
+ * The forward context of a training loss: dropout on, drawn from `key`, for the deepseek policy with
+ * dropout > 0; otherwise evaluation (the key is released). Old, reference and acting passes always
+ * run in evaluation mode, so dropout only perturbs the pass being differentiated.
+ */
+export function trainingContext(encoding: PolicyEncoding | null, key: Array): ForwardContext {
+  if (encoding?.type === 'deepseek' && encoding.decoder.config.dropout > 0) return new ForwardContext(true, key);
+  key.dispose();
+  return ForwardContext.evaluation();
+}
+
+/** The dropout key of optimiser step `step` in a run seeded `seed`: a function of both, so a resumed run draws the same masks. */
+export function dropoutKey(seed: number, step: number): Array {
+  return random.key((Math.imul(seed + 1, 0x9e3779b1) + step) >>> 0);
+}
+
+/** Means or logits and the explanation of each decision (deepseek policy; evaluation mode). Consumes params and observations. */
+export function explainPolicyOutput(params: PolicyParams, observations: Array, encoding: PolicyEncoding | null): [Array, PolicyExplanation] {
+  if (encoding?.type !== 'deepseek') throw new GrpoTraderError(ErrorCodes.unsupported, 'explanations need algorithm.policy: deepseek (its feature attention and decoder attention are what they report)', { location: { field: 'algorithm.policy' } });
+  params.logStd.dispose();
+  const [output, explanation] = deepSeekOutput(params, observations, encoding, ForwardContext.evaluation(), true);
+  return [output, explanation!];
+}
+
+/**
+ * Gaussian means or categorical logits [B, A] for observations [B, D] (consumes both). `context`
+ * switches dropout on (training with a key); only the deepseek policy has dropout.
+ */
+export function policyOutput(params: PolicyParams, observations: Array, encoding: PolicyEncoding | null = null, context: ForwardContext = ForwardContext.evaluation()): Array {
+  if (encoding?.type === 'deepseek') {
+    params.logStd.dispose();
+    return deepSeekOutput(params, observations, encoding, context)[0];
+  }
   let x = observations;
   if (encoding?.type === 'per_asset') x = perAssetInputs(observations, encoding.layout);
   if (encoding?.type === 'temporal' && params.temporal) x = temporalInputs(params.temporal, params.featureAttention ?? null, observations, encoding);
   else tree.dispose({ temporal: params.temporal, featureAttention: params.featureAttention });
   for (const layer of params.layers) x = np.tanh(linear(layer, x));
-  let out = linear(params.output, x);
+  let out = linear(params.output!, x);
   if (encoding?.type === 'per_asset') out = out.reshape([-1, encoding.layout.assets]);
   params.logStd.dispose();
   return out;
@@ -126,7 +233,7 @@ function perAssetInputs(observations: Array, layout: PerAssetLayout): Array {
 /** The clamped log-std [A] (consumes params). */
 export function policyLogStd(params: PolicyParams): Array {
   const logStd = np.clip(params.logStd, LOG_STD_MIN, LOG_STD_MAX);
-  tree.dispose({ layers: params.layers, output: params.output, temporal: params.temporal, featureAttention: params.featureAttention });
+  tree.dispose({ layers: params.layers, output: params.output, temporal: params.temporal, featureAttention: params.featureAttention, decoder: params.decoder });
   return logStd;
 }
 
@@ -136,10 +243,17 @@ export function policyLogStd(params: PolicyParams): Array {
  * Categorical: actions are one-hot [B, G, n]; log π = Σ onehot · log_softmax(logits).
  * Returns [logProbs [B, G], entropy [B]]. Consumes everything.
  */
-export function logProbsAndEntropy(kind: PolicyKind, params: PolicyParams, observations: Array, actions: Array, encoding: PolicyEncoding | null = null): [Array, Array] {
+export function logProbsAndEntropy(
+  kind: PolicyKind,
+  params: PolicyParams,
+  observations: Array,
+  actions: Array,
+  encoding: PolicyEncoding | null = null,
+  context: ForwardContext = ForwardContext.evaluation(),
+): [Array, Array] {
   if (kind === 'gaussian') {
     const logStd = policyLogStd(tree.ref(params));
-    const mean = policyOutput(params, observations, encoding); // [B, A]
+    const mean = policyOutput(params, observations, encoding, context); // [B, A]
     const batch = mean.shape[0]!;
     const size = mean.shape[1]!;
     const z = actions.sub(mean.reshape([batch, 1, size])).mul(np.exp(logStd.ref.mul(-1)));
@@ -147,7 +261,7 @@ export function logProbsAndEntropy(kind: PolicyKind, params: PolicyParams, obser
     const entropy = np.broadcastTo(logStd.sum().add(size * (0.5 + HALF_LOG_TWO_PI)), [batch]);
     return [logProbs, entropy];
   }
-  const logits = policyOutput(params, observations, encoding); // [B, n]
+  const logits = policyOutput(params, observations, encoding, context); // [B, n]
   const batch = logits.shape[0]!;
   const size = logits.shape[1]!;
   const logSoftmax = jaxNn.logSoftmax(logits, -1);

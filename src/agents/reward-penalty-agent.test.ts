@@ -9,6 +9,7 @@ import { equalWeightChooser, randomChooser, runEpisode } from './evaluate.js';
 import { MetaController } from './meta-controller.js';
 import { RewardPenaltyAgent } from './reward-penalty-agent.js';
 import { syntheticSignalMarket } from './synthetic-market.js';
+import { TINY_DEEPSEEK } from './test-helpers.js';
 
 beforeAll(async () => {
   await initEngine({ threads: 1 });
@@ -17,9 +18,9 @@ beforeAll(async () => {
 const ENV = { lookback: 1, returnHistory: 0, includeCorrelation: false, randomStart: true, episodeLength: 64, lastBar: 999 } as const;
 const EVALUATION = { ...ENV, randomStart: false, episodeLength: null, firstBar: 1000, lastBar: 1499 } as const;
 
-async function trainAndEvaluate(discrete: boolean, variant: 'basic' | 'deepseek_r1', encoder: 'mlp' | 'temporal' = 'mlp', critic: 'mlp' | 'distributional' = 'mlp') {
+async function trainAndEvaluate(discrete: boolean, variant: 'basic' | 'deepseek_r1', encoder: 'mlp' | 'temporal' | 'deepseek' = 'mlp', critic: 'mlp' | 'distributional' = 'mlp') {
   const { market, features } = syntheticSignalMarket({ bars: 1500, drifts: discrete ? [0] : [0.0005, 0], signalStrengths: discrete ? [0.01] : [0.01, 0.01], noise: 0.01, seed: 1 });
-  const lookback = encoder === 'temporal' ? { lookback: 4 } : {};
+  const lookback = encoder === 'temporal' ? { lookback: 4 } : encoder === 'deepseek' ? { lookback: 2 } : {};
   const make = (options: object) => (discrete ? new SingleAssetEnv(market, features, { ...options, ...lookback }) : new MultiAssetEnv(market, features, { ...options, ...lookback }));
   const deepseek = variant === 'deepseek_r1';
   const agent = new RewardPenaltyAgent(Array.from({ length: 8 }, () => make(ENV)), {
@@ -30,8 +31,9 @@ async function trainAndEvaluate(discrete: boolean, variant: 'basic' | 'deepseek_
     variant,
     metaController: deepseek,
     klCoefficient: deepseek ? 0.01 : 0,
-    encoder,
+    encoder: encoder === 'deepseek' ? 'mlp' : encoder,
     featureAttention: encoder === 'temporal',
+    ...(encoder === 'deepseek' ? { policy: 'deepseek', deepseek: TINY_DEEPSEEK } : {}),
     critic,
   });
   for (let u = 0; u < 100; u++) await agent.update();
@@ -61,6 +63,19 @@ describe('reward-penalty agents learn a predictive feature (fixed seed, out-of-s
 describe('DeepSeek-R1 variant with feature attention and the temporal (transformer) encoder', () => {
   it('learns the predictive feature through attention over a 4-bar window', async () => {
     const result = await trainAndEvaluate(false, 'deepseek_r1', 'temporal');
+    expect(result.policy).toBeGreaterThan(result.equal + 3);
+    expect(result.policy).toBeGreaterThan(result.random + 3);
+  });
+});
+
+describe("the whole DeepSeek-R1 agent: the specification's network (policy: deepseek) with the C51 critic", () => {
+  it('learns the predictive feature, continuous weights', async () => {
+    const result = await trainAndEvaluate(false, 'deepseek_r1', 'deepseek', 'distributional');
+    expect(result.policy).toBeGreaterThan(result.equal + 3);
+    expect(result.policy).toBeGreaterThan(result.random + 3);
+  });
+  it('learns the predictive feature, discrete short/flat/long', async () => {
+    const result = await trainAndEvaluate(true, 'deepseek_r1', 'deepseek', 'distributional');
     expect(result.policy).toBeGreaterThan(result.equal + 3);
     expect(result.policy).toBeGreaterThan(result.random + 3);
   });

@@ -20,9 +20,9 @@ import type { Array, JsTree } from '../nn/jax.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
 import { MetaController } from './meta-controller.js';
 import { OptimizerCore } from './optimizer-core.js';
-import { policyEncoding } from './policy-encoding.js';
+import { policyEncodingOf } from './policy-encoding.js';
 import type { PolicyEncoding } from './policy.js';
-import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type PolicyKind, type PolicyParams } from './policy.js';
+import { dropoutKey, initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
 import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
 import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
 
@@ -142,7 +142,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
     this.kind = space.kind === 'discrete' ? 'categorical' : 'gaussian';
     this.actionSize = space.kind === 'discrete' ? space.n : space.size;
     this.observationSize = envs[0]!.observationSize;
-    this.encoding = policyEncoding(o.encoder, envs[0]!, this.kind, o.temporalHidden, o.featureAttention);
+    this.encoding = policyEncodingOf(o, envs[0]!, this.kind);
     this.rng = new Rng(o.seed);
     const initRng = new Rng(o.seed ^ 0x5eed);
     const policy = initPolicy(initRng, { kind: this.kind, observationSize: this.observationSize, actionSize: this.actionSize, hiddenSizes: o.hiddenSizes, initialStd: o.initialStd, initialMean: o.initialMean === 'equal' ? 1 / this.actionSize : 0, encoding: this.encoding });
@@ -215,7 +215,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
     const kind = this.kind;
     const encoding = this.encoding;
     const distributional = this.distributional;
-    return (params: RewardPenaltyParams, observations: Array, actions: Array, targets: Array, targetDistribution: Array, referenceLogProbs: Array, coefficients: Array): [Array, Array] => {
+    return (params: RewardPenaltyParams, observations: Array, actions: Array, targets: Array, targetDistribution: Array, referenceLogProbs: Array, coefficients: Array, key: Array): [Array, Array] => {
       const batch = observations.shape[0]!;
       const size = actions.shape[1]!;
       const rewardScale = coefficients.ref.slice(0);
@@ -236,7 +236,9 @@ export class RewardPenaltyAgent implements TrainableAgent {
         const error = currentQ.ref.sub(targets.ref);
         qLoss = error.ref.mul(error).mean();
       }
-      const [groupLogProbs, entropy] = logProbsAndEntropy(kind, params.policy, observations, actions.reshape([batch, 1, size]), encoding);
+      const context = trainingContext(encoding, key);
+      const [groupLogProbs, entropy] = logProbsAndEntropy(kind, params.policy, observations, actions.reshape([batch, 1, size]), encoding, context);
+      context.dispose();
       const logProbs = groupLogProbs.reshape([batch]);
       const advantages = lax.stopGradient(targets.ref.sub(currentQ.ref));
       const positive = np.greater(advantages.ref, 0).astype(np.float32);
@@ -328,7 +330,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
     const referenceLogProbs = this.logProbs(tree.ref(this.reference), observations.ref, actions.ref.reshape([B, 1, A]));
     const coefficients = np.array(new Float32Array([o.rewardScale, o.penaltyScale, o.qLossCoefficient, this.meta.entropyCoefficient, this.meta.klCoefficient]));
     const learningRate = this.core.nextLearningRate();
-    const [loss, stats] = this.core.update(observations, actions, np.array(targets, { shape: [B] }), np.array(targetDistribution, { shape: [B, atomCount] }), referenceLogProbs, coefficients);
+    const [loss, stats] = this.core.update(observations, actions, np.array(targets, { shape: [B] }), np.array(targetDistribution, { shape: [B, atomCount] }), referenceLogProbs, coefficients, dropoutKey(o.seed, this.core.step));
     loss.dispose();
     const s = await readArray(stats);
     this.updates++;

@@ -90,10 +90,24 @@ export const rewardPenaltySectionSchema = z.strictObject({
   targetKl: nonNegative.default(0.01),
 });
 
+/** The specification's sizes (sections 2.1.1–2.1.3, and 3.2's hidden_dim=128) as this policy's defaults. */
+export const deepSeekSectionSchema = z.strictObject({
+  hiddenDim: z.number().int().min(8).multipleOf(8).default(128).describe('d_model of the encoder, feature attention and decoder (spec: hidden_dim 128)'),
+  encoderLayers: positiveInt.default(2).describe('TemporalEncoder layers (spec 2.1.1: 2)'),
+  encoderHeads: positiveInt.default(4).describe('TemporalEncoder heads (spec 2.1.1: 4)'),
+  attentionHeads: positiveInt.default(4).describe('FeatureAttentionModule heads (spec 2.1.2: 4)'),
+  decoderLayers: positiveInt.default(4).describe('DeepSeekPolicyNetwork decoder layers (spec 2.1.3: 4)'),
+  decoderHeads: positiveInt.default(8).describe('DeepSeekPolicyNetwork heads (spec 2.1.3: 8)'),
+  feedForward: positiveInt.nullable().default(null).describe('Feed-forward width of every transformer layer (null: 4 × hiddenDim, as the spec)'),
+  dropout: z.number().finite().min(0).lt(1).default(0.1).describe('Dropout of every layer while training (spec: 0.1); seeded, off when acting'),
+});
+
 export const algorithmSectionSchema = z.strictObject({
   type: z.enum(['grpo', 'reward_penalty', 'deepseek_r1']).default('grpo').describe('grpo: group-relative; reward_penalty: the specification 3.2 GRPOAgent; deepseek_r1: 3.3'),
   hiddenSizes: z.array(positiveInt).min(1).default([64]),
   initialStd: z.number().finite().gt(0).default(0.3),
+  policy: z.enum(['mlp', 'deepseek']).default('mlp').describe("mlp: the network named by encoder; deepseek: the specification's network end to end (temporal encoder, feature attention, transformer-decoder policy, action head), sized by algorithm.deepseek"),
+  deepseek: deepSeekSectionSchema.default(deepSeekSectionSchema.parse({})),
   encoder: z.enum(['mlp', 'per_asset', 'temporal']).default('mlp').describe('mlp: one MLP over the whole observation; per_asset: one MLP shared by every asset over its own feature window and weight; temporal: transformer over the feature window (experimental)'),
   temporalHidden: z.number().int().min(4).multipleOf(4).default(32).describe('d_model of the temporal encoder (4 heads)'),
   featureAttention: z.boolean().default(false).describe('temporal encoder only: re-weight each bar by a feature-attention module first'),

@@ -139,6 +139,8 @@ export function createAgent(config: TrainConfig, envs: Env[]): TrainableAgent {
     encoder: a.encoder,
     temporalHidden: a.temporalHidden,
     featureAttention: a.featureAttention,
+    policy: a.policy,
+    deepseek: a.deepseek,
     learningRate: a.learningRate,
     learningRateSchedule: a.learningRateSchedule,
     warmupUpdates: a.warmupUpdates,

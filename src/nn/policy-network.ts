@@ -96,9 +96,10 @@ export class DeepSeekPolicyNetwork {
   /**
    * Head outputs for states [B, stateDim] or [B, T, stateDim]: discrete → log-probabilities [B, A];
    * gaussian → pre-tanh means [B, A]. `memory` [B, S, hidden] replaces the self-memory when given.
-   * Consumes params (except logStd, which is returned untouched in `rest`), states and memory.
+   * Consumes params (except logStd, which is returned untouched in `rest`), states and memory. With
+   * `crossAttention`, each layer's cross-attention weights [B, T, S] (mean over heads) are pushed to it.
    */
-  headOutputs(params: Omit<PolicyNetworkParams, 'logStd'>, states: Array, context: ForwardContext, memory: Array | null = null): Array {
+  headOutputs(params: Omit<PolicyNetworkParams, 'logStd'>, states: Array, context: ForwardContext, memory: Array | null = null, crossAttention: Array[] | null = null): Array {
     const c = this.config;
     const sequence = states.ndim === 2 ? states.reshape([states.shape[0]!, 1, c.stateDim]) : states;
     const [batch, length] = sequence.shape as [number, number, number];
@@ -108,7 +109,7 @@ export class DeepSeekPolicyNetwork {
     for (const layer of params.layers) {
       const target = h;
       const source = memory === null ? target.ref : memory.ref;
-      h = decoderLayer(layer, target, source, context, layerConfig, length > 1 ? causalBias(length) : null, null);
+      h = decoderLayer(layer, target, source, context, layerConfig, length > 1 ? causalBias(length) : null, null, crossAttention ? (weights) => crossAttention.push(weights) : null);
     }
     memory?.dispose();
     const last = h.slice([], length - 1).reshape([batch, c.hiddenDim]);

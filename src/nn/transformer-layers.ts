@@ -113,19 +113,25 @@ export function decoderLayer(
   config: TransformerLayerConfig,
   targetBias: Array | null = null,
   memoryBias: Array | null = null,
+  onCrossWeights: ((weights: Array) => void) | null = null,
 ): Array {
   const selfOptions = { numHeads: config.numHeads, dropout: config.dropout, bias: targetBias };
-  const crossOptions = { numHeads: config.numHeads, dropout: config.dropout, bias: memoryBias };
+  const crossOptions = { numHeads: config.numHeads, dropout: config.dropout, bias: memoryBias, returnWeights: onCrossWeights !== null };
+  // The cross-attention weights [B, target, memory] averaged over heads, when asked (explanations).
+  const cross = (result: [Array, Array | null]): Array => {
+    if (result[1]) onCrossWeights!(result[1]);
+    return result[0];
+  };
   if (config.normFirst) {
     const [selfAttended] = multiHeadAttention(params.selfAttention, layerNorm(params.norm1, target.ref), null, context, selfOptions);
     const h1 = target.add(context.dropout(selfAttended, config.dropout));
-    const [crossAttended] = multiHeadAttention(params.crossAttention, layerNorm(params.norm2, h1.ref), memory, context, crossOptions);
+    const crossAttended = cross(multiHeadAttention(params.crossAttention, layerNorm(params.norm2, h1.ref), memory, context, crossOptions));
     const h2 = h1.add(context.dropout(crossAttended, config.dropout));
     return h2.ref.add(feedForward(params, layerNorm(params.norm3, h2), context, config));
   }
   const [selfAttended] = multiHeadAttention(params.selfAttention, target.ref, null, context, selfOptions);
   const h1 = layerNorm(params.norm1, target.add(context.dropout(selfAttended, config.dropout)));
-  const [crossAttended] = multiHeadAttention(params.crossAttention, h1.ref, memory, context, crossOptions);
+  const crossAttended = cross(multiHeadAttention(params.crossAttention, h1.ref, memory, context, crossOptions));
   const h2 = layerNorm(params.norm2, h1.add(context.dropout(crossAttended, config.dropout)));
   return layerNorm(params.norm3, h2.ref.add(feedForward(params, h2, context, config)));
 }

@@ -150,4 +150,19 @@ describe('grpo-trader train', () => {
       else process.env['GRPO_TRADER_DATA'] = saved;
     }
   });
+
+  it("trains the specification's network (policy: deepseek) and resumes it bit-identically, dropout included", async () => {
+    const config = { ...CONFIG, algorithm: { ...CONFIG.algorithm, policy: 'deepseek', deepseek: { hiddenDim: 8, encoderLayers: 1, encoderHeads: 2, attentionHeads: 2, decoderLayers: 1, decoderHeads: 2, feedForward: 16 } } };
+    const file = join(dir, 'deepseek.json');
+    await writeFile(file, JSON.stringify(config));
+    const full = join(dir, 'deepseek-full');
+    const split = join(dir, 'deepseek-split');
+    expect((await train(['--config', file, '--out', full, '--updates', '4'])).status).toBe(0);
+    expect((await train(['--config', file, '--out', split, '--updates', '2'])).status).toBe(0);
+    const resumed = await train(['--config', file, '--out', split, '--updates', '4', '--resume', split]);
+    expect(resumed.status, resumed.io.err).toBe(0);
+    const weights = (run: string) => readFile(join(run, 'checkpoints', 'update-000004', 'networks.safetensors'));
+    expect(Buffer.compare(await weights(split), await weights(full))).toBe(0);
+    expect(await readFile(join(split, 'metrics.jsonl'), 'utf8')).toBe(await readFile(join(full, 'metrics.jsonl'), 'utf8'));
+  });
 });
