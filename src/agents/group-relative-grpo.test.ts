@@ -187,3 +187,41 @@ describe('determinism', () => {
     agent.dispose();
   });
 });
+
+describe('explanations of the deepseek policy', () => {
+  it('gives per-bar feature importances and the attention over the window, each a distribution, for the decision act() takes', async () => {
+    const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0.001, 0], signalStrengths: [0.01, 0], noise: 0.01, seed: 2 });
+    const env = new MultiAssetEnv(market, features, { ...ENV, lookback: 3 });
+    const agent = new GroupRelativeGrpo([env], { ...AGENT, rolloutSteps: 2, policy: 'deepseek', deepseek: TINY_DEEPSEEK });
+    await agent.update();
+    const layout = env.observationLayout();
+    const observations = new Float32Array(2 * agent.observationSize);
+    observations.set(Float32Array.from(env.reset({ seed: 1 }).observation), 0);
+    observations.set(Float32Array.from(env.step([0.5, 0.5]).observation), agent.observationSize);
+    const [first, second] = await agent.explain(observations, 2);
+    const A = layout.symbols.length;
+    const F = layout.featureNames.length;
+    expect(first!.symbols).toEqual([...layout.symbols]);
+    expect(first!.features).toEqual([...layout.featureNames]);
+    expect(first!.importance.length).toBe(3 * A * F);
+    const sum = (values: ArrayLike<number>, from = 0, to = values.length) => Array.from(values).slice(from, to).reduce((s, v) => s + v, 0);
+    for (const explanation of [first!, second!]) {
+      for (let t = 0; t < 3; t++) expect(sum(explanation.importance, t * A * F, (t + 1) * A * F)).toBeCloseTo(1, 5);
+      expect(sum(explanation.featureImportance)).toBeCloseTo(1, 5);
+      expect(sum(explanation.assetImportance)).toBeCloseTo(1, 5);
+      expect(explanation.temporal.length).toBe(3);
+      expect(sum(explanation.temporal)).toBeCloseTo(1, 5);
+    }
+    // The explained output is the decision act() takes (another compiled program: equal to rounding).
+    const acted = await agent.act(observations.subarray(0, agent.observationSize), 1);
+    first!.output.forEach((value, a) => expect(value).toBeCloseTo(acted[a]!, 6));
+    agent.dispose();
+  });
+
+  it('refuses to explain a policy without the deepseek network, with a coded error', async () => {
+    const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0.001, 0], signalStrengths: [0.01, 0], noise: 0.01, seed: 2 });
+    const agent = new GroupRelativeGrpo([new MultiAssetEnv(market, features, ENV)], { ...AGENT, rolloutSteps: 2 });
+    await expect(agent.explain(new Float32Array(agent.observationSize), 1)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    agent.dispose();
+  });
+});

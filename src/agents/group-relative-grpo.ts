@@ -24,6 +24,7 @@ import { OptimizerCore } from './optimizer-core.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
 import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
 import { policyEncodingOf } from './policy-encoding.js';
+import { PolicyExplainer, type DecisionExplanation } from './explain.js';
 import type { PolicyEncoding } from './policy.js';
 import { dropoutKey, initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
 
@@ -208,6 +209,14 @@ export class GroupRelativeGrpo implements TrainableAgent {
     return { output: await readArray(output), logStd: await readArray(logStd) };
   }
 
+  private explainer: PolicyExplainer | null = null;
+
+  /** What `count` decisions attended to (deepseek policy): feature importances and attention over the window. */
+  async explain(observations: Float32Array, count: number): Promise<DecisionExplanation[]> {
+    this.explainer ??= new PolicyExplainer(this.encoding, this.envs[0]!);
+    return this.explainer.explain(this.core.params, observations, count);
+  }
+
   /** Deterministic actions for a batch: Gaussian means, or the most probable discrete action (as its index). */
   async act(observations: Float32Array, count: number): Promise<Float64Array> {
     const { output } = await this.policyOutputs(observations, count);
@@ -372,6 +381,7 @@ export class GroupRelativeGrpo implements TrainableAgent {
   }
 
   dispose(): void {
+    this.explainer?.dispose();
     this.core.dispose();
     tree.dispose(this.reference);
     this.forward.dispose();

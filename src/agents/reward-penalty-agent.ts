@@ -21,6 +21,7 @@ import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } fro
 import { MetaController } from './meta-controller.js';
 import { OptimizerCore } from './optimizer-core.js';
 import { policyEncodingOf } from './policy-encoding.js';
+import { PolicyExplainer, type DecisionExplanation } from './explain.js';
 import type { PolicyEncoding } from './policy.js';
 import { dropoutKey, initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
 import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
@@ -265,6 +266,14 @@ export class RewardPenaltyAgent implements TrainableAgent {
     return { output: await readArray(output), logStd: await readArray(logStd) };
   }
 
+  private explainer: PolicyExplainer | null = null;
+
+  /** What `count` decisions attended to (deepseek policy): feature importances and attention over the window. */
+  async explain(observations: Float32Array, count: number): Promise<DecisionExplanation[]> {
+    this.explainer ??= new PolicyExplainer(this.encoding, this.envs[0]!);
+    return this.explainer.explain(this.core.params.policy, observations, count);
+  }
+
   async act(observations: Float32Array, count: number): Promise<Float64Array> {
     const { output } = await this.policyOutputs(observations, count);
     return deterministicActions(this.kind, output, count, this.actionSize);
@@ -395,6 +404,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
   }
 
   dispose(): void {
+    this.explainer?.dispose();
     this.core.dispose();
     tree.dispose(this.reference);
     this.forward.dispose();

@@ -1,5 +1,6 @@
 /** What the training loop needs from an algorithm: update, act, and save/restore of everything. */
 import type { Array, JsTree } from '../nn/jax.js';
+import type { DecisionExplanation } from './explain.js';
 
 /** Host-side state of an agent, restored exactly by `setState` (environment snapshots included). */
 export interface AgentHostState {
@@ -22,6 +23,8 @@ export interface TrainableAgent {
   update(): Promise<Record<string, number>>;
   /** Deterministic actions for `count` observations: weight vectors, or discrete indices. */
   act(observations: Float32Array, count: number): Promise<Float64Array>;
+  /** What `count` decisions attended to (the deepseek policy only; others throw a coded error). */
+  explain(observations: Float32Array, count: number): Promise<DecisionExplanation[]>;
   /** Every jax array of the agent (parameters, optimiser moments, reference), owned by the agent. */
   networks(): JsTree<Array>;
   /** Replace every jax array (takes ownership of `tree`, shaped like `networks()`). */

@@ -3,3 +3,4 @@ export { buildReportPayload, type ReportInput, type ReportSeriesInput, type Repo
 export { renderReportHtml, REPORT_CHARTS, type ReportChart } from './render-html.js';
 export { writeReport, type WriteReportOptions } from './write-report.js';
 export { findChromium, screenshot, checkPageInChromium, type PageCheck } from './chromium.js';
+export { explanationsRecord, type ExplanationsRecord } from './explanations.js';

@@ -168,7 +168,39 @@ export const PAGE_SCRIPT = String.raw`
     }
   }
 
-  var renderers = { equity: renderEquity, drawdown: renderDrawdown, weights: function () { renderWeights(0); }, returns: renderReturns };
+  function renderImportance() {
+    var e = payload.explanations;
+    var section = document.getElementById('section-importance');
+    if (!e) {
+      if (section) section.parentNode.removeChild(section);
+      return;
+    }
+    var c = chart('chart-importance');
+    if (c) {
+      c.setOption(merge(base, {
+        title: { text: 'Share of the feature attention per asset: ' + e.series, left: 'center', textStyle: { fontSize: 14 } },
+        legend: { top: 26, type: 'scroll' },
+        grid: merge(base.grid, { top: 62 }),
+        tooltip: { trigger: 'axis', confine: true },
+        xAxis: { type: 'category', data: e.dates, boundaryGap: false },
+        yAxis: { type: 'value', max: 1 },
+        dataZoom: zoom(),
+        series: e.symbols.map(function (symbol, a) {
+          return { name: symbol, type: 'line', stack: 'importance', data: e.asset_importance.map(function (row) { return row[a]; }), showSymbol: false, lineStyle: { width: 0 }, areaStyle: {} };
+        })
+      }), true);
+    }
+    var container = document.getElementById('table-importance');
+    if (container) {
+      table(container, ['asset'].concat(e.features), e.symbols.map(function (symbol, a) {
+        return [symbol].concat(e.mean_feature_importance[a].map(function (v) { return number(v, 4); }));
+      }));
+      var bars = e.mean_temporal.map(function (v, t) { return 't-' + (e.lookback - 1 - t) + ': ' + number(v, 3); });
+      container.appendChild(element('p', { 'class': 'meta' }, 'Attention over the window (oldest bar first, t-0 is the decision bar): ' + bars.join(', ')));
+    }
+  }
+
+  var renderers = { equity: renderEquity, drawdown: renderDrawdown, weights: function () { renderWeights(0); }, returns: renderReturns, importance: renderImportance };
   if (only) {
     renderers[only]();
   } else {
@@ -176,6 +208,7 @@ export const PAGE_SCRIPT = String.raw`
     renderEquity();
     renderDrawdown();
     renderReturns();
+    renderImportance();
     var select = document.getElementById('weights-series');
     payload.series.forEach(function (s, i) { select.appendChild(element('option', { value: String(i) }, s.name)); });
     select.addEventListener('change', function () { renderWeights(Number(select.value)); });

@@ -9,7 +9,7 @@ import { buildReportPayload, type ReportInput } from './report-data.js';
 import { PAGE_SCRIPT } from './page-script.js';
 
 /** The main charts, each renderable alone (for PNG images). */
-export const REPORT_CHARTS = ['equity', 'drawdown', 'weights', 'returns'] as const;
+export const REPORT_CHARTS = ['equity', 'drawdown', 'weights', 'returns', 'importance'] as const;
 export type ReportChart = (typeof REPORT_CHARTS)[number];
 
 let echartsSource: string | undefined;
@@ -77,6 +77,12 @@ Returns are daily, net of trading costs; metrics start at the first close after 
 <div class="chart" id="chart-weights"></div>
 <h2>Return distribution</h2>
 <div class="chart" id="chart-returns"></div>
+<div id="section-importance">
+<h2>What the policy attended to</h2>
+<p class="meta">The DeepSeek-R1 policy's feature-attention weights (specification 2.1.2) for each decision: each asset's share of the attention, averaged over the feature window; below, the mean weight of each asset's features and of each bar of the window. They show what the network weighted when it produced the decision — not a causal attribution, and not evidence that a feature predicts returns.</p>
+<div class="chart" id="chart-importance"></div>
+<div class="scroll" id="table-importance"></div>
+</div>
 <h2>Paired tests</h2>
 <p class="meta">Daily returns of the same dates are paired: paired t-test, Wilcoxon signed-rank (zero differences dropped), paired Cohen's d, and a circular block-bootstrap 95% interval of the annualised Sharpe difference.</p>
 <div class="scroll" id="table-tests"></div>

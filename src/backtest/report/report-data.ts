@@ -1,5 +1,6 @@
 /** What a report shows, as plain data (built from a run store entry or directly from backtest results). */
 import { drawdownInto, returnsFromValues } from '../metrics.js';
+import type { ExplanationsRecord } from './explanations.js';
 
 export interface ReportSeriesInput {
   name: string;
@@ -21,6 +22,8 @@ export interface ReportInput {
   deflatedSharpe: unknown[];
   /** Walk-forward windows, when the run was evaluated walk-forward: the dates fitted on and traded. */
   windows?: { index: number; train_first: string; train_last: string; test_first: string; test_last: string }[];
+  /** What a deepseek policy's decisions attended to (its feature attention), when the run recorded it. */
+  explanations?: ExplanationsRecord;
 }
 
 /** The JSON the page reads: rounded and down-sampled so a 30-asset, multi-year run stays a few MB. */
@@ -39,6 +42,7 @@ export interface ReportPayload {
   tests: unknown[];
   deflatedSharpe: unknown[];
   windows: NonNullable<ReportInput['windows']>;
+  explanations: ExplanationsRecord | null;
 }
 
 const MAX_WEIGHT_ROWS = 600;
@@ -83,5 +87,14 @@ export function buildReportPayload(input: ReportInput): ReportPayload {
     tests: input.tests,
     deflatedSharpe: input.deflatedSharpe,
     windows: input.windows ?? [],
+    explanations: input.explanations ? downsampleExplanations(input.explanations) : null,
   };
+}
+
+/** At most MAX_WEIGHT_ROWS decisions of the importance series (every k-th), like the weights. */
+function downsampleExplanations(record: ExplanationsRecord): ExplanationsRecord {
+  const step = Math.max(1, Math.ceil(record.dates.length / MAX_WEIGHT_ROWS));
+  if (step === 1) return record;
+  const keep = (_: unknown, i: number) => i % step === 0;
+  return { ...record, dates: record.dates.filter(keep), asset_importance: record.asset_importance.filter(keep) };
 }

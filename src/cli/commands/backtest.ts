@@ -5,22 +5,19 @@
  * with the deterministic policy (Gaussian mean / most probable action), recorded by `runEnvEpisode`.
  */
 import type { Command } from 'commander';
-import { runAgentEpisode } from '../../backtest/agent-policy.js';
+import { backtestModel, isExplainable, modelFeatures } from '../../backtest/model-backtest.js';
 import { formatBacktestCsv } from '../../backtest/equity-csv.js';
 import { summarizeBacktest, type BacktestSummary } from '../../backtest/summarize.js';
-import type { BacktestResult } from '../../backtest/types.js';
 import { invalidArgument } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs.js';
 import { dateRangeIndices, loadMarket } from '../../data/index.js';
 import type { MarketData } from '../../data/types.js';
-import { buildFeatureTensor } from '../../env/index.js';
-import type { FeatureTensor } from '../../env/index.js';
-import type { MultiAssetEnv } from '../../env/multi-asset-env.js';
 import type { TrainedModelInfo } from '../../agents/load-trained-model.js';
 import { marketFingerprint } from '../../data/fingerprint.js';
 import { flattenSummary } from '../../backtest/summarize.js';
 import type { CliIo } from '../output.js';
 import { storeOption, withRunStore } from './store-option.js';
+import { explanationsRecord } from '../../backtest/report/explanations.js';
 import { formatNumber, formatTable, parseList, toJson } from './backtest-common.js';
 
 interface BacktestFlags {
@@ -49,29 +46,6 @@ export async function loadModelMarket(info: TrainedModelInfo, paths: string[], s
   }
   const symbols = requested ?? info.symbols;
   return loadMarket(paths, symbols === null ? {} : { symbols });
-}
-
-/** The model's features on a market (computed once on the whole market: they are causal). */
-export function modelFeatures(info: TrainedModelInfo, market: MarketData): FeatureTensor {
-  return buildFeatureTensor(market, { features: info.config.data.features });
-}
-
-/**
- * Run the model's deterministic policy over bars [start, end) of `market` (earlier bars are history);
- * the first decision is at `start` or, if later, the first bar with a full feature window.
- */
-export async function backtestModel(info: TrainedModelInfo, market: MarketData, features: FeatureTensor, start: number, end: number, name = 'agent', split = 'evaluation'): Promise<BacktestResult> {
-  if (info.config.environment.type !== 'multi_asset') {
-    throw invalidArgument(`${info.directory}: backtest supports multi_asset models; this one is ${info.config.environment.type}`);
-  }
-  const { loadTrainedModel } = await import('../../agents/load-trained-model.js');
-  const model = await loadTrainedModel(info, market, features);
-  try {
-    const env = model.makeEnv({ firstBar: start, lastBar: end - 1 }) as MultiAssetEnv;
-    return await runAgentEpisode(env, model.chooser, { name, split });
-  } finally {
-    model.dispose();
-  }
 }
 
 /** Evaluated bars [start, end) of --from/--to; fewer than 2 is one clear error. */
@@ -116,7 +90,8 @@ export function registerBacktest(program: Command, io: CliIo): void {
       const { market, files } = await loadModelMarket(info, flags.data, flags.symbols);
       const { start, end } = evaluationRange(market, flags.from, flags.to);
       io.progress(`backtest: ${info.algorithm} model ${info.directory} (${info.checkpointLabel}, update ${info.update}), ${market.symbols.length} assets, ${end - start} bars\n`);
-      const result = await backtestModel(info, market, modelFeatures(info, market), start, end);
+      const explain = isExplainable(info);
+      const { result, explanations } = await backtestModel(info, market, modelFeatures(info, market), start, end, { explain });
       const summary = summarizeBacktest(result, market);
       if (flags.equity !== undefined) await writeFileAtomic(flags.equity, formatBacktestCsv(result));
       const e = info.config.environment;
@@ -135,6 +110,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
           dataFingerprint: marketFingerprint(market),
           artifacts: { model_directory: info.directory, checkpoint: info.checkpoint, ...(flags.equity === undefined ? {} : { equity_file: flags.equity }) },
           series: [{ name: 'agent', result, metrics: flattenSummary(summary) }],
+          ...(explanations ? { extra: { explanations: explanationsRecord(explanations, 'agent') } } : {}),
         }),
       }));
       io.progress(`backtest: recorded as run ${runId} in ${storePath}\n`);

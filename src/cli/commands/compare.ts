@@ -19,7 +19,8 @@ import type { TrainedModelInfo } from '../../agents/load-trained-model.js';
 import type { CliIo } from '../output.js';
 import { replayPolicy } from '../../backtest/agent-policy.js';
 import { formatNumber, formatTable, loadEvaluationMarket, numberFlag, parseList, toJson } from './backtest-common.js';
-import { backtestModel, evaluationRange, loadModelMarket, modelFeatures, readModel } from './backtest.js';
+import { evaluationRange, loadModelMarket, readModel } from './backtest.js';
+import { backtestModel, modelFeatures } from '../../backtest/model-backtest.js';
 import { storeOption, withRunStore } from './store-option.js';
 
 interface CompareFlags {
@@ -92,7 +93,7 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
       io.progress(`compare: the agent decides in its training environment (costs ${e.tradingCost} + ${e.slippage}, capital ${e.initialCapital}); its weights are accounted here with costs ${options.tradingCost} + ${options.slippage}, capital ${options.initialCapital}\n`);
     }
     io.progress(`compare: running ${model.algorithm} model ${model.directory} (${model.checkpointLabel}, update ${model.update})\n`);
-    const agentRun = await backtestModel(model, market, modelFeatures(model, market), start, end, agentName, 'evaluation');
+    const { result: agentRun } = await backtestModel(model, market, modelFeatures(model, market), start, end, { name: agentName, split: 'evaluation' });
     benchmark.addStrategy(agentName, replayPolicy(agentName, agentRun, market.time.length));
     names.push(agentName);
   }

@@ -23,7 +23,8 @@ import { storeTrainingRecorder } from '../../store/training-recorder.js';
 import type { CliIo } from '../output.js';
 import { storeOption, withRunStore } from './store-option.js';
 import { formatNumber, formatTable, numberFlag, parseList, toJson } from './backtest-common.js';
-import { backtestModel } from './backtest.js';
+import { backtestModel, isExplainable } from '../../backtest/model-backtest.js';
+import { explanationsRecord } from '../../backtest/report/explanations.js';
 import { reportInputFromStore } from './report.js';
 
 interface DemoFlags {
@@ -167,7 +168,7 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
   io.progress(`demo: backtesting the selected model (update ${trained.bestUpdate ?? trained.updates}) and ${STRATEGY_NAMES.length} baselines on the test split\n`);
   const info = await readTrainedModel(modelDir);
   const e = config.environment;
-  const agentRun = await backtestModel(info, market, features, testBars.start, testBars.end, AGENT, 'test (out-of-sample)');
+  const { result: agentRun, explanations } = await backtestModel(info, market, features, testBars.start, testBars.end, { name: AGENT, split: 'test (out-of-sample)', explain: isExplainable(info) });
   const benchmark = new StrategyBenchmark(market, {
     firstBar: testBars.start,
     endBar: testBars.end,
@@ -199,7 +200,7 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
       artifacts: { model_directory: modelDir, checkpoint: info.checkpoint, train_run: trainRunId ?? null },
       series: names.map((name) => ({ name, result: runs.get(name)!.result, metrics: flattenSummary(runs.get(name)!.summary) })),
       tests,
-      extra: { deflated_sharpe: deflatedSharpe, splits, training: trained },
+      extra: { deflated_sharpe: deflatedSharpe, splits, training: trained, ...(explanations ? { explanations: explanationsRecord(explanations, AGENT) } : {}) },
     });
     return { runId: id, reportInput: reportInputFromStore(store, id), storePath: store.path };
   });
