@@ -1,8 +1,8 @@
 /**
  * Run one deterministic episode of a policy (or a baseline) through an environment and summarise
- * its net returns: annualised Sharpe (mean/std·√periodsPerYear, population std), total return.
+ * its net returns: annualised Sharpe (core's `sharpeRatio`, the one every report uses), total return.
  */
-import { Rng } from '../core/index.js';
+import { Rng, sharpeRatio } from '../core/index.js';
 import type { Env } from '../env/index.js';
 
 export interface EpisodeSummary {
@@ -16,19 +16,6 @@ export interface EpisodeSummary {
 
 /** Chooses an action (a weight vector, or a discrete index in a length-1 array) from an observation. */
 export type ActionChooser = (observation: Float64Array) => Promise<ArrayLike<number>> | ArrayLike<number>;
-
-/** Annualised Sharpe of per-period returns (0 when the std is 0). */
-export function annualisedSharpe(returns: ArrayLike<number>, periodsPerYear = 252): number {
-  const n = returns.length;
-  if (n < 2) return 0;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += returns[i]!;
-  mean /= n;
-  let variance = 0;
-  for (let i = 0; i < n; i++) variance += (returns[i]! - mean) ** 2;
-  const std = Math.sqrt(variance / n);
-  return std > 0 ? (mean / std) * Math.sqrt(periodsPerYear) : 0;
-}
 
 /** Run from `env.reset({ options: { start } })` (default: the env's first start) to the episode's end. */
 export async function runEpisode(env: Env, choose: ActionChooser, start?: number, periodsPerYear = 252): Promise<EpisodeSummary> {
@@ -47,7 +34,7 @@ export async function runEpisode(env: Env, choose: ActionChooser, start?: number
   }
   const typed = Float64Array.from(returns);
   const mean = returns.reduce((a, b) => a + b, 0) / Math.max(1, returns.length);
-  return { steps: returns.length, totalReturn: value / initial - 1, meanReturn: mean, sharpe: annualisedSharpe(typed, periodsPerYear), finalValue: value, returns: typed };
+  return { steps: returns.length, totalReturn: value / initial - 1, meanReturn: mean, sharpe: sharpeRatio(typed, periodsPerYear), finalValue: value, returns: typed };
 }
 
 /** Equal weight 1/A in every asset (continuous envs) — the usual baseline; always-long for discrete ladders. */

@@ -7,7 +7,7 @@ import { MultiAssetEnv, SingleAssetEnv } from '../env/index.js';
 import { initEngine } from '../nn/index.js';
 import { equalWeightChooser, randomChooser, runEpisode } from './evaluate.js';
 import { groupAdvantagesInto } from './group-advantages.js';
-import { GroupRelativeGrpo, groupRelativeLoss, type GroupRelativeGrpoOptions } from './group-relative-grpo.js';
+import { GROUP_RELATIVE_STATISTICS, GroupRelativeGrpo, groupRelativeLoss, packCoefficients, type GroupRelativeGrpoOptions } from './group-relative-grpo.js';
 import { Rng } from '../core/index.js';
 import { readArraySync } from '../nn/index.js';
 import { numpy as np, random, tree } from '../nn/jax.js';
@@ -63,29 +63,36 @@ describe('the group-relative loss', () => {
       np.array(mask, { shape: [B, G] }),
       np.array(old, { shape: [B, G] }),
       np.array(reference, { shape: [B, G] }),
-      np.array(Float32Array.from([beta, entropyCoefficient, 1 - clipLow, 1 + clipHigh])),
+      packCoefficients({ klCoefficient: beta, entropyCoefficient, clipLow, clipHigh }),
       random.key(0),
     );
     let surrogate = 0;
     let kl = 0;
-    let clipped = 0;
+    let low = 0;
+    let high = 0;
     for (let i = 0; i < 3; i++) {
       const ratio = Math.exp(shifts[i]!);
       const bounded = Math.min(Math.max(ratio, 1 - clipLow), 1 + clipHigh);
       surrogate += Math.min(ratio * advantages[i]!, bounded * advantages[i]!);
       const d = reference[i]! - lp[i]!;
       kl += Math.exp(d) - d - 1;
-      if (ratio > 1 + clipHigh || ratio < 1 - clipLow) clipped++;
+      // TRL's split: clipped below with a negative advantage, above with a positive one.
+      if (ratio < 1 - clipLow && advantages[i]! < 0) low++;
+      if (ratio > 1 + clipHigh && advantages[i]! > 0) high++;
     }
+    expect([low, high]).toEqual([1, 1]); // e^−0.5 with Â −0.5; e^0.5 with Â 1.5
     const meanEntropy = (entropy[0]! + entropy[1]!) / 2;
     const expectedLoss = -surrogate / 3 + (beta * kl) / 3 - entropyCoefficient * meanEntropy;
     const stats = readArraySync(statistics);
+    expect(GROUP_RELATIVE_STATISTICS).toEqual(['loss', 'policyLoss', 'kl', 'entropy', 'clipFractionLow', 'clipFractionHigh', 'approxKl']);
     expect(readArraySync(loss)[0]).toBeCloseTo(expectedLoss, 4);
+    expect(stats[0]).toBeCloseTo(expectedLoss, 4);
     expect(stats[1]).toBeCloseTo(-surrogate / 3, 4);
     expect(stats[2]).toBeCloseTo(kl / 3, 4);
     expect(stats[3]).toBeCloseTo(meanEntropy, 4);
-    expect(stats[4]).toBeCloseTo(clipped / 3, 5);
-    expect(stats[5]).toBeCloseTo(-(0.5 - 0.5 + 0.1) / 3, 4);
+    expect(stats[4]).toBeCloseTo(low / 3, 5);
+    expect(stats[5]).toBeCloseTo(high / 3, 5);
+    expect(stats[6]).toBeCloseTo(-(0.5 - 0.5 + 0.1) / 3, 4);
   });
 });
 

@@ -81,7 +81,10 @@ export interface GroupRelativeMetrics {
   /** k3 estimate of KL(π ‖ π_ref). */
   kl: number;
   entropy: number;
-  clipFraction: number;
+  /** Share of kept samples with Â < 0 whose ratio fell below 1 − ε_low (their gradient is clipped away). */
+  clipFractionLow: number;
+  /** Share of kept samples with Â > 0 whose ratio rose above 1 + ε_high. */
+  clipFractionHigh: number;
   /** Mean (log π_old − log π) on the batch after the last epoch's step was computed. */
   approxKl: number;
   learningRate: number;
@@ -92,37 +95,79 @@ export interface GroupRelativeMetrics {
 
 
 
+/** The loss's coefficients, in the order `packCoefficients` lays them out for the compiled step. */
+export interface GroupRelativeCoefficients {
+  /** β of the k3 KL penalty to the reference policy. */
+  klCoefficient: number;
+  /** c of the entropy bonus. */
+  entropyCoefficient: number;
+  /** ε_low: the ratio is clipped below at 1 − ε_low (DAPO). */
+  clipLow: number;
+  /** ε_high: the ratio is clipped above at 1 + ε_high (DAPO's clip-higher). */
+  clipHigh: number;
+}
+
+/** The statistics the loss returns, in order (names of the metrics log). */
+export const GROUP_RELATIVE_STATISTICS = ['loss', 'policyLoss', 'kl', 'entropy', 'clipFractionLow', 'clipFractionHigh', 'approxKl'] as const;
+
+/** One coefficient array for the compiled step (a jit input, so changing a value recompiles nothing). */
+export function packCoefficients(c: GroupRelativeCoefficients): Array {
+  return np.array(new Float32Array([c.klCoefficient, c.entropyCoefficient, c.clipLow, c.clipHigh]));
+}
+
+/** Log-ratios are clamped to ±MAX_LOG_RATIO before exp: e^20 ≈ 5·10⁸ keeps the ratio finite (and clipped) whatever the policy did. */
+const MAX_LOG_RATIO = 20;
+
 /**
- * The group-relative loss over a batch: −mean_kept[min(r·Â, clip(r, coefficients[2], coefficients[3])·Â)]
- * + β·mean_kept[k3] − c·mean H, with r = exp(log π − log π_old), k3 = e^d − d − 1 for
- * d = log π_ref − log π; coefficients = [β, c, 1 − ε_low, 1 + ε_high]. Statistics:
- * [loss, policy loss, k3 KL, entropy, clip fraction, mean(log π_old − log π)]. Consumes everything.
+ * The group-relative loss over a batch of kept samples (mask 1), as TRL's GRPO loss:
+ *   ratio        = exp(log π − log π_old)
+ *   surrogate    = min(ratio·Â, clip(ratio, 1 − ε_low, 1 + ε_high)·Â)
+ *   k3           = e^d − d − 1,  d = log π_ref − log π          (Schulman's unbiased KL estimator)
+ *   loss         = −mean(surrogate) + β·mean(k3) − c·mean(H)
+ * Statistics (GROUP_RELATIVE_STATISTICS): the loss and its terms; the clip fractions split as TRL's:
+ * low = the share of samples with Â < 0 and ratio < 1 − ε_low, high = Â > 0 and ratio > 1 + ε_high
+ * (the samples whose gradient the clip removes); approxKl = mean(log π_old − log π). Consumes everything.
  */
 export function groupRelativeLoss(kind: PolicyKind, encoding: PolicyEncoding | null) {
   return (params: PolicyParams, observations: Array, actions: Array, advantages: Array, mask: Array, oldLogProbs: Array, referenceLogProbs: Array, coefficients: Array, key: Array): [Array, Array] => {
+    const beta = coefficients.ref.slice(0);
+    const entropyCoefficient = coefficients.ref.slice(1);
+    const lowerBound = coefficients.ref.slice(2).mul(-1).add(1);
+    const upperBound = coefficients.slice(3).add(1);
+    const count = np.maximum(mask.ref.sum(), 1);
+    const maskedMean = (x: Array): Array => x.mul(mask.ref).sum().div(count.ref);
+
     const context = trainingContext(encoding, key);
     const [logProbs, entropy] = logProbsAndEntropy(kind, params, observations, actions, encoding, context);
     context.dispose();
-    const beta = coefficients.ref.slice(0);
-    const entropyCoefficient = coefficients.ref.slice(1);
-    const low = coefficients.ref.slice(2);
-    const high = coefficients.slice(3);
-    const ratio = np.exp(logProbs.ref.sub(oldLogProbs.ref));
-    const clipped = np.minimum(np.maximum(ratio.ref, low.ref), high.ref);
-    const surrogate = np.minimum(ratio.ref.mul(advantages.ref), clipped.mul(advantages));
-    const logRatioToReference = referenceLogProbs.sub(logProbs.ref);
+
+    const logRatio = np.clip(logProbs.ref.sub(oldLogProbs), -MAX_LOG_RATIO, MAX_LOG_RATIO);
+    const ratio = np.exp(logRatio.ref);
+    const clippedRatio = np.minimum(np.maximum(ratio.ref, lowerBound.ref), upperBound.ref);
+    const surrogate = np.minimum(ratio.ref.mul(advantages.ref), clippedRatio.mul(advantages.ref));
+    const policyLoss = maskedMean(surrogate).mul(-1);
+
+    const logRatioToReference = np.clip(referenceLogProbs.sub(logProbs), -MAX_LOG_RATIO, MAX_LOG_RATIO);
     const k3 = np.exp(logRatioToReference.ref).sub(logRatioToReference).sub(1);
-    const count = np.maximum(mask.ref.sum(), 1);
-    const policyLoss = surrogate.mul(mask.ref).sum().div(count.ref).mul(-1);
-    const kl = k3.mul(mask.ref).sum().div(count.ref);
+    const kl = maskedMean(k3);
     const meanEntropy = entropy.mean();
     const loss = policyLoss.ref.add(kl.ref.mul(beta)).sub(meanEntropy.ref.mul(entropyCoefficient));
-    const outside = np.greater(ratio.ref, high).astype(np.float32).add(np.less(ratio, low).astype(np.float32));
-    const clipFraction = outside.mul(mask.ref).sum().div(count.ref);
-    const approxKl = oldLogProbs.sub(logProbs).mul(mask).sum().div(count);
-    const statistics = np.stack([loss.ref, policyLoss, kl, meanEntropy, clipFraction, approxKl]);
+
+    const isLowClipped = np.less(ratio.ref, lowerBound).astype(np.float32).mul(np.less(advantages.ref, 0).astype(np.float32));
+    const isHighClipped = np.greater(ratio, upperBound).astype(np.float32).mul(np.greater(advantages, 0).astype(np.float32));
+    const clipFractionLow = maskedMean(isLowClipped);
+    const clipFractionHigh = maskedMean(isHighClipped);
+    const approxKl = maskedMean(logRatio.mul(-1));
+    mask.dispose();
+    count.dispose();
+    const statistics = np.stack([loss.ref, policyLoss, kl, meanEntropy, clipFractionLow, clipFractionHigh, approxKl]);
     return [loss, statistics];
   };
+}
+
+/** The loss statistics by name. */
+function namedStatistics(values: Float32Array): Record<(typeof GROUP_RELATIVE_STATISTICS)[number], number> {
+  return Object.fromEntries(GROUP_RELATIVE_STATISTICS.map((name, i) => [name, values[i]!])) as Record<(typeof GROUP_RELATIVE_STATISTICS)[number], number>;
 }
 
 type Forward = ((params: PolicyParams, observations: Array) => [Array, Array]) & { dispose(): void };
@@ -303,9 +348,9 @@ export class GroupRelativeGrpo implements TrainableAgent {
     const referenceLogProbs = this.logProbs(tree.ref(this.reference), observations.ref, actions.ref);
     const advantages = np.array(this.advantages, { shape: [B, G] });
     const mask = np.array(this.mask, { shape: [B, G] });
-    const coefficients = np.array(new Float32Array([o.klCoefficient, o.entropyCoefficient, 1 - o.clipLow, 1 + o.clipHigh]));
+    const coefficients = packCoefficients(o);
     const learningRate = this.core.nextLearningRate();
-    let statistics: Float32Array = new Float32Array(6);
+    let statistics: Float32Array = new Float32Array(GROUP_RELATIVE_STATISTICS.length);
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const last = epoch === o.epochs - 1;
       const [loss, stats] = this.core.update(
@@ -327,12 +372,7 @@ export class GroupRelativeGrpo implements TrainableAgent {
     return {
       update: this.updates,
       ...collected,
-      loss: statistics[0]!,
-      policyLoss: statistics[1]!,
-      kl: statistics[2]!,
-      entropy: statistics[3]!,
-      clipFraction: statistics[4]!,
-      approxKl: statistics[5]!,
+      ...namedStatistics(statistics),
       learningRate,
       envSteps: this.envSteps,
       episodes: this.episodes,

@@ -15,7 +15,7 @@ export { RewardPenaltyAgent, REWARD_PENALTY_DEFAULTS, type RewardPenaltyOptions,
 export { GRPOAgent, DeepSeekR1GRPOAgent } from './spec-names.js';
 export { MetaController, type MetaControllerOptions } from './meta-controller.js';
 export type { TrainableAgent, AgentHostState } from './trainable-agent.js';
-export { runEpisode, annualisedSharpe, equalWeightChooser, randomChooser, type EpisodeSummary, type ActionChooser } from './evaluate.js';
+export { runEpisode, equalWeightChooser, randomChooser, type EpisodeSummary, type ActionChooser } from './evaluate.js';
 export { syntheticSignalMarket, type SyntheticSignalMarketOptions } from './synthetic-market.js';
 export {
   trainConfigSchema,

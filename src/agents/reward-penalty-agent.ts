@@ -252,7 +252,8 @@ export class RewardPenaltyAgent implements TrainableAgent {
       const policyLoss = rewardLoss.add(penaltyLoss);
       currentQ.dispose();
       targets.dispose();
-      const logRatioToReference = referenceLogProbs.reshape([batch]).sub(logProbs);
+      // Clamped before exp, as in the group-relative loss: the KL estimate stays finite however far the policy moved.
+      const logRatioToReference = np.clip(referenceLogProbs.reshape([batch]).sub(logProbs), -20, 20);
       const kl = np.exp(logRatioToReference.ref).sub(logRatioToReference).sub(1).mean();
       const meanEntropy = entropy.mean();
       const loss = policyLoss.ref.add(qLoss.ref.mul(qCoefficient)).add(kl.ref.mul(beta)).sub(meanEntropy.ref.mul(entropyCoefficient));

@@ -30,6 +30,20 @@ describe('train config', () => {
     expect(() => parseTrainConfig({ algorithm: { grpo: { grupSize: 4 } } })).toThrow(/grupSize/);
   });
 
+  it('keeps every problem of a config, not only the first: all in the message, each in details', () => {
+    try {
+      parseTrainConfig({ seed: -1, training: { updates: 0 }, algorithm: { deepseek: { dropout: 1.5 } } }, 'many.yaml');
+      expect.unreachable();
+    } catch (error) {
+      const e = error as GrpoTraderError;
+      const issues = (e.details as { issues: { field: string; value?: string }[] }).issues;
+      expect(issues.map((i) => i.field).sort()).toEqual(['algorithm.deepseek.dropout', 'seed', 'training.updates']);
+      expect(issues.find((i) => i.field === 'training.updates')!.value).toBe('0');
+      expect(e.message).toMatch(/\(and 2 more: /);
+      expect(e.message.split('\n')).toHaveLength(1);
+    }
+  });
+
   it('every example config is valid', async () => {
     for (const name of ['dow30.yaml', 'dow30-reward-penalty.yaml', 'spy-discrete.yaml']) {
       const config = await loadTrainConfigFile(fileURLToPath(new URL(`../../examples/${name}`, import.meta.url)));

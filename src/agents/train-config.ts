@@ -3,7 +3,7 @@
  * default, published as JSON Schema in schema/train-config.schema.json (scripts/make-train-schema.ts).
  */
 import { z } from 'zod';
-import { ErrorCodes, GrpoTraderError } from '../core/index.js';
+import { schemaError } from '../core/index.js';
 import { rewardConfigSchema } from '../rewards/index.js';
 
 const positiveInt = z.number().int().positive();
@@ -145,16 +145,8 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 /** Validate a parsed config object; errors name the file and the field path. */
 export function parseTrainConfig(input: unknown, file = '<config>'): TrainConfig {
   const parsed = trainConfigSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
-    let value: unknown = input;
-    for (const key of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
-    // The location carries file and field; the CLI prints it before the message.
-    throw new GrpoTraderError(ErrorCodes.invalidConfig, issue.message, {
-      location: { file, ...(field ? { field } : {}), ...(value !== undefined && typeof value !== 'object' ? { value: String(value) } : {}) },
-    });
-  }
+  // The location carries file and field; the CLI prints it before the message.
+  if (!parsed.success) throw schemaError(parsed.error.issues, { file, input });
   return parsed.data;
 }
 

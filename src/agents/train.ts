@@ -5,7 +5,7 @@
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ErrorCodes, GrpoTraderError, writeFileAtomic } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError, isBetterScore, writeFileAtomic } from '../core/index.js';
 import { dateRangeIndices, formatTimestamp, loadMarket, marketFingerprint, resolveDataPaths } from '../data/index.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor, MultiAssetEnv, SingleAssetEnv } from '../env/index.js';
@@ -261,7 +261,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
         const result = await runEpisode(validationEnv, policyChooser(agent));
         record['validationSharpe'] = result.sharpe;
         record['validationReturn'] = result.totalReturn;
-        if (trainer.bestValidationSharpe === null || result.sharpe > trainer.bestValidationSharpe) {
+        if (isBetterScore(result.sharpe, trainer.bestValidationSharpe)) {
           trainer.bestValidationSharpe = result.sharpe;
           trainer.bestUpdate = update;
           trainer.evaluationsWithoutImprovement = 0;
@@ -271,7 +271,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
           trainer.evaluationsWithoutImprovement++;
           if (config.training.patience > 0 && trainer.evaluationsWithoutImprovement >= config.training.patience) trainer.stoppedEarly = true;
         }
-        line += `  val sharpe ${format(result.sharpe, 3)} (best ${format(trainer.bestValidationSharpe, 3)} @${trainer.bestUpdate}, equal weight ${format(equalValidation, 3)})`;
+        line += `  val sharpe ${format(result.sharpe, 3)} (best ${format(trainer.bestValidationSharpe ?? Number.NaN, 3)} @${trainer.bestUpdate ?? "-"}, equal weight ${format(equalValidation, 3)})`;
         if (trainer.stoppedEarly) line += '  early stop';
       }
       await appendFile(metricsFile, `${JSON.stringify(record)}\n`);

@@ -38,6 +38,10 @@ export interface BenchmarkMetrics {
   information_ratio: number;
 }
 
+import { maxDrawdown, meanOf, sharpeRatio, sortinoRatio, stdOf } from '../core/return-statistics.js';
+
+export { maxDrawdown };
+
 const defaults = { periodsPerYear: 252, riskFree: 0 } satisfies Required<MetricsOptions>;
 
 /** Period returns r_i = V_i/V_{i−1} − 1 written into out (length values.length − 1). */
@@ -49,39 +53,6 @@ export function returnsInto(out: Float64Array, values: ArrayLike<number>): Float
 /** Period returns of an equity curve. */
 export function returnsFromValues(values: ArrayLike<number>): Float64Array {
   return returnsInto(new Float64Array(Math.max(0, values.length - 1)), values);
-}
-
-function meanOf(x: ArrayLike<number>, shift = 0): number {
-  if (x.length === 0) return Number.NaN;
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += x[i]! - shift;
-  return sum / x.length;
-}
-
-function stdOf(x: ArrayLike<number>, shift = 0): number {
-  const n = x.length;
-  if (n < 2) return Number.NaN;
-  const m = meanOf(x, shift);
-  let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const d = x[i]! - shift - m;
-    ss += d * d;
-  }
-  return Math.sqrt(ss / (n - 1));
-}
-
-/** Maximum drawdown of an equity curve as a positive fraction of the running peak. */
-export function maxDrawdown(values: ArrayLike<number>): number {
-  if (values.length === 0) return Number.NaN;
-  let peak = values[0]!;
-  let worst = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v > peak) peak = v;
-    const drawdown = (peak - v) / peak;
-    if (drawdown > worst) worst = drawdown;
-  }
-  return worst;
 }
 
 /** Drawdown series (peak − V)/peak written into out. */
@@ -100,19 +71,13 @@ export function computeMetrics(values: ArrayLike<number>, options: MetricsOption
   const { periodsPerYear: P, riskFree } = { ...defaults, ...options };
   const r = returnsFromValues(values);
   const n = r.length;
-  const rfPeriod = riskFree / P;
   const totalReturn = n === 0 ? Number.NaN : values[n]! / values[0]! - 1;
   const annualReturn = n === 0 ? Number.NaN : Math.pow(1 + totalReturn, P / n) - 1;
-  const meanExcess = meanOf(r, rfPeriod);
-  const stdExcess = stdOf(r, rfPeriod);
-  let downsideSquares = 0;
   let positive = 0;
   let nonZero = 0;
   let gains = 0;
   let losses = 0;
   for (let i = 0; i < n; i++) {
-    const e = r[i]! - rfPeriod;
-    if (e < 0) downsideSquares += e * e;
     const ri = r[i]!;
     if (ri !== 0) nonZero++;
     if (ri > 0) {
@@ -122,14 +87,13 @@ export function computeMetrics(values: ArrayLike<number>, options: MetricsOption
       losses += ri;
     }
   }
-  const downsideDeviation = n === 0 ? Number.NaN : Math.sqrt(downsideSquares / n);
   const mdd = maxDrawdown(values);
   return {
     total_return: totalReturn,
     annual_return: annualReturn,
     volatility: stdOf(r) * Math.sqrt(P),
-    sharpe_ratio: (meanExcess / stdExcess) * Math.sqrt(P),
-    sortino_ratio: (meanExcess * P) / (downsideDeviation * Math.sqrt(P)),
+    sharpe_ratio: sharpeRatio(r, P, riskFree),
+    sortino_ratio: sortinoRatio(r, P, riskFree),
     max_drawdown: mdd,
     calmar_ratio: annualReturn / mdd,
     win_rate: nonZero === 0 ? Number.NaN : positive / nonZero,

@@ -3,3 +3,5 @@ export * from './rng.js';
 export * from './ring-buffer.js';
 export * from './arrays.js';
 export * from './fs.js';
+export * from './return-statistics.js';
+export * from './config-error.js';

@@ -31,6 +31,13 @@ export interface SyntheticMarketOptions {
   volatility?: Record<RegimeName, number>;
   /** Idiosyncratic daily volatility (default 0.012). */
   idiosyncraticVolatility?: number;
+  /**
+   * Per-asset trends, an edge by construction: each asset is in its own persistent up or down trend
+   * (a two-state Markov chain staying put with probability `persistence`) that adds ±`drift` to its
+   * daily log return. Trends last 1/(1 − persistence) days on average, long enough for momentum
+   * indicators to see them. Default: none.
+   */
+  assetTrends?: { drift: number; persistence: number };
 }
 
 export interface SyntheticMarket {
@@ -85,16 +92,24 @@ export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): Syn
   const close = new Float64Array(size);
   const volume = new Float64Array(size);
   const regimes = new Uint8Array(bars);
+  const trends = options.assetTrends;
+  if (trends && !(trends.persistence >= 0 && trends.persistence <= 1 && Number.isFinite(trends.drift))) {
+    throw new RangeError(`syntheticRegimeMarket: assetTrends needs a finite drift and persistence in [0, 1], got ${JSON.stringify(trends)}`);
+  }
+  // Drawn from their own generator so the market without trends stays the same for a seed.
+  const trendRng = new Rng(seed ^ 0x7e4d);
+  const trendSign = Float64Array.from({ length: assets }, () => (trendRng.next() < 0.5 ? -1 : 1));
   let regime = 2;
   for (let t = 0; t < bars; t++) {
     if (t > 0 && rng.next() > persistence) regime = (regime + 1 + rng.int(2)) % 3;
     regimes[t] = regime;
     const name = REGIME_NAMES[regime]!;
     const market = drift[name] + volatility[name] * rng.normal();
+    if (trends && t > 0) for (let a = 0; a < assets; a++) if (trendRng.next() > trends.persistence) trendSign[a] = -trendSign[a]!;
     for (let a = 0; a < assets; a++) {
       const i = t * assets + a;
       const previous = t === 0 ? 50 + 100 * rng.next() : close[i - assets]!;
-      const logReturn = betas[a]! * market + alphas[a * 3 + regime]! + idiosyncratic * rng.normal();
+      const logReturn = betas[a]! * market + alphas[a * 3 + regime]! + idiosyncratic * rng.normal() + (trends ? trends.drift * trendSign[a]! : 0);
       const gap = 0.2 * idiosyncratic * rng.normal();
       const o = previous * Math.exp(gap);
       const c = previous * Math.exp(logReturn);
@@ -112,6 +127,6 @@ export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): Syn
     regimes,
     betas,
     synthetic: true,
-    description: `SYNTHETIC market (seed ${seed}): ${assets} assets, ${bars} business days, regime-switching (bull/bear/sideways, persistence ${persistence})`,
+    description: `SYNTHETIC market (seed ${seed}): ${assets} assets, ${bars} business days, regime-switching (bull/bear/sideways, persistence ${persistence})${trends ? `, per-asset trends of ±${trends.drift}/day lasting ~${Math.round(1 / Math.max(1e-9, 1 - trends.persistence))} days (an edge by construction)` : ''}`,
   };
 }

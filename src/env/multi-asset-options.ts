@@ -1,6 +1,6 @@
 /** Options of the multi-asset environment: one zod schema, defaults filled in one place. */
 import { z } from 'zod';
-import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { schemaError } from '../core/config-error.js';
 
 const nonNegative = z.number().finite().min(0);
 const positive = z.number().finite().gt(0);
@@ -50,9 +50,6 @@ export type MultiAssetEnvConfigInput = z.input<typeof multiAssetEnvConfigSchema>
 /** Validate options, filling defaults; throws INVALID_CONFIG naming the field. */
 export function parseMultiAssetEnvConfig(input: unknown): MultiAssetEnvConfig {
   const parsed = multiAssetEnvConfigSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new GrpoTraderError(ErrorCodes.invalidConfig, `invalid environment option: ${issue.message}`, { location: { field: issue.path.join('.') || undefined } });
-  }
+  if (!parsed.success) throw schemaError(parsed.error.issues, { context: 'invalid environment option', input });
   return parsed.data;
 }

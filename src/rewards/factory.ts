@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { schemaError } from '../core/config-error.js';
 import { CompositeReward } from './composite-reward.js';
 import { DifferentialSharpeReward } from './differential-sharpe-reward.js';
 import { DownsideDeviationReward } from './downside-deviation-reward.js';
@@ -81,11 +82,7 @@ export function parseRewardConfig(config: unknown): RewardConfig {
   }
   const withType = { ...(config as object), type };
   const parsed = rewardConfigSchema.safeParse(withType);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
-    throw new GrpoTraderError(ErrorCodes.invalidConfig, `invalid ${type} reward config: ${issue.message}`, { location: { field: field || undefined } });
-  }
+  if (!parsed.success) throw schemaError(parsed.error.issues, { context: `invalid ${type} reward config`, input: withType });
   return parsed.data;
 }
 

@@ -93,6 +93,25 @@ describe('grpo-trader demo', () => {
     expect(io.out).toContain('OUT-OF-SAMPLE test 2011-07-01 .. 2011-12-02');
   }, 30_000);
 
+  it("by default trains the DeepSeek-R1 network on a market with an edge by construction and beats equal weight out of sample (paired t and Wilcoxon p < 0.05)", async () => {
+    const io = memoryIo();
+    expect(await main(['demo', '--out', join(dir, 'default'), '--store', join(dir, 'default.sqlite'), '--json'], io), io.err).toBe(0);
+    const result = JSON.parse(io.out) as {
+      label: string;
+      training: { policy: string; updates: number };
+      strategies: { name: string; metrics: { sharpe_ratio: number } }[];
+      tests: { baseline: string; mean_difference: number; paired_t: { p_value: number }; wilcoxon: { p_value: number } }[];
+    };
+    expect(result.label).toMatch(/SYNTHETIC .*an edge by construction/);
+    expect(result.training).toMatchObject({ policy: 'deepseek', updates: 60 });
+    const versus = result.tests.find((t) => t.baseline === 'equal_weight_daily')!;
+    expect(versus.mean_difference).toBeGreaterThan(0);
+    expect(versus.paired_t.p_value).toBeLessThan(0.05);
+    expect(versus.wilcoxon.p_value).toBeLessThan(0.05);
+    const sharpe = (name: string) => result.strategies.find((s) => s.name === name)!.metrics.sharpe_ratio;
+    expect(sharpe('grpo_agent')).toBeGreaterThan(sharpe('equal_weight_daily'));
+  }, 120_000);
+
   it('refuses real-data flags without --data and splits that leave no test bars', async () => {
     const io = memoryIo();
     expect(await main(['demo', '--symbols', 'AAPL', '--out', join(dir, 'x')], io)).toBe(64);
