@@ -186,6 +186,8 @@ export class GroupRelativeGrpo implements TrainableAgent {
   readonly core: OptimizerCore<PolicyParams>;
   reference: PolicyParams;
   readonly rng: Rng;
+  /** Sampling temperature of the group's actions (the specification's set_exploration_temp; 1 = the policy as it is). */
+  explorationTemperature = 1;
   updates = 0;
   envSteps = 0;
   episodes = 0;
@@ -294,7 +296,7 @@ export class GroupRelativeGrpo implements TrainableAgent {
         const snapshot = (this.snapshots[i] = env.snapshot(this.snapshots[i]));
         for (let g = 0; g < G; g++) {
           const offset = (state * G + g) * A;
-          sampleActionInto(this.kind, this.rng, this.batchActions, offset, output, logStd, i, this.actionSize, this.probabilities);
+          sampleActionInto(this.kind, this.rng, this.batchActions, offset, output, logStd, i, this.actionSize, this.probabilities, this.explorationTemperature);
           env.restore(snapshot);
           let score = 0;
           for (let k = 0; k < o.horizon; k++) {

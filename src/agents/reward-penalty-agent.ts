@@ -11,7 +11,7 @@
  * the squared Q error. The DeepSeek-R1 variant adds the k3 KL to a periodically refreshed reference,
  * an entropy bonus, an exploration temperature and a meta-controller (see `MetaController`).
  */
-import { Rng } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError, Rng } from '../core/index.js';
 import type { Env } from '../env/index.js';
 import { adamOptions, DistributionalValueNetwork, projectDistributionInto, ForwardContext, initLinear, linear, readArray } from '../nn/index.js';
 import type { AdamState, DistributionalValueParams, LinearParams } from '../nn/index.js';
@@ -100,6 +100,17 @@ function criticValue(params: CriticParams, observations: Array, actions: Array):
 
 type Jitted<F> = F & { dispose(): void };
 
+/** Transitions for `updateFromBatch`, row-major: B states of D values, B actions of A values (one-hot for discrete). */
+export interface TransitionBatch {
+  observations: Float32Array;
+  actions: Float32Array;
+  /** Raw environment rewards [B]. */
+  rewards: Float32Array;
+  nextObservations: Float32Array;
+  /** 1 (or true) where the episode ended by itself at the transition: no bootstrap. */
+  dones: ArrayLike<number | boolean>;
+}
+
 export class RewardPenaltyAgent implements TrainableAgent {
   readonly algorithm: string;
   readonly options: RewardPenaltyOptions;
@@ -111,6 +122,8 @@ export class RewardPenaltyAgent implements TrainableAgent {
   readonly actionSize: number;
   readonly core: OptimizerCore<RewardPenaltyParams>;
   readonly rng: Rng;
+  /** Multiplies the meta-controller's sampling temperature (the specification's set_exploration_temp; 1 = as trained). */
+  explorationTemperature = 1;
   readonly meta: MetaController;
   reference: PolicyParams;
   updates = 0;
@@ -216,7 +229,9 @@ export class RewardPenaltyAgent implements TrainableAgent {
     const kind = this.kind;
     const encoding = this.encoding;
     const distributional = this.distributional;
-    return (params: RewardPenaltyParams, observations: Array, actions: Array, targets: Array, targetDistribution: Array, referenceLogProbs: Array, coefficients: Array, key: Array): [Array, Array] => {
+    // `weights` [B]: importance weights of prioritised replay (ones for on-policy batches). Statistics:
+    // the six scalars of REWARD_PENALTY_STATISTICS, then the B TD errors target − Q(s, a).
+    return (params: RewardPenaltyParams, observations: Array, actions: Array, targets: Array, targetDistribution: Array, referenceLogProbs: Array, coefficients: Array, weights: Array, key: Array): [Array, Array] => {
       const batch = observations.shape[0]!;
       const size = actions.shape[1]!;
       const rewardScale = coefficients.ref.slice(0);
@@ -230,12 +245,12 @@ export class RewardPenaltyAgent implements TrainableAgent {
         // C51: cross-entropy to the projected target distribution; Q is the distribution's mean.
         const logAtoms = distributional.logProbabilities(params.critic as DistributionalValueParams, observations.ref, actions.ref, ForwardContext.evaluation());
         currentQ = distributional.expectedValue(logAtoms.ref);
-        qLoss = targetDistribution.mul(logAtoms).sum(-1).mean().mul(-1);
+        qLoss = targetDistribution.mul(logAtoms).sum(-1).mul(weights.ref).mean().mul(-1);
       } else {
         targetDistribution.dispose();
         currentQ = criticValue(params.critic as CriticParams, observations.ref, actions.ref);
         const error = currentQ.ref.sub(targets.ref);
-        qLoss = error.ref.mul(error).mean();
+        qLoss = error.ref.mul(error).mul(weights.ref).mean();
       }
       const context = trainingContext(encoding, key);
       const [groupLogProbs, entropy] = logProbsAndEntropy(kind, params.policy, observations, actions.reshape([batch, 1, size]), encoding, context);
@@ -247,8 +262,8 @@ export class RewardPenaltyAgent implements TrainableAgent {
       const positiveCount = np.maximum(positive.ref.sum(), 1);
       const negativeCount = np.maximum(negative.ref.sum(), 1);
       // Both terms push log π along the advantage; only their weights differ (3.2).
-      const rewardLoss = logProbs.ref.mul(advantages.ref).mul(positive).sum().div(positiveCount).mul(-1).mul(rewardScale);
-      const penaltyLoss = logProbs.ref.mul(np.abs(advantages.ref)).mul(negative).sum().div(negativeCount).mul(penaltyScale);
+      const rewardLoss = logProbs.ref.mul(advantages.ref).mul(positive).mul(weights.ref).sum().div(positiveCount).mul(-1).mul(rewardScale);
+      const penaltyLoss = logProbs.ref.mul(np.abs(advantages.ref)).mul(negative).mul(weights).sum().div(negativeCount).mul(penaltyScale);
       const policyLoss = rewardLoss.add(penaltyLoss);
       currentQ.dispose();
       targets.dispose();
@@ -257,7 +272,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
       const kl = np.exp(logRatioToReference.ref).sub(logRatioToReference).sub(1).mean();
       const meanEntropy = entropy.mean();
       const loss = policyLoss.ref.add(qLoss.ref.mul(qCoefficient)).add(kl.ref.mul(beta)).sub(meanEntropy.ref.mul(entropyCoefficient));
-      const statistics = np.stack([loss.ref, policyLoss, qLoss, kl, meanEntropy, advantages.mean()]);
+      const statistics = np.concatenate([np.stack([loss.ref, policyLoss, qLoss, kl, meanEntropy, advantages.ref.mean()]), advantages]);
       return [loss, statistics];
     };
   }
@@ -299,7 +314,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
       for (let i = 0; i < N; i++) {
         const index = t * N + i;
         this.observations.set(this.stepObservations.subarray(i * D, (i + 1) * D), index * D);
-        sampleActionInto(this.kind, this.rng, this.actions, index * A, output, logStd, i, A, this.probabilities, this.meta.temperature);
+        sampleActionInto(this.kind, this.rng, this.actions, index * A, output, logStd, i, A, this.probabilities, this.meta.temperature * this.explorationTemperature);
         const env = this.envs[i]!;
         const result = this.stepWith(env, index * A);
         this.envSteps++;
@@ -317,7 +332,36 @@ export class RewardPenaltyAgent implements TrainableAgent {
       }
     }
     const B = N * o.rolloutSteps;
-    const next = await readArray(this.expectedNextQ(tree.ref(this.core.params), np.array(this.nextObservations, { shape: [B, D] })));
+    const { metrics } = await this.learn({ observations: this.observations, actions: this.actions, rewards: this.rewards, nextObservations: this.nextObservations, notDone: this.notDone }, B, null);
+    return { update: this.updates, meanReward: rewardSum / B, ...metrics, envSteps: this.envSteps, episodes: this.episodes };
+  }
+
+  /**
+   * One optimisation step on a batch of transitions (the specification's `update_from_batch`), e.g.
+   * sampled from a prioritised replay buffer: the Q loss and the policy terms are weighted by the
+   * importance weights; returns the per-sample TD errors target − Q(s, a) (before the step) for the
+   * buffer's priorities. Rewards are raw environment rewards (the agent applies rewardMultiplier).
+   */
+  async updateFromBatch(batch: TransitionBatch, importanceWeights?: Float32Array): Promise<{ tdErrors: Float32Array; metrics: Record<string, number> }> {
+    const B = batch.rewards.length;
+    const D = this.observationSize;
+    const A = this.actionSize;
+    for (const [name, array, size] of [['observations', batch.observations, B * D], ['nextObservations', batch.nextObservations, B * D], ['actions', batch.actions, B * A], ['dones', batch.dones, B]] as const) {
+      if (array.length !== size) throw new GrpoTraderError(ErrorCodes.invalidArgument, `updateFromBatch: ${name} has ${array.length} values; ${B} transitions need ${size}`, { location: { field: name } });
+    }
+    if (importanceWeights && importanceWeights.length !== B) throw new GrpoTraderError(ErrorCodes.invalidArgument, `updateFromBatch: ${importanceWeights.length} importance weights for ${B} transitions`, { location: { field: 'importanceWeights' } });
+    const rewards = Float32Array.from(batch.rewards, (r) => r * this.options.rewardMultiplier);
+    const notDone = Float32Array.from(batch.dones, (done) => (done ? 0 : 1));
+    const result = await this.learn({ observations: batch.observations, actions: batch.actions, rewards, nextObservations: batch.nextObservations, notDone }, B, importanceWeights ?? null);
+    return { tdErrors: result.tdErrors, metrics: { update: this.updates, ...result.metrics } };
+  }
+
+  /** Targets from the critic, one optimiser step, reference refresh and meta-controller; rewards already multiplied. */
+  private async learn(batch: { observations: Float32Array; actions: Float32Array; rewards: Float32Array; nextObservations: Float32Array; notDone: Float32Array }, B: number, weights: Float32Array | null) {
+    const o = this.options;
+    const D = this.observationSize;
+    const A = this.actionSize;
+    const next = await readArray(this.expectedNextQ(tree.ref(this.core.params), np.array(batch.nextObservations, { shape: [B, D] })));
     const targets = new Float32Array(B);
     let targetDistribution: Float32Array = new Float32Array(B);
     if (this.distributional) {
@@ -325,22 +369,23 @@ export class RewardPenaltyAgent implements TrainableAgent {
       const support = this.distributional.support;
       const dones = new Float32Array(B);
       for (let b = 0; b < B; b++) {
-        dones[b] = 1 - this.notDone[b]!;
+        dones[b] = 1 - batch.notDone[b]!;
         let value = 0;
         for (let j = 0; j < numAtoms; j++) value += next[b * numAtoms + j]! * support[j]!;
-        targets[b] = this.rewards[b]! + o.gamma * value * this.notDone[b]!;
+        targets[b] = batch.rewards[b]! + o.gamma * value * batch.notDone[b]!;
       }
-      targetDistribution = projectDistributionInto(new Float32Array(B * numAtoms), next, this.rewards, dones, o.gamma, vMin, vMax, numAtoms);
+      targetDistribution = projectDistributionInto(new Float32Array(B * numAtoms), next, batch.rewards, dones, o.gamma, vMin, vMax, numAtoms);
     } else {
-      for (let b = 0; b < B; b++) targets[b] = this.rewards[b]! + o.gamma * next[b]! * this.notDone[b]!;
+      for (let b = 0; b < B; b++) targets[b] = batch.rewards[b]! + o.gamma * next[b]! * batch.notDone[b]!;
     }
     const atomCount = this.distributional ? this.distributional.config.numAtoms : 1;
-    const observations = np.array(this.observations, { shape: [B, D] });
-    const actions = np.array(this.actions, { shape: [B, A] });
+    const observations = np.array(batch.observations, { shape: [B, D] });
+    const actions = np.array(batch.actions, { shape: [B, A] });
     const referenceLogProbs = this.logProbs(tree.ref(this.reference), observations.ref, actions.ref.reshape([B, 1, A]));
     const coefficients = np.array(new Float32Array([o.rewardScale, o.penaltyScale, o.qLossCoefficient, this.meta.entropyCoefficient, this.meta.klCoefficient]));
+    const importance = np.array(weights ?? new Float32Array(B).fill(1), { shape: [B] });
     const learningRate = this.core.nextLearningRate();
-    const [loss, stats] = this.core.update(observations, actions, np.array(targets, { shape: [B] }), np.array(targetDistribution, { shape: [B, atomCount] }), referenceLogProbs, coefficients, dropoutKey(o.seed, this.core.step));
+    const [loss, stats] = this.core.update(observations, actions, np.array(targets, { shape: [B] }), np.array(targetDistribution, { shape: [B, atomCount] }), referenceLogProbs, coefficients, importance, dropoutKey(o.seed, this.core.step));
     loss.dispose();
     const s = await readArray(stats);
     this.updates++;
@@ -352,9 +397,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
       tree.dispose(this.reference);
       this.reference = tree.ref(this.core.params.policy);
     }
-    return {
-      update: this.updates,
-      meanReward: rewardSum / B,
+    const metrics = {
       loss: s[0]!,
       policyLoss: s[1]!,
       qLoss: s[2]!,
@@ -365,9 +408,8 @@ export class RewardPenaltyAgent implements TrainableAgent {
       klCoefficient,
       temperature,
       learningRate,
-      envSteps: this.envSteps,
-      episodes: this.episodes,
     };
+    return { metrics, tdErrors: s.slice(6, 6 + B) };
   }
 
   networks(): JsTree<Array> {
