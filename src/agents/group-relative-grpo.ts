@@ -11,7 +11,7 @@
  * averaged over every kept sample, plus β · k3-KL to a reference policy refreshed every R updates,
  * minus an entropy bonus. See docs/agents.md.
  */
-import { Rng } from '../core/index.js';
+import { Rng, invalidArgument } from '../core/index.js';
 import type { Env, EnvSnapshot } from '../env/index.js';
 import { readArray } from '../nn/index.js';
 import { adamOptions } from '../nn/index.js';
@@ -207,7 +207,7 @@ export class GroupRelativeGrpo implements TrainableAgent {
 
   /** `envs` must share observation and action spaces; environment i is reset here with seed · 1000 + i. */
   constructor(envs: Env[], options: Partial<GroupRelativeGrpoOptions> = {}) {
-    if (envs.length === 0) throw new Error('GroupRelativeGrpo needs at least one environment');
+    if (envs.length === 0) throw invalidArgument('GroupRelativeGrpo needs at least one environment');
     this.options = { ...GROUP_RELATIVE_DEFAULTS, ...options };
     const o = this.options;
     this.envs = envs;

@@ -11,7 +11,7 @@
  * the squared Q error. The DeepSeek-R1 variant adds the k3 KL to a periodically refreshed reference,
  * an entropy bonus, an exploration temperature and a meta-controller (see `MetaController`).
  */
-import { ErrorCodes, GrpoTraderError, Rng } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError, Rng, invalidArgument } from '../core/index.js';
 import type { Env } from '../env/index.js';
 import { adamOptions, DistributionalValueNetwork, projectDistributionInto, ForwardContext, initLinear, linear, readArray } from '../nn/index.js';
 import type { AdamState, DistributionalValueParams, LinearParams } from '../nn/index.js';
@@ -147,7 +147,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
   private readonly probabilities: Float64Array;
 
   constructor(envs: Env[], options: Partial<RewardPenaltyOptions> = {}) {
-    if (envs.length === 0) throw new Error('RewardPenaltyAgent needs at least one environment');
+    if (envs.length === 0) throw invalidArgument('RewardPenaltyAgent needs at least one environment');
     this.options = { ...REWARD_PENALTY_DEFAULTS, ...options };
     const o = this.options;
     this.algorithm = o.variant === 'deepseek_r1' ? 'deepseek_r1' : 'reward_penalty';

@@ -38,6 +38,7 @@ export interface BenchmarkMetrics {
   information_ratio: number;
 }
 
+import { invalidArgument } from '../core/errors.js';
 import { maxDrawdown, meanOf, sharpeRatio, sortinoRatio, stdOf } from '../core/return-statistics.js';
 
 export { maxDrawdown };
@@ -106,7 +107,7 @@ export function computeMetrics(values: ArrayLike<number>, options: MetricsOption
 export function computeBenchmarkMetrics(values: ArrayLike<number>, benchmarkValues: ArrayLike<number>, options: MetricsOptions = {}): BenchmarkMetrics {
   const { periodsPerYear: P, riskFree } = { ...defaults, ...options };
   if (values.length !== benchmarkValues.length) {
-    throw new RangeError(`computeBenchmarkMetrics: ${values.length} values but ${benchmarkValues.length} benchmark values`);
+    throw invalidArgument(`computeBenchmarkMetrics: ${values.length} values but ${benchmarkValues.length} benchmark values`);
   }
   const r = returnsFromValues(values);
   const b = returnsFromValues(benchmarkValues);

@@ -3,6 +3,7 @@
  * defect 4 fixed: the samples are paired, so the tests are paired). Also the bootstrap confidence
  * interval of a Sharpe difference and the deflated Sharpe ratio (Bailey & López de Prado, 2014).
  */
+import { invalidArgument } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { normalCdf, normalQuantile, studentTTwoSidedP } from './distributions.js';
 
@@ -12,7 +13,7 @@ export interface TestResult {
 }
 
 function differences(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
-  if (a.length !== b.length) throw new RangeError(`paired samples differ in length: ${a.length} vs ${b.length}`);
+  if (a.length !== b.length) throw invalidArgument(`paired samples differ in length: ${a.length} vs ${b.length}`);
   const d = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) d[i] = a[i]! - b[i]!;
   return d;
@@ -125,7 +126,7 @@ export interface BootstrapOptions {
 export function bootstrapSharpeDifference(a: ArrayLike<number>, b: ArrayLike<number>, options: BootstrapOptions = {}): { estimate: number; lower: number; upper: number; confidence: number; samples: number } {
   const { samples = 2000, confidence = 0.95, blockLength = 5, periodsPerYear = 252, seed = 0 } = options;
   const n = a.length;
-  if (n !== b.length) throw new RangeError(`paired samples differ in length: ${a.length} vs ${b.length}`);
+  if (n !== b.length) throw invalidArgument(`paired samples differ in length: ${a.length} vs ${b.length}`);
   const scale = Math.sqrt(periodsPerYear);
   const estimate = (periodSharpe(a) - periodSharpe(b)) * scale;
   const rng = new Rng(seed);
@@ -197,7 +198,7 @@ const EULER_GAMMA = 0.5772156649015329;
  * variance of the trials' per-period Sharpe ratios.
  */
 export function deflatedSharpeRatio(returns: ArrayLike<number>, trials: number, trialSharpeVariance: number): { deflatedSharpe: number; expectedMaxSharpe: number } {
-  if (!(trials >= 1)) throw new RangeError(`deflatedSharpeRatio: trials must be ≥ 1, got ${trials}`);
+  if (!(trials >= 1)) throw invalidArgument(`deflatedSharpeRatio: trials must be ≥ 1, got ${trials}`);
   const expectedMaxSharpe = trials === 1 ? 0 : Math.sqrt(trialSharpeVariance) * ((1 - EULER_GAMMA) * normalQuantile(1 - 1 / trials) + EULER_GAMMA * normalQuantile(1 - 1 / (trials * Math.E)));
   return { deflatedSharpe: probabilisticSharpeRatio(returns, expectedMaxSharpe), expectedMaxSharpe };
 }

@@ -1,3 +1,4 @@
+import { invalidArgument } from './errors.js';
 /** Fixed-capacity ring of numbers over a Float64Array; push overwrites the oldest value. No allocation after construction. */
 export class Float64Ring {
   readonly capacity: number;
@@ -6,7 +7,7 @@ export class Float64Ring {
   private count = 0;
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`Float64Ring: capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity <= 0) throw invalidArgument(`Float64Ring: capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     this.values = new Float64Array(capacity);
   }

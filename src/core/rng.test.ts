@@ -65,6 +65,6 @@ describe('Rng', () => {
   });
 
   it('rejects an empty integer range', () => {
-    expect(() => new Rng(1).int(0)).toThrow(RangeError);
+    expect(() => new Rng(1).int(0)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });

@@ -1,3 +1,4 @@
+import { invalidArgument } from './errors.js';
 /**
  * Seeded pseudo-random numbers. xoshiro128** (Blackman & Vigna) over 32-bit state, seeded through
  * splitmix32, so a seed gives the same stream on every platform. Float output uses 53 bits.
@@ -58,7 +59,7 @@ export class Rng {
 
   /** Integer in [0, n). Unbiased (rejection sampling). */
   int(n: number): number {
-    if (!(n > 0) || n > 4294967296) throw new RangeError(`Rng.int: n must be in (0, 2^32], got ${n}`);
+    if (!(n > 0) || n > 4294967296) throw invalidArgument(`Rng.int: n must be in (0, 2^32], got ${n}`);
     const limit = 4294967296 - (4294967296 % n);
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();

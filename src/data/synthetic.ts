@@ -8,6 +8,7 @@
  * so regimes are persistent and partly visible in trend features. Bars are business days; open, high,
  * low and volume are generated around the close path so every OHLCV validation rule holds.
  */
+import { invalidArgument } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { MarketData } from './types.js';
 
@@ -61,9 +62,9 @@ export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): Syn
   const drift = options.drift ?? { bull: 0.0009, bear: -0.0011, sideways: 0 };
   const volatility = options.volatility ?? { bull: 0.008, bear: 0.018, sideways: 0.01 };
   const idiosyncratic = options.idiosyncraticVolatility ?? 0.012;
-  if (!Number.isInteger(assets) || assets < 1) throw new RangeError(`syntheticRegimeMarket: assets must be a positive integer, got ${assets}`);
-  if (!Number.isInteger(bars) || bars < 2) throw new RangeError(`syntheticRegimeMarket: bars must be an integer ≥ 2, got ${bars}`);
-  if (!(persistence >= 0 && persistence <= 1)) throw new RangeError(`syntheticRegimeMarket: persistence must be in [0, 1], got ${persistence}`);
+  if (!Number.isInteger(assets) || assets < 1) throw invalidArgument(`syntheticRegimeMarket: assets must be a positive integer, got ${assets}`);
+  if (!Number.isInteger(bars) || bars < 2) throw invalidArgument(`syntheticRegimeMarket: bars must be an integer ≥ 2, got ${bars}`);
+  if (!(persistence >= 0 && persistence <= 1)) throw invalidArgument(`syntheticRegimeMarket: persistence must be in [0, 1], got ${persistence}`);
 
   const rng = new Rng(seed);
   const betas = new Float64Array(assets);
@@ -78,7 +79,7 @@ export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): Syn
 
   const time = new Float64Array(bars);
   let day = Date.parse(`${options.start ?? '2010-01-04'}T00:00:00Z`);
-  if (Number.isNaN(day)) throw new RangeError(`syntheticRegimeMarket: start must be YYYY-MM-DD, got ${options.start}`);
+  if (Number.isNaN(day)) throw invalidArgument(`syntheticRegimeMarket: start must be YYYY-MM-DD, got ${options.start}`);
   for (let t = 0; t < bars; t++) {
     while (new Date(day).getUTCDay() === 0 || new Date(day).getUTCDay() === 6) day += DAY;
     time[t] = day;
@@ -94,7 +95,7 @@ export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): Syn
   const regimes = new Uint8Array(bars);
   const trends = options.assetTrends;
   if (trends && !(trends.persistence >= 0 && trends.persistence <= 1 && Number.isFinite(trends.drift))) {
-    throw new RangeError(`syntheticRegimeMarket: assetTrends needs a finite drift and persistence in [0, 1], got ${JSON.stringify(trends)}`);
+    throw invalidArgument(`syntheticRegimeMarket: assetTrends needs a finite drift and persistence in [0, 1], got ${JSON.stringify(trends)}`);
   }
   // Drawn from their own generator so the market without trends stays the same for a seed.
   const trendRng = new Rng(seed ^ 0x7e4d);

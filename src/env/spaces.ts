@@ -1,4 +1,5 @@
 /** Gymnasium-style spaces: a shape, `sample(rng)` and `contains(x)`. */
+import { invalidArgument } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 
 /** A box of real vectors, low ≤ x ≤ high elementwise (bounds may be ±Infinity). */
@@ -14,8 +15,8 @@ export class Box {
     this.size = shape.reduce((a, b) => a * b, 1);
     this.low = typeof low === 'number' ? new Float64Array(this.size).fill(low) : Float64Array.from(low);
     this.high = typeof high === 'number' ? new Float64Array(this.size).fill(high) : Float64Array.from(high);
-    if (this.low.length !== this.size || this.high.length !== this.size) throw new RangeError(`Box bounds must have ${this.size} values`);
-    for (let i = 0; i < this.size; i++) if (!(this.low[i]! <= this.high[i]!)) throw new RangeError(`Box low[${i}] > high[${i}]`);
+    if (this.low.length !== this.size || this.high.length !== this.size) throw invalidArgument(`Box bounds must have ${this.size} values`);
+    for (let i = 0; i < this.size; i++) if (!(this.low[i]! <= this.high[i]!)) throw invalidArgument(`Box low[${i}] > high[${i}]`);
   }
 
   /** Uniform on bounded coordinates; standard normal where unbounded (as Gymnasium). */
@@ -47,7 +48,7 @@ export class Discrete {
   readonly shape: readonly number[] = [];
   readonly size = 1;
   constructor(readonly n: number) {
-    if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`Discrete n must be a positive integer, got ${n}`);
+    if (!(Number.isInteger(n) && n > 0)) throw invalidArgument(`Discrete n must be a positive integer, got ${n}`);
   }
   sample(rng: Rng): number {
     return rng.int(this.n);

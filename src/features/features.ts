@@ -1,4 +1,5 @@
 /** The full feature set: the 21 raw indicators followed by the 12 causally normalised `*_norm` columns. */
+import { invalidArgument } from '../core/errors.js';
 import { IndicatorWorkspace, computeIndicatorsInto, indicatorInputLength } from './indicators.js';
 import { NORMALIZED_FEATURE_NAMES, NORMALIZED_SOURCE_INDICES, RAW_FEATURE_NAMES, type FeatureFrame, type IndicatorInput } from './names.js';
 import { resolveNormalization, zScoreInto, type NormalizationOptions } from './normalize.js';
@@ -33,7 +34,7 @@ export function computeFeaturesInto(storage: Float64Array, bars: IndicatorInput,
   const n = indicatorInputLength(bars);
   const names = normalization.method === 'none' ? [...RAW_FEATURE_NAMES] : [...RAW_FEATURE_NAMES, ...NORMALIZED_FEATURE_NAMES];
   if (storage.length !== n * names.length) {
-    throw new RangeError(`computeFeaturesInto: storage holds ${storage.length} values, expected ${n} bars × ${names.length} columns = ${n * names.length}`);
+    throw invalidArgument(`computeFeaturesInto: storage holds ${storage.length} values, expected ${n} bars × ${names.length} columns = ${n * names.length}`);
   }
   const columns = names.map((_, c) => storage.subarray(c * n, (c + 1) * n));
   workspace.ensure(n);

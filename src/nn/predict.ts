@@ -3,6 +3,7 @@
  * Float32Array and a shape, and gets a Float32Array back. The forward pass is jitted once per input
  * shape; the Predictor owns the parameters it is given.
  */
+import { internalError } from '../core/index.js';
 import { invalidNetworkInput } from './config-errors.js';
 import { jit, numpy as np, tree } from './jax.js';
 import type { Array, JsTree, OwnedFunction } from './jax.js';
@@ -22,7 +23,7 @@ export class Predictor<P extends JsTree<Array>> {
   }
 
   private run(input: Float32Array, shape: number[]): Array {
-    if (!this.params) throw new Error('Predictor has been disposed');
+    if (!this.params) throw internalError('Predictor has been disposed');
     const size = shape.reduce((a, b) => a * b, 1);
     if (size !== input.length) throw invalidNetworkInput('input.length', input.length, `shape [${shape.join(', ')}] needs ${size} values`);
     return this.compiled(tree.ref(this.params), np.array(input, { shape }));

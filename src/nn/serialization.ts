@@ -199,7 +199,7 @@ export function paramsFromNamed<P extends JsTree<Array>>(template: P, named: Rec
     leaf.dispose();
     if (!source || source.shape.join(', ') !== expected) {
       built.forEach((b) => b.dispose());
-      throw new Error(source ? `tensor ${name} has shape [${source.shape.join(', ')}], expected [${expected}]` : `tensor ${name} is missing`);
+      throw new GrpoTraderError(ErrorCodes.corrupted, source ? `tensor ${name} has shape [${source.shape.join(', ')}], expected [${expected}]` : `tensor ${name} is missing`, { location: { field: name } });
     }
     built.push(np.array(Float32Array.from(source.data), { shape: source.shape }));
   }

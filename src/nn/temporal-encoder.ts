@@ -5,7 +5,7 @@
  * softmax over valid steps, weighted sum. Mean pooling and the last step are alternatives.
  */
 import { checkDimensions, invalidNetworkConfig, invalidNetworkInput } from './config-errors.js';
-import { Rng } from '../core/index.js';
+import { Rng, internalError } from '../core/index.js';
 import { nn, numpy as np } from './jax.js';
 import type { Array } from './jax.js';
 import type { GeluForm } from './activation.js';
@@ -132,7 +132,7 @@ export class TemporalEncoder {
     const [batch, length] = states.shape as [number, number, number];
     let weights: Array;
     if (this.config.pooling === 'attention') {
-      if (!pooling) throw new Error('attention pooling needs its scorer parameters');
+      if (!pooling) throw internalError('attention pooling needs its scorer parameters');
       let scores = linear(pooling, states.ref).reshape([batch, length]);
       if (validWeights !== null) scores = scores.add(validWeights.sub(1).mul(-MASKED));
       weights = nn.softmax(scores, -1);

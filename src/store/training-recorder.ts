@@ -4,6 +4,7 @@
  * (a rewritten `best/` replaces its entry, pruned checkpoints leave it), and the final status with the
  * validation and test metrics.
  */
+import { internalError } from '../core/errors.js';
 import { join } from 'node:path';
 import type { TrainingRecorder, TrainingStart, TrainSummary } from '../agents/train.js';
 import type { RunStore } from './run-store.js';
@@ -35,7 +36,7 @@ export function storeTrainingRecorder(store: RunStore, options: { name: string; 
   let runId: number | undefined;
   let outDir = '';
   const need = (): number => {
-    if (runId === undefined) throw new Error('training recorder: the run has not started');
+    if (runId === undefined) throw internalError('training recorder: the run has not started');
     return runId;
   };
   return {
