@@ -35,6 +35,8 @@ async function trainAndEvaluate(discrete: boolean, variant: 'basic' | 'deepseek_
     featureAttention: encoder === 'temporal',
     ...(encoder === 'deepseek' ? { policy: 'deepseek', deepseek: TINY_DEEPSEEK } : {}),
     critic,
+    criticHidden: 16,
+    criticLayers: 1,
   });
   for (let u = 0; u < 100; u++) await agent.update();
   const evaluation = make(EVALUATION);

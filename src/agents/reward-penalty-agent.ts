@@ -13,8 +13,8 @@
  */
 import { ErrorCodes, GrpoTraderError, Rng, invalidArgument } from '../core/index.js';
 import type { Env } from '../env/index.js';
-import { adamOptions, DistributionalValueNetwork, projectDistributionInto, ForwardContext, initLinear, linear, readArray } from '../nn/index.js';
-import type { AdamState, DistributionalValueParams, LinearParams } from '../nn/index.js';
+import { adamOptions, DistributionalValueNetwork, projectDistributionInto, ForwardContext, QValueHead, readArray } from '../nn/index.js';
+import type { AdamState, DistributionalValueParams, QValueParams } from '../nn/index.js';
 import { jit, lax, nn as jaxNn, numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
@@ -41,6 +41,12 @@ export interface RewardPenaltyOptions extends PolicyCoreOptions {
   rewardMultiplier: number;
   /** 'mlp': scalar Q(s, a); 'distributional': nn's C51 DistributionalValueNetwork (2.1.4), Q = Σ p_i z_i. */
   critic: 'mlp' | 'distributional';
+  /** Width of the critic (null: the first hidden size for the basic agent, 128 — the specification's hidden_dim — for deepseek_r1). */
+  criticHidden: number | null;
+  /** Transformer layers of the distributional critic (2.1.4: 2). */
+  criticLayers: number;
+  /** Dropout of the distributional critic while training (2.1.4: 0.1); seeded like the policy's. */
+  criticDropout: number;
   /** Atoms and support of the distributional critic. */
   atoms: number;
   valueMin: number;
@@ -64,6 +70,9 @@ export const REWARD_PENALTY_DEFAULTS: RewardPenaltyOptions = {
   qLossCoefficient: 1,
   rewardMultiplier: 100,
   critic: 'mlp',
+  criticHidden: null,
+  criticLayers: 2,
+  criticDropout: 0.1,
   atoms: 51,
   valueMin: -10,
   valueMax: 10,
@@ -77,26 +86,7 @@ export const REWARD_PENALTY_DEFAULTS: RewardPenaltyOptions = {
   ...POLICY_CORE_DEFAULTS,
 };
 
-type CriticParams = { layers: LinearParams[]; output: LinearParams };
-export type RewardPenaltyParams = { policy: PolicyParams; critic: CriticParams | DistributionalValueParams };
-
-function initCritic(rng: Rng, inputSize: number, hiddenSizes: number[]): CriticParams {
-  const layers: LinearParams[] = [];
-  let width = inputSize;
-  for (const hidden of hiddenSizes) {
-    layers.push(initLinear(rng, width, hidden));
-    width = hidden;
-  }
-  return { layers, output: initLinear(rng, width, 1) };
-}
-
-/** Q(s, a) for observations [B, D] and action inputs [B, A] → [B] (consumes all). */
-function criticValue(params: CriticParams, observations: Array, actions: Array): Array {
-  let x = np.concatenate([observations, actions], -1);
-  for (const layer of params.layers) x = np.tanh(linear(layer, x));
-  const out = linear(params.output, x);
-  return out.reshape([out.shape[0]!]);
-}
+export type RewardPenaltyParams = { policy: PolicyParams; critic: QValueParams | DistributionalValueParams };
 
 type Jitted<F> = F & { dispose(): void };
 
@@ -135,6 +125,8 @@ export class RewardPenaltyAgent implements TrainableAgent {
   private readonly expectedNextQ: Jitted<(p: RewardPenaltyParams, x: Array) => Array>;
   /** The C51 critic, when `critic: distributional`. */
   readonly distributional: DistributionalValueNetwork | null;
+  /** The scalar critic Q(s, a), nn's QValueHead (3.2's estimate_q_value), when `critic: mlp`. */
+  readonly qHead: QValueHead | null;
   private readonly logProbs: Jitted<(p: PolicyParams, x: Array, a: Array) => Array>;
   private readonly current: Float64Array[];
   private readonly observations: Float32Array;
@@ -160,11 +152,13 @@ export class RewardPenaltyAgent implements TrainableAgent {
     this.rng = new Rng(o.seed);
     const initRng = new Rng(o.seed ^ 0x5eed);
     const policy = initPolicy(initRng, { kind: this.kind, observationSize: this.observationSize, actionSize: this.actionSize, hiddenSizes: o.hiddenSizes, initialStd: o.initialStd, initialMean: o.initialMean === 'equal' ? 1 / this.actionSize : 0, encoding: this.encoding });
+    const criticHidden = o.criticHidden ?? (o.variant === 'deepseek_r1' ? 128 : o.hiddenSizes[0]!);
     this.distributional =
       o.critic === 'distributional'
-        ? new DistributionalValueNetwork({ stateDim: this.observationSize, actionDim: this.actionSize, hiddenDim: o.hiddenSizes[0]! - (o.hiddenSizes[0]! % 4) || 4, numAtoms: o.atoms, vMin: o.valueMin, vMax: o.valueMax, numLayers: 1, dropout: 0 })
+        ? new DistributionalValueNetwork({ stateDim: this.observationSize, actionDim: this.actionSize, hiddenDim: criticHidden - (criticHidden % 4) || 4, numAtoms: o.atoms, vMin: o.valueMin, vMax: o.valueMax, numLayers: o.criticLayers, dropout: o.criticDropout })
         : null;
-    const critic = this.distributional ? this.distributional.init(initRng) : initCritic(initRng, this.observationSize + this.actionSize, o.hiddenSizes);
+    this.qHead = this.distributional ? null : new QValueHead(this.observationSize, this.actionSize, criticHidden);
+    const critic = this.distributional ? this.distributional.init(initRng) : this.qHead!.init(initRng);
     this.reference = tree.ref(policy);
     const deepseek = o.variant === 'deepseek_r1';
     const initialEntropy = this.kind === 'gaussian' ? this.actionSize * (Math.log(o.initialStd) + 0.5 + 0.5 * Math.log(2 * Math.PI)) : Math.log(this.actionSize);
@@ -187,9 +181,10 @@ export class RewardPenaltyAgent implements TrainableAgent {
       return logProbs;
     }) as unknown as typeof this.logProbs;
     const distributional = this.distributional;
+    const qHead = this.qHead;
     // Scalar critic: Q [rows]; distributional: atom probabilities [rows, atoms].
     const critique = (critic: RewardPenaltyParams['critic'], x: Array, a: Array): Array =>
-      distributional ? np.exp(distributional.logProbabilities(critic as DistributionalValueParams, x, a, ForwardContext.evaluation())) : criticValue(critic as CriticParams, x, a);
+      distributional ? np.exp(distributional.logProbabilities(critic as DistributionalValueParams, x, a, ForwardContext.evaluation())) : qHead!.apply(critic as QValueParams, x, a);
     this.expectedNextQ = jit((p: RewardPenaltyParams, x: Array): Array => {
       const batch = x.shape[0]!;
       const D = x.shape[1]!;
@@ -229,6 +224,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
     const kind = this.kind;
     const encoding = this.encoding;
     const distributional = this.distributional;
+    const qHead = this.qHead;
     // `weights` [B]: importance weights of prioritised replay (ones for on-policy batches). Statistics:
     // the six scalars of REWARD_PENALTY_STATISTICS, then the B TD errors target − Q(s, a).
     return (params: RewardPenaltyParams, observations: Array, actions: Array, targets: Array, targetDistribution: Array, referenceLogProbs: Array, coefficients: Array, weights: Array, key: Array): [Array, Array] => {
@@ -241,18 +237,19 @@ export class RewardPenaltyAgent implements TrainableAgent {
       const beta = coefficients.slice(4);
       let currentQ: Array;
       let qLoss: Array;
+      // One forward context for the critic and the policy: dropout (seeded by `key`) where either has it.
+      const context = distributional && distributional.config.dropout > 0 ? new ForwardContext(true, key) : trainingContext(encoding, key);
       if (distributional) {
         // C51: cross-entropy to the projected target distribution; Q is the distribution's mean.
-        const logAtoms = distributional.logProbabilities(params.critic as DistributionalValueParams, observations.ref, actions.ref, ForwardContext.evaluation());
+        const logAtoms = distributional.logProbabilities(params.critic as DistributionalValueParams, observations.ref, actions.ref, context);
         currentQ = distributional.expectedValue(logAtoms.ref);
         qLoss = targetDistribution.mul(logAtoms).sum(-1).mul(weights.ref).mean().mul(-1);
       } else {
         targetDistribution.dispose();
-        currentQ = criticValue(params.critic as CriticParams, observations.ref, actions.ref);
+        currentQ = qHead!.apply(params.critic as QValueParams, observations.ref, actions.ref);
         const error = currentQ.ref.sub(targets.ref);
         qLoss = error.ref.mul(error).mul(weights.ref).mean();
       }
-      const context = trainingContext(encoding, key);
       const [groupLogProbs, entropy] = logProbsAndEntropy(kind, params.policy, observations, actions.reshape([batch, 1, size]), encoding, context);
       context.dispose();
       const logProbs = groupLogProbs.reshape([batch]);

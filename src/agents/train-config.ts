@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { schemaError } from '../core/index.js';
 import { rewardConfigSchema } from '../rewards/index.js';
+import { simulateDefaults as accounting } from '../env/simulate-weights.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().finite().min(0);
@@ -38,17 +39,19 @@ export const environmentSectionSchema = z.strictObject({
   /** single_asset: the asset to trade and the ladder of target weights. */
   symbol: z.string().min(1).nullable().default(null),
   positions: z.array(z.number().finite()).min(2).default([-1, 0, 1]),
+  // Training's own defaults, smaller than the environment's (lookback 30, full episodes, correlation
+  // on): a 5-bar window and quarter-long episodes train in minutes on the Dow 30 (docs/agents.md).
   lookback: positiveInt.default(5),
   returnHistory: z.number().int().min(0).default(10),
   includeCorrelation: z.boolean().default(false),
   correlationLookback: z.number().int().min(2).default(30),
   correlationPenalty: nonNegative.default(0),
   episodeLength: positiveInt.default(63),
-  initialCapital: z.number().finite().gt(0).default(100_000),
-  tradingCost: nonNegative.default(0.0005),
-  slippage: nonNegative.default(0.0001),
-  maxPositionSize: z.number().finite().gt(0).default(1),
-  maxAssetWeight: z.number().finite().gt(0).default(1),
+  initialCapital: z.number().finite().gt(0).default(accounting.initialCapital),
+  tradingCost: nonNegative.default(accounting.tradingCost),
+  slippage: nonNegative.default(accounting.slippage),
+  maxPositionSize: z.number().finite().gt(0).default(accounting.maxPositionSize),
+  maxAssetWeight: z.number().finite().gt(0).default(accounting.maxAssetWeight),
   actionBound: z.number().finite().gt(0).default(1),
   maxDrawdown: z.number().gt(0).max(1).nullable().default(null),
   reward: rewardConfigSchema.optional().describe('Reward config (default { type: return }), see docs/rewards.md'),
@@ -77,6 +80,9 @@ export const rewardPenaltySectionSchema = z.strictObject({
   qLossCoefficient: nonNegative.default(1),
   /** Rewards are multiplied by this before entering the Q target (daily returns are ~1e-2). */
   rewardMultiplier: z.number().finite().gt(0).default(100),
+  criticHidden: positiveInt.nullable().default(null).describe("Critic width (null: the first hidden size for reward_penalty; 128, the specification's hidden_dim, for deepseek_r1)"),
+  criticLayers: positiveInt.default(2).describe('Transformer layers of the distributional critic (spec 2.1.4: 2)'),
+  criticDropout: z.number().finite().min(0).lt(1).default(0.1).describe('Dropout of the distributional critic while training (spec 2.1.4: 0.1)'),
   critic: z.enum(['mlp', 'distributional']).default('mlp').describe('mlp: scalar Q(s, a); distributional: C51 critic (51 atoms on [valueMin, valueMax]), Q = its mean'),
   atoms: z.number().int().min(2).default(51),
   valueMin: z.number().finite().default(-10),

@@ -1,25 +1,30 @@
-/** Options of the multi-asset environment: one zod schema, defaults filled in one place. */
+/**
+ * Options of the multi-asset environment: one zod schema, defaults filled in one place. The
+ * accounting defaults (capital, costs, caps, rates) are `simulateDefaults`, shared with `simulate`,
+ * backtests and the training config.
+ */
 import { z } from 'zod';
 import { schemaError } from '../core/config-error.js';
+import { simulateDefaults as accounting } from './simulate-weights.js';
 
 const nonNegative = z.number().finite().min(0);
 const positive = z.number().finite().gt(0);
 
 export const multiAssetEnvConfigSchema = z.strictObject({
-  initialCapital: positive.default(100_000),
+  initialCapital: positive.default(accounting.initialCapital),
   /** Fraction of traded notional paid as commission (the specification's 0.0005). */
-  tradingCost: nonNegative.default(0.0005),
+  tradingCost: nonNegative.default(accounting.tradingCost),
   /** Fraction of traded notional lost to slippage (the specification's 0.0001). */
-  slippage: nonNegative.default(0.0001),
+  slippage: nonNegative.default(accounting.slippage),
   /** Gross leverage cap Σ|w| (4.2.3). */
-  maxPositionSize: positive.default(1),
+  maxPositionSize: positive.default(accounting.maxPositionSize),
   /** Cap on each |w_a| (4.2.3). */
-  maxAssetWeight: positive.default(1),
+  maxAssetWeight: positive.default(accounting.maxAssetWeight),
   /** Annual rate earned by cash 1 − Σw. */
-  cashRate: z.number().finite().default(0),
+  cashRate: z.number().finite().default(accounting.cashRate),
   /** Annual rate paid on short notional. */
-  borrowCost: nonNegative.default(0),
-  periodsPerYear: positive.default(252),
+  borrowCost: nonNegative.default(accounting.borrowCost),
+  periodsPerYear: positive.default(accounting.periodsPerYear),
   /** Bars of features in each observation. */
   lookback: z.number().int().positive().default(30),
   /** Recent per-step portfolio returns in each observation. */

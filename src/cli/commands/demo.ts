@@ -156,7 +156,7 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
       seed,
       data: { symbols: market.symbols, features: 'normalized' },
       splits,
-      environment: { type: 'multi_asset', lookback: 5, returnHistory: 10, episodeLength: 63, tradingCost: 0.0005, slippage: 0.0001, reward: { type: 'return' } },
+      environment: { type: 'multi_asset', lookback: 5, returnHistory: 10, episodeLength: 63, reward: { type: 'return' } },
       algorithm: {
         type: 'grpo',
         policy,
