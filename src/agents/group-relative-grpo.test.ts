@@ -4,14 +4,15 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MultiAssetEnv, SingleAssetEnv } from '../env/index.js';
-import { initEngine } from '../nn/index.js';
+import { ForwardContext, initEngine } from '../nn/index.js';
 import { equalWeightChooser, randomChooser, runEpisode } from './evaluate.js';
 import { groupAdvantagesInto } from './group-advantages.js';
 import { GROUP_RELATIVE_STATISTICS, GroupRelativeGrpo, groupRelativeLoss, packCoefficients, type GroupRelativeGrpoOptions } from './group-relative-grpo.js';
 import { Rng } from '../core/index.js';
 import { readArraySync } from '../nn/index.js';
 import { numpy as np, random, tree } from '../nn/jax.js';
-import { initPolicy, logProbsAndEntropy } from './policy.js';
+import { deepSeekParts, initPolicy, logProbsAndEntropy, type DeepSeekEncoding } from './policy.js';
+import { RewardPenaltyAgent } from './reward-penalty-agent.js';
 import { syntheticSignalMarket } from './synthetic-market.js';
 import { TINY_DEEPSEEK } from './test-helpers.js';
 
@@ -139,6 +140,12 @@ describe('GRPO learns on synthetic markets (fixed seed, out-of-sample bars 1000�
     expect(result.policy).toBeGreaterThan(result.random + 3);
   });
 
+  it('reads the signal with autoregressive continuous actions (each weight conditioned on the ones chosen before it)', async () => {
+    const result = await trainAndEvaluate(false, [0.0005, 0], [0.01, 0.01], 60, { policy: 'deepseek', deepseek: { ...TINY_DEEPSEEK, autoregressive: true } }, 2);
+    expect(result.policy).toBeGreaterThan(result.equal + 3);
+    expect(result.policy).toBeGreaterThan(result.random + 3);
+  });
+
   it('refuses the per-asset encoder on a discrete environment', () => {
     const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0], signalStrengths: [0], noise: 0.01, seed: 1 });
     expect(() => new GroupRelativeGrpo([new SingleAssetEnv(market, features, ENV)], { encoder: 'per_asset' })).toThrow(/per_asset/);
@@ -230,5 +237,52 @@ describe('explanations of the deepseek policy', () => {
     const agent = new GroupRelativeGrpo([new MultiAssetEnv(market, features, ENV)], { ...AGENT, rolloutSteps: 2 });
     await expect(agent.explain(new Float32Array(agent.observationSize), 1)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     agent.dispose();
+  });
+});
+
+describe('autoregressive actions', () => {
+  it('log π(u|s) is the sum of the conditionals: teacher-forced equals asset-by-asset by hand', async () => {
+    const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0.001, 0, 0.0005], signalStrengths: [0.01, 0, 0.01], noise: 0.01, seed: 2 });
+    const env = new MultiAssetEnv(market, features, { ...ENV, lookback: 2 });
+    const agent = new GroupRelativeGrpo([env], { ...AGENT, rolloutSteps: 2, policy: 'deepseek', deepseek: { ...TINY_DEEPSEEK, autoregressive: true } });
+    await agent.update(); // move the parameters off their initial values
+    const encoding = agent.encoding as DeepSeekEncoding;
+    const head = encoding.autoregressive!;
+    const D = agent.observationSize;
+    const observation = Float32Array.from(env.reset({ seed: 4 }).observation);
+    const u = [0.3, -0.2, 0.5];
+    const params = agent.core.params;
+    const [teacherForced] = logProbsAndEntropy('gaussian', tree.ref(params), np.array(observation, { shape: [1, D] }), np.array(Float32Array.from(u), { shape: [1, 1, 3] }), encoding);
+    const logProb = readArraySync(teacherForced)[0]!;
+
+    // By hand: the action head's means m, then for asset i the head's (μ_i, log σ_i) given only u_0..u_{i-1} (later entries zeroed).
+    const { autoregressive: _head, ...rest } = tree.ref(params);
+    tree.dispose(_head!);
+    rest.logStd.dispose();
+    const [base, hidden] = deepSeekParts(rest as typeof params, np.array(observation, { shape: [1, D] }), encoding, ForwardContext.evaluation());
+    const m = readArraySync(base);
+    let expected = 0;
+    for (let i = 0; i < 3; i++) {
+      const known = u.map((value, j) => (j < i ? value : 0));
+      const [mu, logStd] = head.distribution(tree.ref(params.autoregressive!), hidden.ref, np.array(Float32Array.from(known), { shape: [1, 3] }), ForwardContext.evaluation());
+      const mean = m[i]! + readArraySync(mu)[i]!;
+      const sigma = Math.exp(readArraySync(logStd)[i]!);
+      expected += -0.5 * ((u[i]! - mean) / sigma) ** 2 - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) - Math.log(1 - Math.tanh(u[i]!) ** 2);
+    }
+    hidden.dispose();
+    expect(logProb).toBeCloseTo(expected, 4);
+
+    // Acting takes the chain of conditional means, squashed: within (−1, 1), and reproducible.
+    const action = Array.from(await agent.act(observation, 1));
+    expect(action.every((w) => Math.abs(w) < 1)).toBe(true);
+    expect(Array.from(await agent.act(observation, 1))).toEqual(action);
+    agent.dispose();
+  });
+
+  it('is refused for discrete actions and by the reward-penalty agents, naming the field', () => {
+    const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0], signalStrengths: [0], noise: 0.01, seed: 1 });
+    const options = { policy: 'deepseek', deepseek: { ...TINY_DEEPSEEK, autoregressive: true } } as const;
+    expect(() => new GroupRelativeGrpo([new SingleAssetEnv(market, features, { ...ENV, lookback: 2 })], options)).toThrow(/autoregressive actions are for continuous weights/);
+    expect(() => new RewardPenaltyAgent([new MultiAssetEnv(market, features, { ...ENV, lookback: 2 })], options)).toThrow(/built for group-relative GRPO/);
   });
 });

@@ -25,6 +25,7 @@ import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } fro
 import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
 import { policyEncodingOf } from './policy-encoding.js';
 import { PolicyExplainer, type DecisionExplanation } from './explain.js';
+import { AutoregressiveSampler } from './autoregressive-sampler.js';
 import type { PolicyEncoding } from './policy.js';
 import { dropoutKey, initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
 
@@ -204,6 +205,9 @@ export class GroupRelativeGrpo implements TrainableAgent {
   private readonly stepObservations: Float32Array;
   private readonly actionScratch: Float64Array;
   private readonly probabilities: Float64Array;
+  /** Autoregressive actions (deepseek.autoregressive): the sampler, and scratch for one step's draws. */
+  private readonly autoregressive: AutoregressiveSampler | null;
+  private readonly draws: Float32Array;
 
   /** `envs` must share observation and action spaces; environment i is reset here with seed · 1000 + i. */
   constructor(envs: Env[], options: Partial<GroupRelativeGrpoOptions> = {}) {
@@ -244,6 +248,8 @@ export class GroupRelativeGrpo implements TrainableAgent {
     this.stepObservations = new Float32Array(N * D);
     this.actionScratch = new Float64Array(this.actionSize);
     this.probabilities = new Float64Array(this.actionSize);
+    this.autoregressive = this.encoding?.type === 'deepseek' && this.encoding.autoregressive ? new AutoregressiveSampler(this.encoding) : null;
+    this.draws = new Float32Array(this.autoregressive ? N * o.groupSize * this.actionSize : 0);
   }
 
   private lossFunction() {
@@ -266,12 +272,22 @@ export class GroupRelativeGrpo implements TrainableAgent {
 
   /** Deterministic actions for a batch: Gaussian means, or the most probable discrete action (as its index). */
   async act(observations: Float32Array, count: number): Promise<Float64Array> {
+    if (this.autoregressive) {
+      const chain = new Float32Array(count * this.actionSize);
+      await this.autoregressive.sample(this.core.params, observations, count, 1, null, 1, chain);
+      return Float64Array.from(chain, Math.tanh);
+    }
     const { output } = await this.policyOutputs(observations, count);
     return deterministicActions(this.kind, output, count, this.actionSize);
   }
 
   /** Step `env` with the action stored at `offset` of the batch actions. */
   private stepWith(env: Env, offset: number) {
+    if (this.autoregressive) {
+      // Stored actions are the pre-tanh draws (their log-probabilities are learned); the environment gets tanh.
+      for (let a = 0; a < this.actionSize; a++) this.actionScratch[a] = Math.tanh(this.batchActions[offset + a]!);
+      return env.step(this.actionScratch);
+    }
     return stepWithStoredAction(env, this.kind, this.batchActions, offset, this.actionSize, this.actionScratch);
   }
 
@@ -288,7 +304,8 @@ export class GroupRelativeGrpo implements TrainableAgent {
         const row = this.current[i]!;
         for (let d = 0; d < D; d++) this.stepObservations[i * D + d] = row[d]!;
       }
-      const { output, logStd } = await this.policyOutputs(this.stepObservations, N);
+      const { output, logStd } = this.autoregressive ? { output: this.draws, logStd: this.draws } : await this.policyOutputs(this.stepObservations, N);
+      if (this.autoregressive) await this.autoregressive.sample(this.core.params, this.stepObservations, N, G, this.rng, this.explorationTemperature, this.draws);
       for (let i = 0; i < N; i++) {
         const env = this.envs[i]!;
         const state = t * N + i;
@@ -296,7 +313,8 @@ export class GroupRelativeGrpo implements TrainableAgent {
         const snapshot = (this.snapshots[i] = env.snapshot(this.snapshots[i]));
         for (let g = 0; g < G; g++) {
           const offset = (state * G + g) * A;
-          sampleActionInto(this.kind, this.rng, this.batchActions, offset, output, logStd, i, this.actionSize, this.probabilities, this.explorationTemperature);
+          if (this.autoregressive) this.batchActions.set(this.draws.subarray((i * G + g) * A, (i * G + g + 1) * A), offset);
+          else sampleActionInto(this.kind, this.rng, this.batchActions, offset, output, logStd, i, this.actionSize, this.probabilities, this.explorationTemperature);
           env.restore(snapshot);
           let score = 0;
           for (let k = 0; k < o.horizon; k++) {
@@ -424,6 +442,7 @@ export class GroupRelativeGrpo implements TrainableAgent {
 
   dispose(): void {
     this.explainer?.dispose();
+    this.autoregressive?.dispose();
     this.core.dispose();
     tree.dispose(this.reference);
     this.forward.dispose();

@@ -1,7 +1,7 @@
 /** Observation encoders of the policy: the per-asset layout read from a multi-asset environment, and the temporal encoder. */
 import { ErrorCodes, GrpoTraderError } from '../core/index.js';
 import type { Env, ObservationLayout } from '../env/index.js';
-import { DeepSeekPolicyNetwork, FeatureAttentionModule, TemporalEncoder } from '../nn/index.js';
+import { AutoregressiveGaussianHead, DeepSeekPolicyNetwork, FeatureAttentionModule, TemporalEncoder } from '../nn/index.js';
 import type { DeepSeekEncoding, PerAssetLayout, PolicyEncoding, PolicyKind } from './policy.js';
 import type { PolicyCoreOptions } from './policy-options.js';
 
@@ -34,7 +34,18 @@ export function deepSeekEncoding(sizes: PolicyCoreOptions['deepseek'], env: Env,
       maxLength,
       actionSpace: kind === 'gaussian' ? 'gaussian' : 'discrete',
     }),
+    autoregressive: sizes.autoregressive ? autoregressiveHead(sizes, kind, layout.assets) : null,
   };
+}
+
+/** The autoregressive head over the decoder's states: continuous actions only. */
+function autoregressiveHead(sizes: PolicyCoreOptions['deepseek'], kind: PolicyKind, assets: number): AutoregressiveGaussianHead {
+  if (kind !== 'gaussian') {
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, 'autoregressive actions are for continuous weights (a multi-asset environment); a discrete policy already picks one action', {
+      location: { field: 'algorithm.deepseek.autoregressive', value: 'true' },
+    });
+  }
+  return new AutoregressiveGaussianHead({ actionDim: assets, hiddenDim: sizes.hiddenDim, numHeads: sizes.decoderHeads, numLayers: 1, dropout: sizes.dropout });
 }
 
 /** The policy encoding for an encoder name (null for the plain MLP). */

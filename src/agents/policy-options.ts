@@ -41,6 +41,8 @@ export interface DeepSeekPolicyOptions {
   /** null: 4 × hiddenDim. */
   feedForward: number | null;
   dropout: number;
+  /** Autoregressive continuous actions: asset i's weight conditioned on the weights chosen for assets < i (group-relative GRPO). */
+  autoregressive: boolean;
 }
 
 export const POLICY_CORE_DEFAULTS: PolicyCoreOptions = {
@@ -56,7 +58,7 @@ export const POLICY_CORE_DEFAULTS: PolicyCoreOptions = {
   temporalHidden: 32,
   featureAttention: false,
   policy: 'mlp',
-  deepseek: { hiddenDim: 128, encoderLayers: 2, encoderHeads: 4, attentionHeads: 4, decoderLayers: 4, decoderHeads: 8, feedForward: null, dropout: 0.1 },
+  deepseek: { hiddenDim: 128, encoderLayers: 2, encoderHeads: 4, attentionHeads: 4, decoderLayers: 4, decoderHeads: 8, feedForward: null, dropout: 0.1, autoregressive: false },
   seed: 0,
 };
 

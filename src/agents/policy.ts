@@ -5,7 +5,8 @@
  */
 import type { Rng } from '../core/index.js';
 import { ForwardContext, initLinear, linear } from '../nn/index.js';
-import type { DeepSeekPolicyNetwork, FeatureAttentionModule, FeatureAttentionParams, LinearParams, PolicyNetworkParams, TemporalEncoder, TemporalEncoderParams } from '../nn/index.js';
+import { squashedGaussianLogProbability } from '../nn/index.js';
+import type { AutoregressiveGaussianHead, AutoregressiveHeadParams, DeepSeekPolicyNetwork, FeatureAttentionModule, FeatureAttentionParams, LinearParams, PolicyNetworkParams, TemporalEncoder, TemporalEncoderParams } from '../nn/index.js';
 import { nn as jaxNn, numpy as np, random, tree } from '../nn/jax.js';
 import type { Array } from '../nn/jax.js';
 import { ErrorCodes, GrpoTraderError } from '../core/index.js';
@@ -53,6 +54,13 @@ export interface DeepSeekEncoding {
   encoder: TemporalEncoder;
   featureAttention: FeatureAttentionModule;
   decoder: DeepSeekPolicyNetwork;
+  /**
+   * Autoregressive continuous actions (2.1.3's last bullet), or null: asset i's pre-tanh weight u_i
+   * is drawn from N(m_i + μ_i, σ_i²) where m is the action head's output and (μ_i, log σ_i) come from
+   * nn's AutoregressiveGaussianHead reading the decoder's states and u_0..u_{i−1}; the action is
+   * tanh(u) and log π(u|s) = Σ_i log N(u_i; m_i + μ_i, σ_i) − log(1 − tanh² u_i).
+   */
+  autoregressive: AutoregressiveGaussianHead | null;
 }
 
 /**
@@ -74,6 +82,7 @@ export type PolicyParams = {
   temporal?: TemporalEncoderParams;
   featureAttention?: FeatureAttentionParams;
   decoder?: Omit<PolicyNetworkParams, 'logStd'>;
+  autoregressive?: AutoregressiveHeadParams;
 };
 
 /** What a decision drew on (deepseek policy): feature importances per bar and the attention over bars. */
@@ -125,7 +134,15 @@ function initDeepSeekPolicy(rng: Rng, shape: PolicyShape, encoding: DeepSeekEnco
   const raw = decoder.actionHead.output;
   decoder.actionHead.output = { weight: raw.weight.mul(0.01), bias: raw.bias.mul(0).add(shape.kind === 'gaussian' ? (shape.initialMean ?? 0) : 0) };
   const logStd = np.array(new Float32Array(shape.actionSize).fill(Math.log(shape.initialStd)), { shape: [shape.actionSize] });
-  return { layers: [], logStd, temporal, featureAttention, decoder };
+  const params: PolicyParams = { layers: [], logStd, temporal, featureAttention, decoder };
+  if (encoding.autoregressive) {
+    // Corrections start near 0 and σ at initialStd: the first policy is the action head's means.
+    const head = encoding.autoregressive.init(rng);
+    const output = head.output;
+    head.output = { weight: output.weight.mul(0.01), bias: output.bias.mul(0).add(np.array(Float32Array.of(0, Math.log(shape.initialStd)))) };
+    params.autoregressive = head;
+  }
+  return params;
 }
 
 /**
@@ -134,6 +151,17 @@ function initDeepSeekPolicy(rng: Rng, shape: PolicyShape, encoding: DeepSeekEnco
  * logStd) and observations.
  */
 function deepSeekOutput(params: PolicyParams, observations: Array, encoding: DeepSeekEncoding, context: ForwardContext, explain = false): [Array, PolicyExplanation | null] {
+  if (params.autoregressive) tree.dispose(params.autoregressive);
+  const [output, hidden, explanation] = deepSeekParts(params, observations, encoding, context, explain);
+  hidden.dispose();
+  return [output, explanation];
+}
+
+/**
+ * The deepseek network's action-head output [B, A], its decoder states [B, L, hidden] and (with
+ * `explain`) the explanation. Consumes params (but logStd and autoregressive) and observations.
+ */
+export function deepSeekParts(params: PolicyParams, observations: Array, encoding: DeepSeekEncoding, context: ForwardContext, explain = false): [Array, Array, PolicyExplanation | null] {
   const { lookback: L, assets: A, features: F } = encoding.layout;
   const size = observations.shape[1]!;
   const window = observations.ref.slice([], [0, L * A * F]).reshape([-1, L, A * F]);
@@ -145,16 +173,16 @@ function deepSeekOutput(params: PolicyParams, observations: Array, encoding: Dee
   if (params.temporal!.pooling) tree.dispose(params.temporal!.pooling);
   const tokens = np.concatenate([weighted, np.broadcastTo(rest.reshape([batch, 1, size - L * A * F]), [batch, L, size - L * A * F])], -1);
   const crossAttention: Array[] | null = explain ? [] : null;
-  const output = encoding.decoder.headOutputs(params.decoder!, tokens, context, memory, crossAttention);
+  const [output, hidden] = encoding.decoder.outputsAndStates(params.decoder!, tokens, context, memory, crossAttention);
   tree.dispose(params.layers);
   if (!explain) {
     importance.dispose();
-    return [output, null];
+    return [output, hidden, null];
   }
   const last = crossAttention!.pop()!;
   for (const weights of crossAttention!) weights.dispose();
   const temporal = last.slice([], L - 1).reshape([batch, L]);
-  return [output, { importance, temporal }];
+  return [output, hidden, { importance, temporal }];
 }
 
 /**
@@ -233,7 +261,7 @@ function perAssetInputs(observations: Array, layout: PerAssetLayout): Array {
 /** The clamped log-std [A] (consumes params). */
 export function policyLogStd(params: PolicyParams): Array {
   const logStd = np.clip(params.logStd, LOG_STD_MIN, LOG_STD_MAX);
-  tree.dispose({ layers: params.layers, output: params.output, temporal: params.temporal, featureAttention: params.featureAttention, decoder: params.decoder });
+  tree.dispose({ layers: params.layers, output: params.output, temporal: params.temporal, featureAttention: params.featureAttention, decoder: params.decoder, autoregressive: params.autoregressive });
   return logStd;
 }
 
@@ -251,6 +279,9 @@ export function logProbsAndEntropy(
   encoding: PolicyEncoding | null = null,
   context: ForwardContext = ForwardContext.evaluation(),
 ): [Array, Array] {
+  if (kind === 'gaussian' && encoding?.type === 'deepseek' && encoding.autoregressive && params.autoregressive) {
+    return autoregressiveLogProbsAndEntropy(params, observations, actions, encoding, encoding.autoregressive, context);
+  }
   if (kind === 'gaussian') {
     const logStd = policyLogStd(tree.ref(params));
     const mean = policyOutput(params, observations, encoding, context); // [B, A]
@@ -267,5 +298,26 @@ export function logProbsAndEntropy(
   const logSoftmax = jaxNn.logSoftmax(logits, -1);
   const logProbs = actions.mul(logSoftmax.ref.reshape([batch, 1, size])).sum(-1);
   const entropy = np.exp(logSoftmax.ref).mul(logSoftmax).sum(-1).mul(-1);
+  return [logProbs, entropy];
+}
+
+/**
+ * Autoregressive log-probabilities of G pre-tanh action vectors per state, teacher-forced in one
+ * pass: log π(u|s) = Σ_i [log N(u_i; m_i + μ_i(s, u_<i), σ_i(s, u_<i)) − log(1 − tanh² u_i)], and the
+ * per-state entropy of the pre-tanh conditionals Σ_i (log σ_i + ½ + ½ log 2π), averaged over the
+ * group. actions [B, G, A]. Consumes everything.
+ */
+function autoregressiveLogProbsAndEntropy(params: PolicyParams, observations: Array, actions: Array, encoding: DeepSeekEncoding, head: AutoregressiveGaussianHead, context: ForwardContext): [Array, Array] {
+  const headParams = params.autoregressive!;
+  params.logStd.dispose();
+  const [batch, groups, size] = actions.shape as [number, number, number];
+  const [base, hidden] = deepSeekParts(params, observations, encoding, context);
+  const [, length, width] = hidden.shape as [number, number, number];
+  const states = np.broadcastTo(hidden.reshape([batch, 1, length, width]), [batch, groups, length, width]).reshape([batch * groups, length, width]);
+  const preTanh = actions.reshape([batch * groups, size]);
+  const [corrections, logStds] = head.distribution(headParams, states, preTanh.ref, context);
+  const means = corrections.add(np.broadcastTo(base.reshape([batch, 1, size]), [batch, groups, size]).reshape([batch * groups, size]));
+  const entropy = logStds.ref.sum(-1).add(size * (0.5 + HALF_LOG_TWO_PI)).reshape([batch, groups]).mean(1);
+  const logProbs = squashedGaussianLogProbability(means, logStds, preTanh).reshape([batch, groups]);
   return [logProbs, entropy];
 }

@@ -148,6 +148,11 @@ export class RewardPenaltyAgent implements TrainableAgent {
     this.kind = space.kind === 'discrete' ? 'categorical' : 'gaussian';
     this.actionSize = space.kind === 'discrete' ? space.n : space.size;
     this.observationSize = envs[0]!.observationSize;
+    if (o.policy === 'deepseek' && o.deepseek.autoregressive) {
+      throw new GrpoTraderError(ErrorCodes.unsupported, "autoregressive actions are built for group-relative GRPO; the reward-penalty agents' critic needs the policy's mean action in one pass", {
+        location: { field: 'algorithm.deepseek.autoregressive', value: 'true' },
+      });
+    }
     this.encoding = policyEncodingOf(o, envs[0]!, this.kind);
     this.rng = new Rng(o.seed);
     const initRng = new Rng(o.seed ^ 0x5eed);

@@ -100,6 +100,16 @@ export class DeepSeekPolicyNetwork {
    * `crossAttention`, each layer's cross-attention weights [B, T, S] (mean over heads) are pushed to it.
    */
   headOutputs(params: Omit<PolicyNetworkParams, 'logStd'>, states: Array, context: ForwardContext, memory: Array | null = null, crossAttention: Array[] | null = null): Array {
+    const [output, hidden] = this.outputsAndStates(params, states, context, memory, crossAttention);
+    hidden.dispose();
+    return output;
+  }
+
+  /**
+   * Like headOutputs, also returning the decoder's output sequence [B, T, hidden] (what an
+   * autoregressive action head cross-attends to). Consumes params, states and memory.
+   */
+  outputsAndStates(params: Omit<PolicyNetworkParams, 'logStd'>, states: Array, context: ForwardContext, memory: Array | null = null, crossAttention: Array[] | null = null): [Array, Array] {
     const c = this.config;
     const sequence = states.ndim === 2 ? states.reshape([states.shape[0]!, 1, c.stateDim]) : states;
     const [batch, length] = sequence.shape as [number, number, number];
@@ -112,9 +122,9 @@ export class DeepSeekPolicyNetwork {
       h = decoderLayer(layer, target, source, context, layerConfig, length > 1 ? causalBias(length) : null, null, crossAttention ? (weights) => crossAttention.push(weights) : null);
     }
     memory?.dispose();
-    const last = h.slice([], length - 1).reshape([batch, c.hiddenDim]);
+    const last = h.ref.slice([], length - 1).reshape([batch, c.hiddenDim]);
     const logits = mlpHead(params.actionHead, last);
-    return c.actionSpace === 'discrete' ? nn.logSoftmax(logits, -1) : logits;
+    return [c.actionSpace === 'discrete' ? nn.logSoftmax(logits, -1) : logits, h];
   }
 
   /** Discrete policy: log-probabilities [B, A]. Consumes params and inputs. */
