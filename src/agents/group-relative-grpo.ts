@@ -22,6 +22,7 @@ import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
 import { groupAdvantagesInto, type AdvantageNormalization } from './group-advantages.js';
 import { OptimizerCore } from './optimizer-core.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
+import { grpoSectionSchema } from './train-config.js';
 import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
 import { policyEncodingOf } from './policy-encoding.js';
 import { PolicyExplainer, type DecisionExplanation } from './explain.js';
@@ -51,20 +52,8 @@ export interface GroupRelativeGrpoOptions extends PolicyCoreOptions {
   entropyCoefficient: number;
 }
 
-export const GROUP_RELATIVE_DEFAULTS: GroupRelativeGrpoOptions = {
-  groupSize: 8,
-  horizon: 1,
-  rolloutSteps: 16,
-  epochs: 2,
-  advantageNormalization: 'std',
-  minGroupStd: 1e-8,
-  clipLow: 0.2,
-  clipHigh: 0.28,
-  klCoefficient: 0.04,
-  referenceRefreshInterval: 10,
-  entropyCoefficient: 0,
-  ...POLICY_CORE_DEFAULTS,
-};
+/** The config schema's `algorithm.grpo` defaults and the shared ones (src/agents/train-config.ts). */
+export const GROUP_RELATIVE_DEFAULTS: GroupRelativeGrpoOptions = { ...grpoSectionSchema.parse({}), ...POLICY_CORE_DEFAULTS };
 
 /** What one update did, for progress lines and the metrics log. */
 export interface GroupRelativeMetrics {

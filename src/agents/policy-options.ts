@@ -1,7 +1,8 @@
 /**
- * Options shared by every agent on the policy-gradient core (optimiser, schedule, policy network),
- * with their defaults in one place.
+ * Options shared by every agent on the policy-gradient core (optimiser, schedule, policy network);
+ * their defaults are the training config schema's.
  */
+import { algorithmSectionSchema, trainConfigSchema } from './train-config.js';
 import { constantSchedule, cosineSchedule, linearDecaySchedule, warmupSchedule, type LearningRateSchedule } from '../nn/index.js';
 
 export type ScheduleKind = 'constant' | 'cosine' | 'linear';
@@ -45,21 +46,24 @@ export interface DeepSeekPolicyOptions {
   autoregressive: boolean;
 }
 
+const algorithm = algorithmSectionSchema.parse({});
+
+/** The config schema's defaults (src/agents/train-config.ts), the one place they are defined. */
 export const POLICY_CORE_DEFAULTS: PolicyCoreOptions = {
-  learningRate: 1e-3,
-  learningRateSchedule: 'constant',
-  warmupUpdates: 0,
-  totalUpdates: 200,
-  maxGradNorm: 1,
-  hiddenSizes: [64],
-  initialStd: 0.3,
-  initialMean: 'zero',
-  encoder: 'mlp',
-  temporalHidden: 32,
-  featureAttention: false,
-  policy: 'mlp',
-  deepseek: { hiddenDim: 128, encoderLayers: 2, encoderHeads: 4, attentionHeads: 4, decoderLayers: 4, decoderHeads: 8, feedForward: null, dropout: 0.1, autoregressive: false },
-  seed: 0,
+  learningRate: algorithm.learningRate,
+  learningRateSchedule: algorithm.learningRateSchedule,
+  warmupUpdates: algorithm.warmupUpdates,
+  totalUpdates: algorithm.scheduleUpdates,
+  maxGradNorm: algorithm.maxGradNorm,
+  hiddenSizes: algorithm.hiddenSizes,
+  initialStd: algorithm.initialStd,
+  initialMean: algorithm.initialMean,
+  encoder: algorithm.encoder,
+  temporalHidden: algorithm.temporalHidden,
+  featureAttention: algorithm.featureAttention,
+  policy: algorithm.policy,
+  deepseek: algorithm.deepseek,
+  seed: trainConfigSchema.shape.seed.parse(undefined),
 };
 
 /** Learning-rate schedule from options (in optimiser steps = updates × epochs). */

@@ -18,6 +18,7 @@ import type { AdamState, DistributionalValueParams, QValueParams } from '../nn/i
 import { jit, lax, nn as jaxNn, numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
+import { rewardPenaltySectionSchema } from './train-config.js';
 import { MetaController } from './meta-controller.js';
 import { OptimizerCore } from './optimizer-core.js';
 import { policyEncodingOf } from './policy-encoding.js';
@@ -61,30 +62,8 @@ export interface RewardPenaltyOptions extends PolicyCoreOptions {
   targetKl: number;
 }
 
-export const REWARD_PENALTY_DEFAULTS: RewardPenaltyOptions = {
-  variant: 'basic',
-  rolloutSteps: 16,
-  gamma: 0.99,
-  rewardScale: 0.5,
-  penaltyScale: 1,
-  qLossCoefficient: 1,
-  rewardMultiplier: 100,
-  critic: 'mlp',
-  criticHidden: null,
-  criticLayers: 2,
-  criticDropout: 0.1,
-  atoms: 51,
-  valueMin: -10,
-  valueMax: 10,
-  entropyCoefficient: 0.001,
-  klCoefficient: 0,
-  referenceRefreshInterval: 10,
-  temperature: 1,
-  metaController: false,
-  targetEntropy: null,
-  targetKl: 0.01,
-  ...POLICY_CORE_DEFAULTS,
-};
+/** The config schema's `algorithm.rewardPenalty` defaults and the shared ones (src/agents/train-config.ts). */
+export const REWARD_PENALTY_DEFAULTS: RewardPenaltyOptions = { variant: 'basic', ...rewardPenaltySectionSchema.parse({}), ...POLICY_CORE_DEFAULTS };
 
 export type RewardPenaltyParams = { policy: PolicyParams; critic: QValueParams | DistributionalValueParams };
 
