@@ -11,24 +11,21 @@
  * averaged over every kept sample, plus β · k3-KL to a reference policy refreshed every R updates,
  * minus an entropy bonus. See docs/agents.md.
  */
-import { Rng, invalidArgument } from '../core/index.js';
 import type { Env, EnvSnapshot } from '../env/index.js';
 import { readArray } from '../nn/index.js';
 import { adamOptions } from '../nn/index.js';
-import { jit, numpy as np, tree } from '../nn/jax.js';
+import { numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
 import type { AdamState } from '../nn/index.js';
-import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
+import { PolicyAgent } from './policy-agent.js';
 import { groupAdvantagesInto, type AdvantageNormalization } from './group-advantages.js';
 import { OptimizerCore } from './optimizer-core.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
 import { grpoSectionSchema } from './train-config.js';
-import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
-import { policyEncodingOf } from './policy-encoding.js';
-import { PolicyExplainer, type DecisionExplanation } from './explain.js';
+import { sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
 import { AutoregressiveSampler } from './autoregressive-sampler.js';
 import type { PolicyEncoding } from './policy.js';
-import { dropoutKey, initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
+import { dropoutKey, logProbsAndEntropy, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
 
 export interface GroupRelativeGrpoOptions extends PolicyCoreOptions {
   /** G: actions sampled and scored per state. */
@@ -160,114 +157,56 @@ function namedStatistics(values: Float32Array): Record<(typeof GROUP_RELATIVE_ST
   return Object.fromEntries(GROUP_RELATIVE_STATISTICS.map((name, i) => [name, values[i]!])) as Record<(typeof GROUP_RELATIVE_STATISTICS)[number], number>;
 }
 
-type Forward = ((params: PolicyParams, observations: Array) => [Array, Array]) & { dispose(): void };
-type LogProbs = ((params: PolicyParams, observations: Array, actions: Array) => Array) & { dispose(): void };
 
-export class GroupRelativeGrpo implements TrainableAgent {
+export class GroupRelativeGrpo extends PolicyAgent<GroupRelativeGrpoOptions, PolicyParams> {
   readonly algorithm = 'grpo';
-  readonly options: GroupRelativeGrpoOptions;
-  readonly envs: Env[];
-  readonly kind: PolicyKind;
-  /** The observation encoder (null: MLP over the whole observation). */
-  readonly encoding: PolicyEncoding | null;
-  readonly observationSize: number;
-  /** Assets (Gaussian) or discrete actions (categorical). */
-  readonly actionSize: number;
   readonly core: OptimizerCore<PolicyParams>;
-  reference: PolicyParams;
-  readonly rng: Rng;
-  /** Sampling temperature of the group's actions (the specification's set_exploration_temp; 1 = the policy as it is). */
-  explorationTemperature = 1;
-  updates = 0;
-  envSteps = 0;
-  episodes = 0;
 
-  private readonly forward: Forward;
-  private readonly logProbs: LogProbs;
-  private readonly current: Float64Array[];
   private readonly snapshots: EnvSnapshot[];
   private readonly batchObservations: Float32Array;
   private readonly batchActions: Float32Array;
   private readonly scores: Float64Array;
   private readonly advantages: Float32Array;
   private readonly mask: Float32Array;
-  private readonly stepObservations: Float32Array;
-  private readonly actionScratch: Float64Array;
-  private readonly probabilities: Float64Array;
   /** Autoregressive actions (deepseek.autoregressive): the sampler, and scratch for one step's draws. */
   private readonly autoregressive: AutoregressiveSampler | null;
   private readonly draws: Float32Array;
 
   /** `envs` must share observation and action spaces; environment i is reset here with seed · 1000 + i. */
   constructor(envs: Env[], options: Partial<GroupRelativeGrpoOptions> = {}) {
-    if (envs.length === 0) throw invalidArgument('GroupRelativeGrpo needs at least one environment');
-    this.options = { ...GROUP_RELATIVE_DEFAULTS, ...options };
+    super('GroupRelativeGrpo', envs, { ...GROUP_RELATIVE_DEFAULTS, ...options });
     const o = this.options;
-    this.envs = envs;
-    const space = envs[0]!.actionSpace;
-    this.kind = space.kind === 'discrete' ? 'categorical' : 'gaussian';
-    this.actionSize = space.kind === 'discrete' ? space.n : space.size;
-    this.observationSize = envs[0]!.observationSize;
-    this.encoding = policyEncodingOf(o, envs[0]!, this.kind);
-    this.rng = new Rng(o.seed);
-    const initRng = new Rng(o.seed ^ 0x5eed);
-    const params = initPolicy(initRng, { kind: this.kind, observationSize: this.observationSize, actionSize: this.actionSize, hiddenSizes: o.hiddenSizes, initialStd: o.initialStd, initialMean: o.initialMean === 'equal' ? 1 / this.actionSize : 0, encoding: this.encoding });
-    this.reference = tree.ref(params);
     const adam = adamOptions({ learningRate: o.learningRate, maxGradNorm: o.maxGradNorm });
-    this.core = new OptimizerCore(params, this.lossFunction(), adam, scheduleFromOptions(o, o.epochs));
-    const kind = this.kind;
-    const encoding = this.encoding;
-    this.forward = jit((p: PolicyParams, x: Array): [Array, Array] => [policyOutput(tree.ref(p), x, encoding), policyLogStd(p)]) as unknown as Forward;
-    this.logProbs = jit((p: PolicyParams, x: Array, a: Array): Array => {
-      const [logProbs, entropy] = logProbsAndEntropy(kind, p, x, a, encoding);
-      entropy.dispose();
-      return logProbs;
-    }) as unknown as LogProbs;
-
+    this.core = new OptimizerCore(this.initialPolicy, this.lossFunction(), adam, scheduleFromOptions(o, o.epochs));
     const N = envs.length;
     const D = this.observationSize;
     const B = N * o.rolloutSteps;
-    this.current = envs.map((env, i) => Float64Array.from(env.reset({ seed: o.seed * 1000 + i }).observation));
     this.snapshots = envs.map((env) => env.snapshot());
     this.batchObservations = new Float32Array(B * D);
     this.batchActions = new Float32Array(B * o.groupSize * this.actionSize);
     this.scores = new Float64Array(B * o.groupSize);
     this.advantages = new Float32Array(B * o.groupSize);
     this.mask = new Float32Array(B * o.groupSize);
-    this.stepObservations = new Float32Array(N * D);
-    this.actionScratch = new Float64Array(this.actionSize);
-    this.probabilities = new Float64Array(this.actionSize);
     this.autoregressive = this.encoding?.type === 'deepseek' && this.encoding.autoregressive ? new AutoregressiveSampler(this.encoding) : null;
     this.draws = new Float32Array(this.autoregressive ? N * o.groupSize * this.actionSize : 0);
+  }
+
+  protected policyParams(): PolicyParams {
+    return this.core.params;
   }
 
   private lossFunction() {
     return groupRelativeLoss(this.kind, this.encoding);
   }
 
-  /** Policy outputs for `count` observations [count × D]: Gaussian means or logits, and the log-std. */
-  async policyOutputs(observations: Float32Array, count: number): Promise<{ output: Float32Array; logStd: Float32Array }> {
-    const [output, logStd] = this.forward(tree.ref(this.core.params), np.array(observations, { shape: [count, this.observationSize] }));
-    return { output: await readArray(output), logStd: await readArray(logStd) };
-  }
-
-  private explainer: PolicyExplainer | null = null;
-
-  /** What `count` decisions attended to (deepseek policy): feature importances and attention over the window. */
-  async explain(observations: Float32Array, count: number): Promise<DecisionExplanation[]> {
-    this.explainer ??= new PolicyExplainer(this.encoding, this.envs[0]!);
-    return this.explainer.explain(this.core.params, observations, count);
-  }
-
   /** Deterministic actions for a batch: Gaussian means, or the most probable discrete action (as its index). */
-  async act(observations: Float32Array, count: number): Promise<Float64Array> {
+  override async act(observations: Float32Array, count: number): Promise<Float64Array> {
     if (this.autoregressive) {
       const chain = new Float32Array(count * this.actionSize);
       await this.autoregressive.sample(this.core.params, observations, count, 1, null, 1, chain);
       return Float64Array.from(chain, Math.tanh);
     }
-    const { output } = await this.policyOutputs(observations, count);
-    return deterministicActions(this.kind, output, count, this.actionSize);
+    return super.act(observations, count);
   }
 
   /** Step `env` with the action stored at `offset` of the batch actions. */
@@ -289,10 +228,7 @@ export class GroupRelativeGrpo implements TrainableAgent {
     const G = o.groupSize;
     let rewardSum = 0;
     for (let t = 0; t < o.rolloutSteps; t++) {
-      for (let i = 0; i < N; i++) {
-        const row = this.current[i]!;
-        for (let d = 0; d < D; d++) this.stepObservations[i * D + d] = row[d]!;
-      }
+      this.gatherObservations();
       const { output, logStd } = this.autoregressive ? { output: this.draws, logStd: this.draws } : await this.policyOutputs(this.stepObservations, N);
       if (this.autoregressive) await this.autoregressive.sample(this.core.params, this.stepObservations, N, G, this.rng, this.explorationTemperature, this.draws);
       for (let i = 0; i < N; i++) {
@@ -388,12 +324,6 @@ export class GroupRelativeGrpo implements TrainableAgent {
     };
   }
 
-  /** The reference policy becomes the current policy. */
-  refreshReference(): void {
-    tree.dispose(this.reference);
-    this.reference = tree.ref(this.core.params);
-  }
-
   networks(): JsTree<Array> {
     return { policy: this.core.params, adam: this.core.state, reference: this.reference };
   }
@@ -405,36 +335,9 @@ export class GroupRelativeGrpo implements TrainableAgent {
     this.reference = loaded.reference;
   }
 
-  /** Host state for a checkpoint (networks are saved separately). */
-  getState(): AgentHostState {
-    return {
-      updates: this.updates,
-      envSteps: this.envSteps,
-      episodes: this.episodes,
-      optimizerStep: this.core.step,
-      rng: this.rng.getState(),
-      snapshots: this.envs.map((env, i) => env.snapshot(this.snapshots[i]).data.slice()),
-    };
-  }
-
-  /** Restore host state saved by getState (environments return to their saved states). */
-  setState(state: AgentHostState): void {
-    this.updates = state.updates;
-    this.envSteps = state.envSteps;
-    this.episodes = state.episodes;
-    this.core.step = state.optimizerStep;
-    this.rng.setState(state.rng);
-    this.envs.forEach((env, i) => {
-      this.current[i]!.set(env.restore({ data: state.snapshots[i]! }));
-    });
-  }
-
-  dispose(): void {
-    this.explainer?.dispose();
+  override dispose(): void {
     this.autoregressive?.dispose();
-    this.core.dispose();
-    tree.dispose(this.reference);
-    this.forward.dispose();
-    this.logProbs.dispose();
+    super.dispose();
   }
+
 }

@@ -11,7 +11,7 @@
  * the squared Q error. The DeepSeek-R1 variant adds the k3 KL to a periodically refreshed reference,
  * an entropy bonus, an exploration temperature and a meta-controller (see `MetaController`).
  */
-import { ErrorCodes, GrpoTraderError, Rng, invalidArgument } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError } from '../core/index.js';
 import type { Env } from '../env/index.js';
 import { adamOptions, DistributionalValueNetwork, projectDistributionInto, ForwardContext, QValueHead, readArray } from '../nn/index.js';
 import type { AdamState, DistributionalValueParams, QValueParams } from '../nn/index.js';
@@ -21,12 +21,9 @@ import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } fro
 import { rewardPenaltySectionSchema } from './train-config.js';
 import { MetaController } from './meta-controller.js';
 import { OptimizerCore } from './optimizer-core.js';
-import { policyEncodingOf } from './policy-encoding.js';
-import { PolicyExplainer, type DecisionExplanation } from './explain.js';
-import type { PolicyEncoding } from './policy.js';
-import { dropoutKey, initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
-import { deterministicActions, sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
-import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
+import { dropoutKey, logProbsAndEntropy, policyOutput, trainingContext, type PolicyParams } from './policy.js';
+import { sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
+import { PolicyAgent } from './policy-agent.js';
 
 export interface RewardPenaltyOptions extends PolicyCoreOptions {
   /** 'basic': GRPOAgent (3.2); 'deepseek_r1': with KL, entropy, temperature and meta-controller (3.3). */
@@ -80,70 +77,39 @@ export interface TransitionBatch {
   dones: ArrayLike<number | boolean>;
 }
 
-export class RewardPenaltyAgent implements TrainableAgent {
+export class RewardPenaltyAgent extends PolicyAgent<RewardPenaltyOptions, RewardPenaltyParams> {
   readonly algorithm: string;
-  readonly options: RewardPenaltyOptions;
-  readonly envs: Env[];
-  readonly kind: PolicyKind;
-  /** The observation encoder (null: MLP over the whole observation). */
-  readonly encoding: PolicyEncoding | null;
-  readonly observationSize: number;
-  readonly actionSize: number;
   readonly core: OptimizerCore<RewardPenaltyParams>;
-  readonly rng: Rng;
-  /** Multiplies the meta-controller's sampling temperature (the specification's set_exploration_temp; 1 = as trained). */
-  explorationTemperature = 1;
   readonly meta: MetaController;
-  reference: PolicyParams;
-  updates = 0;
-  envSteps = 0;
-  episodes = 0;
 
-  private readonly forward: Jitted<(p: PolicyParams, x: Array) => [Array, Array]>;
   /** Next-state value [B] (scalar critic) or next-state atom probabilities [B, atoms] (distributional). */
   private readonly expectedNextQ: Jitted<(p: RewardPenaltyParams, x: Array) => Array>;
   /** The C51 critic, when `critic: distributional`. */
   readonly distributional: DistributionalValueNetwork | null;
   /** The scalar critic Q(s, a), nn's QValueHead (3.2's estimate_q_value), when `critic: mlp`. */
   readonly qHead: QValueHead | null;
-  private readonly logProbs: Jitted<(p: PolicyParams, x: Array, a: Array) => Array>;
-  private readonly current: Float64Array[];
   private readonly observations: Float32Array;
   private readonly nextObservations: Float32Array;
   private readonly actions: Float32Array;
   private readonly rewards: Float32Array;
   private readonly notDone: Float32Array;
-  private readonly stepObservations: Float32Array;
-  private readonly actionScratch: Float64Array;
-  private readonly probabilities: Float64Array;
 
   constructor(envs: Env[], options: Partial<RewardPenaltyOptions> = {}) {
-    if (envs.length === 0) throw invalidArgument('RewardPenaltyAgent needs at least one environment');
-    this.options = { ...REWARD_PENALTY_DEFAULTS, ...options };
-    const o = this.options;
-    this.algorithm = o.variant === 'deepseek_r1' ? 'deepseek_r1' : 'reward_penalty';
-    this.envs = envs;
-    const space = envs[0]!.actionSpace;
-    this.kind = space.kind === 'discrete' ? 'categorical' : 'gaussian';
-    this.actionSize = space.kind === 'discrete' ? space.n : space.size;
-    this.observationSize = envs[0]!.observationSize;
+    const o = { ...REWARD_PENALTY_DEFAULTS, ...options };
     if (o.policy === 'deepseek' && o.deepseek.autoregressive) {
       throw new GrpoTraderError(ErrorCodes.unsupported, "autoregressive actions are built for group-relative GRPO; the reward-penalty agents' critic needs the policy's mean action in one pass", {
         location: { field: 'algorithm.deepseek.autoregressive', value: 'true' },
       });
     }
-    this.encoding = policyEncodingOf(o, envs[0]!, this.kind);
-    this.rng = new Rng(o.seed);
-    const initRng = new Rng(o.seed ^ 0x5eed);
-    const policy = initPolicy(initRng, { kind: this.kind, observationSize: this.observationSize, actionSize: this.actionSize, hiddenSizes: o.hiddenSizes, initialStd: o.initialStd, initialMean: o.initialMean === 'equal' ? 1 / this.actionSize : 0, encoding: this.encoding });
+    super('RewardPenaltyAgent', envs, o);
+    this.algorithm = o.variant === 'deepseek_r1' ? 'deepseek_r1' : 'reward_penalty';
     const criticHidden = o.criticHidden ?? (o.variant === 'deepseek_r1' ? 128 : o.hiddenSizes[0]!);
     this.distributional =
       o.critic === 'distributional'
         ? new DistributionalValueNetwork({ stateDim: this.observationSize, actionDim: this.actionSize, hiddenDim: criticHidden - (criticHidden % 4) || 4, numAtoms: o.atoms, vMin: o.valueMin, vMax: o.valueMax, numLayers: o.criticLayers, dropout: o.criticDropout })
         : null;
     this.qHead = this.distributional ? null : new QValueHead(this.observationSize, this.actionSize, criticHidden);
-    const critic = this.distributional ? this.distributional.init(initRng) : this.qHead!.init(initRng);
-    this.reference = tree.ref(policy);
+    const critic = this.distributional ? this.distributional.init(this.initRng) : this.qHead!.init(this.initRng);
     const deepseek = o.variant === 'deepseek_r1';
     const initialEntropy = this.kind === 'gaussian' ? this.actionSize * (Math.log(o.initialStd) + 0.5 + 0.5 * Math.log(2 * Math.PI)) : Math.log(this.actionSize);
     this.meta = new MetaController({
@@ -154,16 +120,10 @@ export class RewardPenaltyAgent implements TrainableAgent {
       targetEntropy: o.targetEntropy ?? (this.kind === 'gaussian' ? initialEntropy - 0.5 * this.actionSize : 0.5 * initialEntropy),
       targetKl: o.targetKl,
     });
-    this.core = new OptimizerCore<RewardPenaltyParams>({ policy, critic }, this.lossFunction(), adamOptions({ learningRate: o.learningRate, maxGradNorm: o.maxGradNorm }), scheduleFromOptions(o, 1));
+    this.core = new OptimizerCore<RewardPenaltyParams>({ policy: this.initialPolicy, critic }, this.lossFunction(), adamOptions({ learningRate: o.learningRate, maxGradNorm: o.maxGradNorm }), scheduleFromOptions(o, 1));
     const kind = this.kind;
     const encoding = this.encoding;
     const A = this.actionSize;
-    this.forward = jit((p: PolicyParams, x: Array): [Array, Array] => [policyOutput(tree.ref(p), x, encoding), policyLogStd(p)]) as unknown as typeof this.forward;
-    this.logProbs = jit((p: PolicyParams, x: Array, a: Array): Array => {
-      const [logProbs, entropy] = logProbsAndEntropy(kind, p, x, a, encoding);
-      entropy.dispose();
-      return logProbs;
-    }) as unknown as typeof this.logProbs;
     const distributional = this.distributional;
     const qHead = this.qHead;
     // Scalar critic: Q [rows]; distributional: atom probabilities [rows, atoms].
@@ -193,15 +153,11 @@ export class RewardPenaltyAgent implements TrainableAgent {
     const N = envs.length;
     const D = this.observationSize;
     const B = N * o.rolloutSteps;
-    this.current = envs.map((env, i) => Float64Array.from(env.reset({ seed: o.seed * 1000 + i }).observation));
     this.observations = new Float32Array(B * D);
     this.nextObservations = new Float32Array(B * D);
     this.actions = new Float32Array(B * A);
     this.rewards = new Float32Array(B);
     this.notDone = new Float32Array(B);
-    this.stepObservations = new Float32Array(N * D);
-    this.actionScratch = new Float64Array(A);
-    this.probabilities = new Float64Array(A);
   }
 
   private lossFunction() {
@@ -258,22 +214,8 @@ export class RewardPenaltyAgent implements TrainableAgent {
     };
   }
 
-  async policyOutputs(observations: Float32Array, count: number): Promise<{ output: Float32Array; logStd: Float32Array }> {
-    const [output, logStd] = this.forward(tree.ref(this.core.params.policy), np.array(observations, { shape: [count, this.observationSize] }));
-    return { output: await readArray(output), logStd: await readArray(logStd) };
-  }
-
-  private explainer: PolicyExplainer | null = null;
-
-  /** What `count` decisions attended to (deepseek policy): feature importances and attention over the window. */
-  async explain(observations: Float32Array, count: number): Promise<DecisionExplanation[]> {
-    this.explainer ??= new PolicyExplainer(this.encoding, this.envs[0]!);
-    return this.explainer.explain(this.core.params.policy, observations, count);
-  }
-
-  async act(observations: Float32Array, count: number): Promise<Float64Array> {
-    const { output } = await this.policyOutputs(observations, count);
-    return deterministicActions(this.kind, output, count, this.actionSize);
+  protected policyParams(): PolicyParams {
+    return this.core.params.policy;
   }
 
   private stepWith(env: Env, offset: number) {
@@ -287,10 +229,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
     const A = this.actionSize;
     let rewardSum = 0;
     for (let t = 0; t < o.rolloutSteps; t++) {
-      for (let i = 0; i < N; i++) {
-        const row = this.current[i]!;
-        for (let d = 0; d < D; d++) this.stepObservations[i * D + d] = row[d]!;
-      }
+      this.gatherObservations();
       const { output, logStd } = await this.policyOutputs(this.stepObservations, N);
       for (let i = 0; i < N; i++) {
         const index = t * N + i;
@@ -374,10 +313,7 @@ export class RewardPenaltyAgent implements TrainableAgent {
     const klCoefficient = this.meta.klCoefficient;
     const temperature = this.meta.temperature;
     this.meta.observe({ entropy: s[4]!, kl: s[3]! });
-    if (o.referenceRefreshInterval > 0 && this.updates % o.referenceRefreshInterval === 0) {
-      tree.dispose(this.reference);
-      this.reference = tree.ref(this.core.params.policy);
-    }
+    if (o.referenceRefreshInterval > 0 && this.updates % o.referenceRefreshInterval === 0) this.refreshReference();
     const metrics = {
       loss: s[0]!,
       policyLoss: s[1]!,
@@ -404,35 +340,17 @@ export class RewardPenaltyAgent implements TrainableAgent {
     this.reference = loaded.reference;
   }
 
-  getState(): AgentHostState {
-    return {
-      updates: this.updates,
-      envSteps: this.envSteps,
-      episodes: this.episodes,
-      optimizerStep: this.core.step,
-      rng: this.rng.getState(),
-      // The environments are always mid-episode here (finished ones were reset), so a snapshot is complete.
-      snapshots: this.envs.map((env) => env.snapshot().data.slice()),
-      extra: this.meta.getState(),
-    };
+  protected override hostExtra(): Record<string, number> {
+    return this.meta.getState();
   }
 
-  setState(state: AgentHostState): void {
-    this.updates = state.updates;
-    this.envSteps = state.envSteps;
-    this.episodes = state.episodes;
-    this.core.step = state.optimizerStep;
-    this.rng.setState(state.rng);
-    if (state.extra) this.meta.setState(state.extra);
-    this.envs.forEach((env, i) => this.current[i]!.set(env.restore({ data: state.snapshots[i]! })));
+  protected override restoreHostExtra(extra: Record<string, number>): void {
+    this.meta.setState(extra);
   }
 
-  dispose(): void {
-    this.explainer?.dispose();
-    this.core.dispose();
-    tree.dispose(this.reference);
-    this.forward.dispose();
-    this.logProbs.dispose();
+  override dispose(): void {
+    super.dispose();
     this.expectedNextQ.dispose();
   }
+
 }
