@@ -14,4 +14,4 @@ export * from './report/index.js';
 export { runEpisodes, type Episode, type EpisodesReport } from './run-episodes.js';
 export { runEnvEpisode, type ObservationPolicy, type EnvEpisodeOptions } from './run-env-episode.js';
 export { runAgentEpisode, targetsFromResult, replayPolicy, type AsyncObservationPolicy } from './agent-policy.js';
-export { backtestModel, explainDecision, modelFeatures, isExplainable, type ExplainedDecision, type ModelBacktest, type ModelBacktestOptions, type ExplanationSeries } from './model-backtest.js';
+export { backtestModel, explainDecision, evaluationRange, loadModelMarket, readModel, modelFeatures, isExplainable, type ExplainedDecision, type ModelBacktest, type ModelBacktestOptions, type ExplanationSeries } from './model-backtest.js';

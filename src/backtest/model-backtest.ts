@@ -10,6 +10,7 @@ import type { DecisionExplanation } from '../agents/explain.js';
 import { ErrorCodes, GrpoTraderError, invalidArgument } from '../core/errors.js';
 import { formatTimestamp } from '../data/dates.js';
 import { dateRangeIndices } from '../data/market.js';
+import { loadMarket } from '../data/load-market.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor, type FeatureTensor } from '../env/feature-tensor.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
@@ -44,6 +45,32 @@ export interface ModelBacktestOptions {
   split?: string;
   /** Explain every decision (needs a model trained with algorithm.policy: deepseek). */
   explain?: boolean;
+}
+
+/** A run directory's model description (the agents module, which brings jax-js, is loaded on use). */
+export async function readModel(directory: string, checkpoint?: string): Promise<TrainedModelInfo> {
+  const { readTrainedModel } = await import('../agents/load-trained-model.js');
+  return readTrainedModel(directory, checkpoint);
+}
+
+/** Load `paths` restricted to the model's symbols, in the model's order; `symbols`, when given, must be the same. */
+export async function loadModelMarket(info: TrainedModelInfo, paths: readonly string[], symbols: readonly string[] | null = null): Promise<{ market: MarketData; files: string[] }> {
+  if (symbols && info.symbols && symbols.join(',') !== info.symbols.join(',')) {
+    throw invalidArgument(`--symbols ${symbols.join(',')} do not match the model's symbols ${info.symbols.join(',')} (same names, same order)`);
+  }
+  const wanted = symbols ?? info.symbols;
+  const { market, files } = await loadMarket(paths, wanted === null ? {} : { symbols: wanted });
+  return { market, files };
+}
+
+/** Evaluated bars [start, end) of a date range; fewer than 2 is one clear error naming the data's dates. */
+export function evaluationRange(market: MarketData, from?: string, to?: string): { start: number; end: number } {
+  const { start, end } = dateRangeIndices(market.time, from, to);
+  if (end - start < 2) {
+    const day = (ms: number) => formatTimestamp(ms).slice(0, 10);
+    throw invalidArgument(`no bars to evaluate between ${from ?? 'the start'} and ${to ?? 'the end'}: the data covers ${day(market.time[0]!)} .. ${day(market.time[market.time.length - 1]!)} (${market.time.length} aligned bars)`);
+  }
+  return { start, end };
 }
 
 /** The model's features on a market (computed once on the whole market: they are causal). */

@@ -5,14 +5,10 @@
  * with the deterministic policy (Gaussian mean / most probable action), recorded by `runEnvEpisode`.
  */
 import type { Command } from 'commander';
-import { backtestModel, isExplainable, modelFeatures } from '../../backtest/model-backtest.js';
+import { backtestModel, evaluationRange, isExplainable, loadModelMarket, modelFeatures, readModel } from '../../backtest/model-backtest.js';
 import { formatBacktestCsv } from '../../backtest/equity-csv.js';
 import { summarizeBacktest, type BacktestSummary } from '../../backtest/summarize.js';
-import { invalidArgument } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs.js';
-import { dateRangeIndices, loadMarket } from '../../data/index.js';
-import type { MarketData } from '../../data/types.js';
-import type { TrainedModelInfo } from '../../agents/load-trained-model.js';
 import { marketFingerprint } from '../../data/fingerprint.js';
 import { flattenSummary } from '../../backtest/summarize.js';
 import type { CliIo } from '../output.js';
@@ -30,33 +26,6 @@ interface BacktestFlags {
   equity?: string;
   store?: string;
   json?: boolean;
-}
-
-/** The model's description (agents loaded on use: they bring jax-js). */
-export async function readModel(directory: string, checkpoint?: string): Promise<TrainedModelInfo> {
-  const { readTrainedModel } = await import('../../agents/load-trained-model.js');
-  return readTrainedModel(directory, checkpoint);
-}
-
-/** Load `paths` restricted to the model's symbols (in the model's order); `--symbols` must name the same ones. */
-export async function loadModelMarket(info: TrainedModelInfo, paths: string[], symbolsFlag?: string): Promise<{ market: MarketData; files: string[] }> {
-  const requested = symbolsFlag === undefined ? null : parseList('--symbols', symbolsFlag);
-  if (requested && info.symbols && requested.join(',') !== info.symbols.join(',')) {
-    throw invalidArgument(`--symbols ${requested.join(',')} do not match the model's symbols ${info.symbols.join(',')} (same names, same order)`);
-  }
-  const symbols = requested ?? info.symbols;
-  return loadMarket(paths, symbols === null ? {} : { symbols });
-}
-
-/** Evaluated bars [start, end) of --from/--to; fewer than 2 is one clear error. */
-export function evaluationRange(market: MarketData, from?: string, to?: string): { start: number; end: number } {
-  const { start, end } = dateRangeIndices(market.time, from, to);
-  if (end - start < 2) {
-    const first = new Date(market.time[0]!).toISOString().slice(0, 10);
-    const last = new Date(market.time[market.time.length - 1]!).toISOString().slice(0, 10);
-    throw invalidArgument(`no bars to evaluate between ${from ?? 'the start'} and ${to ?? 'the end'}: the data covers ${first} .. ${last} (${market.time.length} aligned bars)`);
-  }
-  return { start, end };
 }
 
 const METRIC_ORDER = ['total_return', 'annual_return', 'volatility', 'sharpe_ratio', 'sortino_ratio', 'max_drawdown', 'calmar_ratio', 'win_rate', 'profit_factor', 'periods'] as const;
@@ -87,7 +56,7 @@ export function registerBacktest(program: Command, io: CliIo): void {
     .option('--json', 'print one JSON object: model, period, metrics, trade statistics')
     .action(async (flags: BacktestFlags) => {
       const info = await readModel(flags.model, flags.checkpoint);
-      const { market, files } = await loadModelMarket(info, flags.data, flags.symbols);
+      const { market, files } = await loadModelMarket(info, flags.data, flags.symbols === undefined ? null : parseList('--symbols', flags.symbols));
       const { start, end } = evaluationRange(market, flags.from, flags.to);
       io.progress(`backtest: ${info.algorithm} model ${info.directory} (${info.checkpointLabel}, update ${info.update}), ${market.symbols.length} assets, ${end - start} bars\n`);
       const explain = isExplainable(info);

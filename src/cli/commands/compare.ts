@@ -19,8 +19,7 @@ import type { TrainedModelInfo } from '../../agents/load-trained-model.js';
 import type { CliIo } from '../output.js';
 import { replayPolicy } from '../../backtest/agent-policy.js';
 import { formatNumber, formatTable, loadEvaluationMarket, numberFlag, parseList, toJson } from './backtest-common.js';
-import { evaluationRange, loadModelMarket, readModel } from './backtest.js';
-import { backtestModel, modelFeatures } from '../../backtest/model-backtest.js';
+import { backtestModel, evaluationRange, loadModelMarket, modelFeatures, readModel } from '../../backtest/model-backtest.js';
 import { storeOption, withRunStore } from './store-option.js';
 
 interface CompareFlags {
@@ -50,7 +49,7 @@ interface CompareFlags {
 
 /** The market restricted to the model's symbols, and the evaluated bars [firstBar, endBar) of --from/--to. */
 async function loadModelEvaluationMarket(model: TrainedModelInfo, flags: CompareFlags) {
-  const { market, files } = await loadModelMarket(model, flags.data, flags.symbols);
+  const { market, files } = await loadModelMarket(model, flags.data, flags.symbols === undefined ? null : parseList('--symbols', flags.symbols));
   const { start, end } = evaluationRange(market, flags.from, flags.to);
   return { market, files, firstBar: start, endBar: end };
 }

@@ -4,11 +4,10 @@
  * per bar with --json), each asset's share, and the decision's attention over the window's bars.
  */
 import type { Command } from 'commander';
-import { explainDecision, modelFeatures } from '../../backtest/model-backtest.js';
+import { explainDecision, loadModelMarket, modelFeatures, readModel } from '../../backtest/model-backtest.js';
 import { invalidArgument } from '../../core/errors.js';
 import type { CliIo } from '../output.js';
-import { formatNumber, formatTable, toJson } from './backtest-common.js';
-import { loadModelMarket, readModel } from './backtest.js';
+import { formatNumber, formatTable, parseList, toJson } from './backtest-common.js';
 
 interface ExplainFlags {
   model: string;
@@ -35,7 +34,7 @@ export function registerExplain(program: Command, io: CliIo): void {
       const top = flags.top === undefined ? 10 : Number(flags.top);
       if (!Number.isInteger(top) || top < 1) throw invalidArgument(`--top must be a positive integer, got "${flags.top}"`);
       const info = await readModel(flags.model, flags.checkpoint);
-      const { market } = await loadModelMarket(info, flags.data, flags.symbols);
+      const { market } = await loadModelMarket(info, flags.data, flags.symbols === undefined ? null : parseList('--symbols', flags.symbols));
       const decision = await explainDecision(info, market, modelFeatures(info, market), flags.date);
       const A = decision.symbols.length;
       const F = decision.features.length;
