@@ -279,10 +279,11 @@ describe('autoregressive actions', () => {
     agent.dispose();
   });
 
-  it('is refused for discrete actions and by the reward-penalty agents, naming the field', () => {
+  it('is refused for discrete actions by both algorithms, naming the field', () => {
     const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0], signalStrengths: [0], noise: 0.01, seed: 1 });
     const options = { policy: 'deepseek', deepseek: { ...TINY_DEEPSEEK, autoregressive: true } } as const;
-    expect(() => new GroupRelativeGrpo([new SingleAssetEnv(market, features, { ...ENV, lookback: 2 })], options)).toThrow(/autoregressive actions are for continuous weights/);
-    expect(() => new RewardPenaltyAgent([new MultiAssetEnv(market, features, { ...ENV, lookback: 2 })], options)).toThrow(/built for group-relative GRPO/);
+    const discrete = () => new SingleAssetEnv(market, features, { ...ENV, lookback: 2 });
+    expect(() => new GroupRelativeGrpo([discrete()], options)).toThrow(/autoregressive actions are for continuous weights/);
+    expect(() => new RewardPenaltyAgent([discrete()], options)).toThrow(expect.objectContaining({ location: expect.objectContaining({ field: 'algorithm.deepseek.autoregressive' }) }));
   });
 });

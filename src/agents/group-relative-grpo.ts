@@ -22,8 +22,7 @@ import { groupAdvantagesInto, type AdvantageNormalization } from './group-advant
 import { OptimizerCore } from './optimizer-core.js';
 import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } from './policy-options.js';
 import { grpoSectionSchema } from './train-config.js';
-import { sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
-import { AutoregressiveSampler } from './autoregressive-sampler.js';
+import { sampleActionInto } from './policy-sampling.js';
 import type { PolicyEncoding } from './policy.js';
 import { dropoutKey, logProbsAndEntropy, trainingContext, type PolicyKind, type PolicyParams } from './policy.js';
 
@@ -168,8 +167,7 @@ export class GroupRelativeGrpo extends PolicyAgent<GroupRelativeGrpoOptions, Pol
   private readonly scores: Float64Array;
   private readonly advantages: Float32Array;
   private readonly mask: Float32Array;
-  /** Autoregressive actions (deepseek.autoregressive): the sampler, and scratch for one step's draws. */
-  private readonly autoregressive: AutoregressiveSampler | null;
+  /** One step's autoregressive draws (deepseek.autoregressive). */
   private readonly draws: Float32Array;
 
   /** `envs` must share observation and action spaces; environment i is reset here with seed · 1000 + i. */
@@ -187,7 +185,6 @@ export class GroupRelativeGrpo extends PolicyAgent<GroupRelativeGrpoOptions, Pol
     this.scores = new Float64Array(B * o.groupSize);
     this.advantages = new Float32Array(B * o.groupSize);
     this.mask = new Float32Array(B * o.groupSize);
-    this.autoregressive = this.encoding?.type === 'deepseek' && this.encoding.autoregressive ? new AutoregressiveSampler(this.encoding) : null;
     this.draws = new Float32Array(this.autoregressive ? N * o.groupSize * this.actionSize : 0);
   }
 
@@ -199,24 +196,9 @@ export class GroupRelativeGrpo extends PolicyAgent<GroupRelativeGrpoOptions, Pol
     return groupRelativeLoss(this.kind, this.encoding);
   }
 
-  /** Deterministic actions for a batch: Gaussian means, or the most probable discrete action (as its index). */
-  override async act(observations: Float32Array, count: number): Promise<Float64Array> {
-    if (this.autoregressive) {
-      const chain = new Float32Array(count * this.actionSize);
-      await this.autoregressive.sample(this.core.params, observations, count, 1, null, 1, chain);
-      return Float64Array.from(chain, Math.tanh);
-    }
-    return super.act(observations, count);
-  }
-
   /** Step `env` with the action stored at `offset` of the batch actions. */
   private stepWith(env: Env, offset: number) {
-    if (this.autoregressive) {
-      // Stored actions are the pre-tanh draws (their log-probabilities are learned); the environment gets tanh.
-      for (let a = 0; a < this.actionSize; a++) this.actionScratch[a] = Math.tanh(this.batchActions[offset + a]!);
-      return env.step(this.actionScratch);
-    }
-    return stepWithStoredAction(env, this.kind, this.batchActions, offset, this.actionSize, this.actionScratch);
+    return this.stepStored(env, this.batchActions, offset);
   }
 
   /** Collect one batch: T steps of N environments, G scored actions per state. Returns the mean followed reward. */
@@ -334,10 +316,4 @@ export class GroupRelativeGrpo extends PolicyAgent<GroupRelativeGrpoOptions, Pol
     tree.dispose(this.reference);
     this.reference = loaded.reference;
   }
-
-  override dispose(): void {
-    this.autoregressive?.dispose();
-    super.dispose();
-  }
-
 }

@@ -14,7 +14,8 @@ import type { OptimizerCore } from './optimizer-core.js';
 import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type PolicyEncoding, type PolicyKind, type PolicyParams } from './policy.js';
 import { policyEncodingOf } from './policy-encoding.js';
 import type { PolicyCoreOptions } from './policy-options.js';
-import { deterministicActions } from './policy-sampling.js';
+import { deterministicActions, stepWithStoredAction } from './policy-sampling.js';
+import { AutoregressiveSampler } from './autoregressive-sampler.js';
 import type { AgentHostState, TrainableAgent } from './trainable-agent.js';
 
 type Jitted<F> = F & { dispose(): void };
@@ -51,6 +52,8 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
   protected readonly stepObservations: Float32Array;
   protected readonly actionScratch: Float64Array;
   protected readonly probabilities: Float64Array;
+  /** Autoregressive actions (deepseek.autoregressive): stored actions are pre-tanh draws, the environment gets tanh. */
+  protected readonly autoregressive: AutoregressiveSampler | null;
   private explainer: PolicyExplainer | null = null;
 
   /** `envs` must share observation and action spaces; environment i is reset here with seed · 1000 + i. */
@@ -87,6 +90,7 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
     this.stepObservations = new Float32Array(envs.length * this.observationSize);
     this.actionScratch = new Float64Array(this.actionSize);
     this.probabilities = new Float64Array(this.actionSize);
+    this.autoregressive = this.encoding?.type === 'deepseek' && this.encoding.autoregressive ? new AutoregressiveSampler(this.encoding) : null;
   }
 
   /** The policy's parameters inside the algorithm's parameter tree. */
@@ -100,6 +104,11 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
 
   /** Deterministic actions for a batch: Gaussian means, or the most probable discrete action (as its index). */
   async act(observations: Float32Array, count: number): Promise<Float64Array> {
+    if (this.autoregressive) {
+      const chain = new Float32Array(count * this.actionSize);
+      await this.autoregressive.sample(this.policyParams(), observations, count, 1, null, 1, chain);
+      return Float64Array.from(chain, Math.tanh);
+    }
     const { output } = await this.policyOutputs(observations, count);
     return deterministicActions(this.kind, output, count, this.actionSize);
   }
@@ -108,6 +117,15 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
   async explain(observations: Float32Array, count: number): Promise<DecisionExplanation[]> {
     this.explainer ??= new PolicyExplainer(this.encoding, this.envs[0]!);
     return this.explainer.explain(this.policyParams(), observations, count);
+  }
+
+  /** Step `env` with the action stored at `offset` of `actions` (one-hot for discrete; tanh of the pre-tanh draw for autoregressive actions). */
+  protected stepStored(env: Env, actions: Float32Array, offset: number) {
+    if (this.autoregressive) {
+      for (let a = 0; a < this.actionSize; a++) this.actionScratch[a] = Math.tanh(actions[offset + a]!);
+      return env.step(this.actionScratch);
+    }
+    return stepWithStoredAction(env, this.kind, actions, offset, this.actionSize, this.actionScratch);
   }
 
   /** Copy every environment's current observation into `stepObservations`. */
@@ -162,6 +180,7 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
 
   dispose(): void {
     this.explainer?.dispose();
+    this.autoregressive?.dispose();
     this.core.dispose();
     tree.dispose(this.reference);
     this.forward.dispose();

@@ -42,7 +42,7 @@ export interface DeepSeekPolicyOptions {
   /** null: 4 × hiddenDim. */
   feedForward: number | null;
   dropout: number;
-  /** Autoregressive continuous actions: asset i's weight conditioned on the weights chosen for assets < i (group-relative GRPO). */
+  /** Autoregressive continuous actions: asset i's weight conditioned on the weights chosen for assets < i. */
   autoregressive: boolean;
 }
 

@@ -321,3 +321,26 @@ function autoregressiveLogProbsAndEntropy(params: PolicyParams, observations: Ar
   const logProbs = squashedGaussianLogProbability(means, logStds, preTanh).reshape([batch, groups]);
   return [logProbs, entropy];
 }
+
+/**
+ * The deterministic autoregressive action u_i = m_i + μ_i(s, u_<i) for every asset, as one traceable
+ * computation (A head passes, unrolled): what the reward-penalty critic bootstraps from. Pre-tanh
+ * [B, A]. Consumes params and observations.
+ */
+export function autoregressiveMeans(params: PolicyParams, observations: Array, encoding: DeepSeekEncoding, head: AutoregressiveGaussianHead): Array {
+  const headParams = params.autoregressive!;
+  params.logStd.dispose();
+  const [base, hidden] = deepSeekParts(params, observations, encoding, ForwardContext.evaluation());
+  const [batch, size] = base.shape as [number, number];
+  let values = np.zeros([batch, size]);
+  for (let i = 0; i < size; i++) {
+    const [corrections, logStds] = head.distribution(tree.ref(headParams), hidden.ref, values.ref, ForwardContext.evaluation());
+    logStds.dispose();
+    const unit = np.array(Float32Array.from({ length: size }, (_, j) => (j === i ? 1 : 0)), { shape: [1, size] });
+    values = values.add(corrections.add(base.ref).mul(unit));
+  }
+  tree.dispose(headParams);
+  hidden.dispose();
+  base.dispose();
+  return values;
+}

@@ -18,7 +18,7 @@ beforeAll(async () => {
 const ENV = { lookback: 1, returnHistory: 0, includeCorrelation: false, randomStart: true, episodeLength: 64, lastBar: 999 } as const;
 const EVALUATION = { ...ENV, randomStart: false, episodeLength: null, firstBar: 1000, lastBar: 1499 } as const;
 
-async function trainAndEvaluate(discrete: boolean, variant: 'basic' | 'deepseek_r1', encoder: 'mlp' | 'temporal' | 'deepseek' = 'mlp', critic: 'mlp' | 'distributional' = 'mlp') {
+async function trainAndEvaluate(discrete: boolean, variant: 'basic' | 'deepseek_r1', encoder: 'mlp' | 'temporal' | 'deepseek' = 'mlp', critic: 'mlp' | 'distributional' = 'mlp', autoregressive = false) {
   const { market, features } = syntheticSignalMarket({ bars: 1500, drifts: discrete ? [0] : [0.0005, 0], signalStrengths: discrete ? [0.01] : [0.01, 0.01], noise: 0.01, seed: 1 });
   const lookback = encoder === 'temporal' ? { lookback: 4 } : encoder === 'deepseek' ? { lookback: 2 } : {};
   const make = (options: object) => (discrete ? new SingleAssetEnv(market, features, { ...options, ...lookback }) : new MultiAssetEnv(market, features, { ...options, ...lookback }));
@@ -33,7 +33,7 @@ async function trainAndEvaluate(discrete: boolean, variant: 'basic' | 'deepseek_
     klCoefficient: deepseek ? 0.01 : 0,
     encoder: encoder === 'deepseek' ? 'mlp' : encoder,
     featureAttention: encoder === 'temporal',
-    ...(encoder === 'deepseek' ? { policy: 'deepseek', deepseek: TINY_DEEPSEEK } : {}),
+    ...(encoder === 'deepseek' ? { policy: 'deepseek', deepseek: { ...TINY_DEEPSEEK, autoregressive } } : {}),
     critic,
     criticHidden: 16,
     criticLayers: 1,
@@ -73,6 +73,11 @@ describe('DeepSeek-R1 variant with feature attention and the temporal (transform
 describe("the whole DeepSeek-R1 agent: the specification's network (policy: deepseek) with the C51 critic", () => {
   it('learns the predictive feature, continuous weights', async () => {
     const result = await trainAndEvaluate(false, 'deepseek_r1', 'deepseek', 'distributional');
+    expect(result.policy).toBeGreaterThan(result.equal + 3);
+    expect(result.policy).toBeGreaterThan(result.random + 3);
+  });
+  it('learns the predictive feature with autoregressive continuous weights (the critic bootstraps from the chain of conditional means)', async () => {
+    const result = await trainAndEvaluate(false, 'deepseek_r1', 'deepseek', 'distributional', true);
     expect(result.policy).toBeGreaterThan(result.equal + 3);
     expect(result.policy).toBeGreaterThan(result.random + 3);
   });

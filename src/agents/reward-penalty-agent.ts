@@ -21,8 +21,8 @@ import { POLICY_CORE_DEFAULTS, scheduleFromOptions, type PolicyCoreOptions } fro
 import { rewardPenaltySectionSchema } from './train-config.js';
 import { MetaController } from './meta-controller.js';
 import { OptimizerCore } from './optimizer-core.js';
-import { dropoutKey, logProbsAndEntropy, policyOutput, trainingContext, type PolicyParams } from './policy.js';
-import { sampleActionInto, stepWithStoredAction } from './policy-sampling.js';
+import { autoregressiveMeans, dropoutKey, logProbsAndEntropy, policyOutput, trainingContext, type PolicyParams } from './policy.js';
+import { sampleActionInto } from './policy-sampling.js';
 import { PolicyAgent } from './policy-agent.js';
 
 export interface RewardPenaltyOptions extends PolicyCoreOptions {
@@ -96,11 +96,6 @@ export class RewardPenaltyAgent extends PolicyAgent<RewardPenaltyOptions, Reward
 
   constructor(envs: Env[], options: Partial<RewardPenaltyOptions> = {}) {
     const o = { ...REWARD_PENALTY_DEFAULTS, ...options };
-    if (o.policy === 'deepseek' && o.deepseek.autoregressive) {
-      throw new GrpoTraderError(ErrorCodes.unsupported, "autoregressive actions are built for group-relative GRPO; the reward-penalty agents' critic needs the policy's mean action in one pass", {
-        location: { field: 'algorithm.deepseek.autoregressive', value: 'true' },
-      });
-    }
     super('RewardPenaltyAgent', envs, o);
     this.algorithm = o.variant === 'deepseek_r1' ? 'deepseek_r1' : 'reward_penalty';
     const criticHidden = o.criticHidden ?? (o.variant === 'deepseek_r1' ? 128 : o.hiddenSizes[0]!);
@@ -133,7 +128,8 @@ export class RewardPenaltyAgent extends PolicyAgent<RewardPenaltyOptions, Reward
       const batch = x.shape[0]!;
       const D = x.shape[1]!;
       if (kind === 'gaussian') {
-        const mean = policyOutput(p.policy, x.ref, encoding);
+        // The next action the critic bootstraps from: the policy's mean (for autoregressive actions, the chain of conditional means).
+        const mean = encoding?.type === 'deepseek' && encoding.autoregressive ? autoregressiveMeans(p.policy, x.ref, encoding, encoding.autoregressive) : policyOutput(p.policy, x.ref, encoding);
         return critique(p.critic, x, mean);
       }
       // Σ_a' π(a'|s') Q(s', a') (or the π-mixture of the atom distributions): every discrete action
@@ -219,7 +215,7 @@ export class RewardPenaltyAgent extends PolicyAgent<RewardPenaltyOptions, Reward
   }
 
   private stepWith(env: Env, offset: number) {
-    return stepWithStoredAction(env, this.kind, this.actions, offset, this.actionSize, this.actionScratch);
+    return this.stepStored(env, this.actions, offset);
   }
 
   async update(): Promise<Record<string, number>> {
@@ -230,11 +226,14 @@ export class RewardPenaltyAgent extends PolicyAgent<RewardPenaltyOptions, Reward
     let rewardSum = 0;
     for (let t = 0; t < o.rolloutSteps; t++) {
       this.gatherObservations();
-      const { output, logStd } = await this.policyOutputs(this.stepObservations, N);
+      const temperature = this.meta.temperature * this.explorationTemperature;
+      // Autoregressive actions are drawn asset by asset straight into this step's rows of the batch.
+      const { output, logStd } = this.autoregressive ? { output: this.actions, logStd: this.actions } : await this.policyOutputs(this.stepObservations, N);
+      if (this.autoregressive) await this.autoregressive.sample(this.core.params.policy, this.stepObservations, N, 1, this.rng, temperature, this.actions.subarray(t * N * A, (t + 1) * N * A));
       for (let i = 0; i < N; i++) {
         const index = t * N + i;
         this.observations.set(this.stepObservations.subarray(i * D, (i + 1) * D), index * D);
-        sampleActionInto(this.kind, this.rng, this.actions, index * A, output, logStd, i, A, this.probabilities, this.meta.temperature * this.explorationTemperature);
+        if (!this.autoregressive) sampleActionInto(this.kind, this.rng, this.actions, index * A, output, logStd, i, A, this.probabilities, temperature);
         const env = this.envs[i]!;
         const result = this.stepWith(env, index * A);
         this.envSteps++;

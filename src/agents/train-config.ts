@@ -106,7 +106,7 @@ export const deepSeekSectionSchema = z.strictObject({
   decoderHeads: positiveInt.default(8).describe('DeepSeekPolicyNetwork heads (spec 2.1.3: 8)'),
   feedForward: positiveInt.nullable().default(null).describe('Feed-forward width of every transformer layer (null: 4 × hiddenDim, as the spec)'),
   dropout: z.number().finite().min(0).lt(1).default(0.1).describe('Dropout of every layer while training (spec: 0.1); seeded, off when acting'),
-  autoregressive: z.boolean().default(false).describe("Continuous actions generated asset by asset, each conditioned on the weights already chosen (spec 2.1.3's last bullet; group-relative GRPO)"),
+  autoregressive: z.boolean().default(false).describe("Continuous actions generated asset by asset, each conditioned on the weights already chosen (spec 2.1.3's last bullet; continuous actions)"),
 });
 
 export const algorithmSectionSchema = z.strictObject({
