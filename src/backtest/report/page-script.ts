@@ -80,25 +80,29 @@ export const PAGE_SCRIPT = String.raw`
       series: payload.series.map(function (s) { return { name: s.name, type: 'line', data: s.drawdown, showSymbol: false, lineStyle: { width: 1 }, areaStyle: { opacity: 0.08 } }; })
     }));
   }
+  // A stacked area per symbol over dates: rows[t][a] (the weights chart and the attention chart).
+  function stackedAreas(title, dates, symbols, rows, yMax, step) {
+    return merge(base, {
+      title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
+      legend: { top: 26, type: 'scroll' },
+      grid: merge(base.grid, { top: 62 }),
+      tooltip: { trigger: 'axis', confine: true },
+      xAxis: { type: 'category', data: dates, boundaryGap: false },
+      yAxis: { type: 'value', max: yMax },
+      dataZoom: zoom(),
+      series: symbols.map(function (symbol, a) {
+        return { name: symbol, type: 'line', stack: 'areas', data: rows.map(function (row) { return row[a]; }), showSymbol: false, lineStyle: { width: 0 }, areaStyle: {}, step: step };
+      })
+    });
+  }
+
   var weightsChart = null;
   function renderWeights(index) {
     if (!weightsChart) weightsChart = chart('chart-weights');
     if (!weightsChart) return;
     var s = payload.series[index];
     var w = s.weights;
-    var columns = w.symbols.map(function (symbol, a) { return w.rows.map(function (row) { return row[a]; }); });
-    weightsChart.setOption(merge(base, {
-      title: { text: 'Weights over time: ' + s.name, left: 'center', textStyle: { fontSize: 14 } },
-      legend: { top: 26, type: 'scroll' },
-      grid: merge(base.grid, { top: 62 }),
-      tooltip: { trigger: 'axis', confine: true },
-      xAxis: { type: 'category', data: w.dates, boundaryGap: false },
-      yAxis: { type: 'value', max: function (extent) { return Math.max(1, Math.ceil(extent.max * 20) / 20); } },
-      dataZoom: zoom(),
-      series: w.symbols.map(function (symbol, a) {
-        return { name: symbol, type: 'line', stack: 'weights', data: columns[a], showSymbol: false, lineStyle: { width: 0 }, areaStyle: {}, step: 'end' };
-      })
-    }), true);
+    weightsChart.setOption(stackedAreas('Weights over time: ' + s.name, w.dates, w.symbols, w.rows, function (extent) { return Math.max(1, Math.ceil(extent.max * 20) / 20); }, 'end'), true);
   }
   function renderReturns() {
     var c = chart('chart-returns');
@@ -176,20 +180,7 @@ export const PAGE_SCRIPT = String.raw`
       return;
     }
     var c = chart('chart-importance');
-    if (c) {
-      c.setOption(merge(base, {
-        title: { text: 'Share of the feature attention per asset: ' + e.series, left: 'center', textStyle: { fontSize: 14 } },
-        legend: { top: 26, type: 'scroll' },
-        grid: merge(base.grid, { top: 62 }),
-        tooltip: { trigger: 'axis', confine: true },
-        xAxis: { type: 'category', data: e.dates, boundaryGap: false },
-        yAxis: { type: 'value', max: 1 },
-        dataZoom: zoom(),
-        series: e.symbols.map(function (symbol, a) {
-          return { name: symbol, type: 'line', stack: 'importance', data: e.asset_importance.map(function (row) { return row[a]; }), showSymbol: false, lineStyle: { width: 0 }, areaStyle: {} };
-        })
-      }), true);
-    }
+    if (c) c.setOption(stackedAreas('Share of the feature attention per asset: ' + e.series, e.dates, e.symbols, e.asset_importance, 1, false), true);
     var container = document.getElementById('table-importance');
     if (container) {
       table(container, ['asset'].concat(e.features), e.symbols.map(function (symbol, a) {
