@@ -2,3 +2,5 @@
 export { SumTree, MinTree } from './segment-tree.js';
 export { PrioritizedReplayBuffer, PRIORITIZED_REPLAY_DEFAULTS, type PrioritizedReplayOptions, type ReplayBatch } from './prioritized-replay.js';
 export { PageHinkley, Adwin, PAGE_HINKLEY_DEFAULTS, ADWIN_DEFAULTS, type DriftDetector, type PageHinkleyOptions, type AdwinOptions } from './drift-detectors.js';
+export { RegimeDetector, REGIME_DETECTOR_DEFAULTS, REGIME_FEATURES, matchCentroids, type RegimeDetectorOptions, type RegimeStep, type RegimeImportance } from './regime-detector.js';
+export { detectRegimes, regimeSource, type RegimeSeries } from './regime-series.js';

@@ -1,0 +1,254 @@
+/**
+ * The specification's MarketRegimeDetector (6.2), made causal and stable (spec README, defect 6):
+ *
+ * - Features per bar t, from bars ≤ t only: the mean and the standard deviation (ddof 1) of the last
+ *   `featureWindow` simple returns, and the mean over the same bars of volume / its trailing mean
+ *   over `volumeWindow` bars (the specification divided by the mean of the whole series: look-ahead).
+ * - A standard scaler and k-means (ml-kmeans, seeded k-means++; later fits warm-started from the
+ *   previous centroids) are **fitted on a trailing window** of `fitWindow` feature rows and then used
+ *   to **label new bars by prediction** (nearest centroid); they are refitted every `refitEvery` bars
+ *   or when a Page-Hinkley detector on the first feature (the return level) fires, never on every bar.
+ * - Labels keep their meaning across refits: the first fit orders clusters by volatility (label 0 the
+ *   calmest); every refit matches the new clusters to the old ones by minimum total centroid
+ *   distance in feature units (an exact assignment over all k! permutations, k ≤ 8).
+ * - Stability as the specification's: the share of the most common label among the last 10; plus
+ *   the agreement of consecutive fits (share of the fit window labelled alike by old and new model).
+ * - PCA (ml-pca, 2 components) of the scaled fit window: loadings and explained variance.
+ */
+import { kmeans } from 'ml-kmeans';
+import { PCA } from 'ml-pca';
+import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { PageHinkley } from './drift-detectors.js';
+
+export interface RegimeDetectorOptions {
+  /** Number of regimes k (spec 4). */
+  regimes: number;
+  /** Labels kept for the history (spec lookback_period 60). */
+  lookback: number;
+  /** Feature rows needed per regime before the first fit (spec 20). */
+  minSamplesPerRegime: number;
+  /** Stability below this marks the regime as unstable (spec 0.6). */
+  stabilityThreshold: number;
+  /** Bars of the rolling return mean, volatility and volume features (spec 20). */
+  featureWindow: number;
+  /** Bars of the trailing volume mean that normalises volume. */
+  volumeWindow: number;
+  /** Feature rows the scaler and k-means are fitted on (the trailing window). */
+  fitWindow: number;
+  /** Bars between scheduled refits. */
+  refitEvery: number;
+  /** Page-Hinkley threshold on the return-level feature that triggers an early refit (0: off). */
+  driftThreshold: number;
+  seed: number;
+}
+
+export const REGIME_DETECTOR_DEFAULTS: RegimeDetectorOptions = {
+  regimes: 4,
+  lookback: 60,
+  minSamplesPerRegime: 20,
+  stabilityThreshold: 0.6,
+  featureWindow: 20,
+  volumeWindow: 60,
+  fitWindow: 500,
+  refitEvery: 63,
+  driftThreshold: 0,
+  seed: 42,
+};
+
+export const REGIME_FEATURES = ['return_mean', 'volatility', 'relative_volume'] as const;
+
+/** What the detector knew at one bar's close. */
+export interface RegimeStep {
+  /** The bar's label, or −1 before the first fit. */
+  label: number;
+  stability: number;
+  /** Whether this bar triggered a refit (and why). */
+  refit: null | { reason: 'first' | 'schedule' | 'drift'; agreement: number | null };
+}
+
+/** The last fit's PCA of the scaled features. */
+export interface RegimeImportance {
+  features: readonly string[];
+  /** [component][feature] loadings of the 2 components. */
+  loadings: number[][];
+  explainedVariance: number[];
+}
+
+function bad(field: string, message: string): GrpoTraderError {
+  return new GrpoTraderError(ErrorCodes.invalidArgument, message, { location: { field } });
+}
+
+function permutations(k: number): number[][] {
+  if (k === 1) return [[0]];
+  const out: number[][] = [];
+  for (const rest of permutations(k - 1)) for (let i = 0; i <= rest.length; i++) out.push([...rest.slice(0, i), k - 1, ...rest.slice(i)]);
+  return out;
+}
+
+/** The assignment old[i] ↔ new[match[i]] of least total squared distance (exact over all permutations). */
+export function matchCentroids(previous: readonly (readonly number[])[], next: readonly (readonly number[])[]): number[] {
+  const k = previous.length;
+  if (next.length !== k || k > 8) throw bad('regimes', `centroid matching needs two sets of the same size ≤ 8, got ${k} and ${next.length}`);
+  const cost = previous.map((p) => next.map((q) => p.reduce((s, v, d) => s + (v - q[d]!) ** 2, 0)));
+  let best: number[] = [];
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (const permutation of permutations(k)) {
+    const total = permutation.reduce((s, j, i) => s + cost[i]![j]!, 0);
+    if (total < bestCost) {
+      bestCost = total;
+      best = permutation;
+    }
+  }
+  return best;
+}
+
+export class RegimeDetector {
+  readonly options: RegimeDetectorOptions;
+  /** Bars seen. */
+  bars = 0;
+  /** Labels of the last `lookback` bars (−1 before the first fit). */
+  readonly history: number[] = [];
+  importance: RegimeImportance | null = null;
+  /** Centroids of the current model in feature units (not scaled), by label. */
+  centroids: number[][] | null = null;
+
+  private previousClose = Number.NaN;
+  private readonly returns: number[] = [];
+  private readonly volumes: number[] = [];
+  private readonly relative: number[] = [];
+  private readonly rows: number[][] = [];
+  private mean: number[] = [];
+  private scale: number[] = [];
+  private sinceFit = 0;
+  private readonly drift: PageHinkley | null;
+
+  constructor(options: Partial<RegimeDetectorOptions> = {}) {
+    const o = (this.options = { ...REGIME_DETECTOR_DEFAULTS, ...options });
+    const integer = (name: keyof RegimeDetectorOptions, min: number) => {
+      const value = o[name];
+      if (!Number.isInteger(value) || (value as number) < min) throw bad(name, `regime detector: ${name} must be an integer ≥ ${min}, got ${value}`);
+    };
+    integer('regimes', 2);
+    integer('lookback', 10);
+    integer('minSamplesPerRegime', 1);
+    integer('featureWindow', 2);
+    integer('volumeWindow', 1);
+    integer('refitEvery', 1);
+    if (o.regimes > 8) throw bad('regimes', `regime detector: at most 8 regimes, got ${o.regimes}`);
+    if (!(Number.isInteger(o.fitWindow) && o.fitWindow >= o.regimes * o.minSamplesPerRegime)) throw bad('fitWindow', `regime detector: fitWindow must be an integer ≥ regimes × minSamplesPerRegime (${o.regimes * o.minSamplesPerRegime}), got ${o.fitWindow}`);
+    this.drift = o.driftThreshold > 0 ? new PageHinkley({ threshold: o.driftThreshold, delta: 0, minInstances: o.featureWindow }) : null;
+  }
+
+  /** Process one bar's close (and volume) at its close; returns what is known at that close. */
+  update(close: number, volume: number): RegimeStep {
+    if (!(close > 0) || !Number.isFinite(close)) throw bad('close', `regime detector: close must be a positive number, got ${close} at bar ${this.bars}`);
+    if (!(volume >= 0) || !Number.isFinite(volume)) throw bad('volume', `regime detector: volume must be a non-negative number, got ${volume} at bar ${this.bars}`);
+    const o = this.options;
+    const r = Number.isNaN(this.previousClose) ? 0 : close / this.previousClose - 1;
+    this.previousClose = close;
+    this.bars++;
+    push(this.returns, r, o.featureWindow);
+    push(this.volumes, volume, o.volumeWindow);
+    const trailingVolume = this.volumes.reduce((s, v) => s + v, 0) / this.volumes.length;
+    push(this.relative, trailingVolume > 0 ? volume / trailingVolume : 1, o.featureWindow);
+    let refit: RegimeStep['refit'] = null;
+    let label = -1;
+    if (this.returns.length === o.featureWindow) {
+      const row = features(this.returns, this.relative);
+      push(this.rows, row, o.fitWindow);
+      this.sinceFit++;
+      const drifted = this.drift?.update(row[0]!) ?? false;
+      const enough = this.rows.length >= o.regimes * o.minSamplesPerRegime;
+      if (enough && (this.centroids === null || this.sinceFit >= o.refitEvery || drifted)) {
+        const agreement = this.fit();
+        refit = { reason: agreement === null ? 'first' : drifted ? 'drift' : 'schedule', agreement };
+      }
+      if (this.centroids) label = this.predict(row);
+    }
+    push(this.history, label, o.lookback);
+    return { label, stability: this.stability(), refit };
+  }
+
+  /** Share of the most common label among the last 10 (0 before the first fit). */
+  stability(): number {
+    const recent = this.history.slice(-10).filter((l) => l >= 0);
+    if (recent.length === 0) return 0;
+    const counts = new Map<number, number>();
+    for (const l of recent) counts.set(l, (counts.get(l) ?? 0) + 1);
+    return Math.max(...counts.values()) / recent.length;
+  }
+
+  /** Whether the current regime is stable (stability ≥ the threshold). */
+  isStable(): boolean {
+    return this.stability() >= this.options.stabilityThreshold;
+  }
+
+  /** The nearest centroid's label for a feature row. */
+  predict(row: readonly number[]): number {
+    const centroids = this.centroids!;
+    let best = 0;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    centroids.forEach((c, label) => {
+      let d = 0;
+      for (let f = 0; f < row.length; f++) d += ((row[f]! - c[f]!) / this.scale[f]!) ** 2;
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = label;
+      }
+    });
+    return best;
+  }
+
+  /** Fit scaler, k-means and PCA on the trailing rows; returns the agreement with the previous fit (null on the first). */
+  private fit(): number | null {
+    const o = this.options;
+    const rows = this.rows;
+    const F = rows[0]!.length;
+    this.mean = Array.from({ length: F }, (_, f) => rows.reduce((s, r) => s + r[f]!, 0) / rows.length);
+    this.scale = this.mean.map((m, f) => Math.sqrt(rows.reduce((s, r) => s + (r[f]! - m) ** 2, 0) / rows.length) || 1);
+    const scaled = rows.map((r) => r.map((v, f) => (v - this.mean[f]!) / this.scale[f]!));
+    const previous = this.centroids;
+    const initialization = previous ? previous.map((c) => c.map((v, f) => (v - this.mean[f]!) / this.scale[f]!)) : 'kmeans++';
+    const result = kmeans(scaled, o.regimes, { initialization, seed: o.seed, maxIterations: 100 });
+    let centroids = result.centroids.map((c) => c.map((v, f) => v * this.scale[f]! + this.mean[f]!));
+    let agreement: number | null = null;
+    if (previous) {
+      const match = matchCentroids(previous, centroids);
+      centroids = match.map((j) => centroids[j]!);
+      const before = rows.map((r) => this.nearest(previous, r));
+      this.centroids = centroids;
+      agreement = rows.reduce((s, r, i) => s + (this.predict(r) === before[i] ? 1 : 0), 0) / rows.length;
+    } else {
+      // Label 0 the calmest regime, k − 1 the most volatile (feature 1).
+      centroids = [...centroids].sort((a, b) => a[1]! - b[1]!);
+      this.centroids = centroids;
+    }
+    const pca = new PCA(scaled);
+    const components = Math.min(2, F);
+    const loadings = pca.getLoadings().to2DArray().slice(0, components);
+    this.importance = { features: REGIME_FEATURES, loadings, explainedVariance: pca.getExplainedVariance().slice(0, components) };
+    this.sinceFit = 0;
+    return agreement;
+  }
+
+  private nearest(centroids: number[][], row: readonly number[]): number {
+    const saved = this.centroids;
+    this.centroids = centroids;
+    const label = this.predict(row);
+    this.centroids = saved;
+    return label;
+  }
+}
+
+function push<T>(list: T[], value: T, limit: number): void {
+  list.push(value);
+  if (list.length > limit) list.shift();
+}
+
+/** [mean return, volatility (ddof 1), mean relative volume] of the current windows. */
+function features(returns: readonly number[], relative: readonly number[]): number[] {
+  const n = returns.length;
+  const mean = returns.reduce((s, r) => s + r, 0) / n;
+  const variance = returns.reduce((s, r) => s + (r - mean) ** 2, 0) / (n - 1);
+  return [mean, Math.sqrt(variance), relative.reduce((s, v) => s + v, 0) / relative.length];
+}
