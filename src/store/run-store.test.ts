@@ -129,4 +129,20 @@ describe('RunStore', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     check.close();
   });
+
+  it('records the events of a running run in order, filters them by kind, and deletes them with the run', () => {
+    let clock = Date.parse('2026-05-01T00:00:00Z');
+    const store = RunStore.open(join(dir, 'events.sqlite'), { now: () => new Date((clock += 1000)) });
+    const id = store.startRun({ kind: 'online', name: 'o', period: { first: '2020-01-01', last: '2020-12-31', bars: 252, split: 'stream' }, config: {} });
+    store.recordEvent(id, { kind: 'refit', bar: 78, date: '2020-04-22', payload: { reason: 'first' } });
+    store.recordEvent(id, { kind: 'alarm', bar: 140, date: '2020-07-20', payload: { detector: 'page-hinkley', direction: -1 } });
+    store.recordEvent(id, { kind: 'refit', bar: 141, date: '2020-07-21', payload: { reason: 'drift', agreement: 0.8 } });
+    expect(store.events(id).map((e) => [e.kind, e.bar])).toEqual([['refit', 78], ['alarm', 140], ['refit', 141]]);
+    expect(store.events(id, 'refit').map((e) => e.payload)).toEqual([{ reason: 'first' }, { reason: 'drift', agreement: 0.8 }]);
+    expect(store.events(id)[1]).toMatchObject({ date: '2020-07-20', created_at: '2026-05-01T00:00:03.000Z' });
+    expect(() => store.recordEvent(999, { kind: 'x' })).toThrow(/no run 999/);
+    store.deleteRun(id);
+    expect(() => store.events(id)).toThrow(/no run/);
+    store.close();
+  });
 });

@@ -107,6 +107,15 @@ export interface StoredSeries {
   weights: Float64Array;
 }
 
+export interface StoredEvent {
+  id: number;
+  kind: string;
+  bar: number | null;
+  date: string | null;
+  created_at: string;
+  payload: Record<string, unknown>;
+}
+
 export interface StoredTrade {
   date: string;
   bar: number;
@@ -274,6 +283,30 @@ export class RunStore {
     return Number(
       this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at, metrics) VALUES (?, ?, ?, ?, ?)').run(runId, checkpoint.step, checkpoint.path, this.now().toISOString(), json(checkpoint.metrics ?? {})).lastInsertRowid,
     );
+  }
+
+  /**
+   * Record an event of a running run (an online agent's refit, drift alarm, promotion, rollback; a
+   * server's alert), with the bar and date it happened at and any JSON payload; returns its id.
+   */
+  recordEvent(runId: number, event: { kind: string; bar?: number | null; date?: string | null; payload?: Record<string, unknown> }): number {
+    return this.write(() => {
+      this.requireRun(runId);
+      return Number(
+        this.db
+          .prepare('INSERT INTO events (run_id, kind, bar, date, created_at, payload) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(runId, event.kind, event.bar ?? null, event.date ?? null, this.now().toISOString(), json(event.payload ?? {})).lastInsertRowid,
+      );
+    });
+  }
+
+  /** A run's events in the order they were recorded (optionally of one kind). */
+  events(runId: number, kind?: string): StoredEvent[] {
+    this.requireRun(runId);
+    const rows = this.db
+      .prepare<{ id: number; kind: string; bar: number | null; date: string | null; created_at: string; payload: string }>(`SELECT id, kind, bar, date, created_at, payload FROM events WHERE run_id = ? ${kind === undefined ? '' : 'AND kind = ?'} ORDER BY id`)
+      .all(...(kind === undefined ? [runId] : [runId, kind]));
+    return rows.map((row) => ({ ...row, payload: parseJson(row.payload) as Record<string, unknown> }));
   }
 
   /** Merge paths into a run's artifacts (e.g. a report written after the run was recorded). */

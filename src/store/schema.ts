@@ -1,8 +1,9 @@
 /**
  * The store's tables. `PRAGMA user_version` records the version; MIGRATIONS bring an older file up to
- * date in place (version 2 added each run's seed, data fingerprint, artifact paths and finish time).
+ * date in place (version 2 added each run's seed, data fingerprint, artifact paths and finish time;
+ * version 3 the events of long-running runs: refits, alarms, promotions, rollbacks).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -79,12 +80,23 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   created_at TEXT NOT NULL,
   metrics TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  bar INTEGER,
+  date TEXT,
+  created_at TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS runs_by_kind ON runs(kind, id);
+CREATE INDEX IF NOT EXISTS events_by_run ON events(run_id, id);
 CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
 `;
 
 /** Statements that bring a store of version `from` to `from + 1`. */
 export const MIGRATIONS: Record<number, string> = {
+  2: '', // version 3 only adds the events table, which SCHEMA creates
   1: `
 ALTER TABLE runs ADD COLUMN seed INTEGER;
 ALTER TABLE runs ADD COLUMN data_fingerprint TEXT;
