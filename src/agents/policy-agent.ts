@@ -93,6 +93,11 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
     this.autoregressive = this.encoding?.type === 'deepseek' && this.encoding.autoregressive ? new AutoregressiveSampler(this.encoding) : null;
   }
 
+  /** Whether actions are autoregressive (stored pre-tanh, stepped as tanh). */
+  get isAutoregressive(): boolean {
+    return this.autoregressive !== null;
+  }
+
   /** The policy's parameters inside the algorithm's parameter tree. */
   protected abstract policyParams(): PolicyParams;
 

@@ -120,6 +120,23 @@ describe('selectAction, exploration temperature, stored transitions, save and lo
     agent.dispose();
   });
 
+  it('acts deterministically with an autoregressive policy and refuses to sample or learn through this interface, with a coded error', async () => {
+    const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0.001, 0], signalStrengths: [0.01, 0], noise: 0.01, seed: 2 });
+    const agent = new GroupRelativeGrpo([new MultiAssetEnv(market, features, { ...ENV, lookback: 2 })], {
+      seed: 5,
+      rolloutSteps: 2,
+      groupSize: 4,
+      policy: 'deepseek',
+      deepseek: { hiddenDim: 8, encoderLayers: 1, encoderHeads: 2, attentionHeads: 2, decoderLayers: 1, decoderHeads: 2, feedForward: 16, dropout: 0, autoregressive: true },
+    });
+    const spec = new SpecificationAgent(agent);
+    const state = new Float32Array(agent.observationSize).fill(0.1);
+    expect(Array.from(await spec.selectAction(state, { deterministic: true }))).toEqual(Array.from(await agent.act(state, 1)));
+    await expect(spec.selectAction(state)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect(() => spec.storeTransition(state, [0, 0], 0, state, false)).toThrow(/autoregressive policies are not supported/);
+    agent.dispose();
+  });
+
   it('group-relative GRPO refuses replay batches with a coded error and updates through its environments', async () => {
     const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0.001, 0], signalStrengths: [0.01, 0], noise: 0.01, seed: 2 });
     const agent = new GroupRelativeGrpo([new MultiAssetEnv(market, features, ENV)], { seed: 5, rolloutSteps: 2, groupSize: 4, hiddenSizes: [8] });

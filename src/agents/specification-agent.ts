@@ -52,6 +52,7 @@ export class SpecificationAgent {
     if (state.length !== this.input.length) throw new GrpoTraderError(ErrorCodes.invalidArgument, `selectAction: the state has ${state.length} values; the agent reads ${this.input.length}`, { location: { field: 'state' } });
     for (let i = 0; i < this.input.length; i++) this.input[i] = state[i]!;
     if (options.deterministic) return this.agent.act(this.input, 1);
+    this.refuseAutoregressive('selectAction (sampling)');
     const { output, logStd } = await this.agent.policyOutputs(this.input, 1);
     const temperature = this.agent instanceof RewardPenaltyAgent ? this.agent.meta.temperature * this.agent.explorationTemperature : this.agent.explorationTemperature;
     const index = sampleActionInto(this.agent.kind, this.agent.rng, this.sample, 0, output, logStd, 0, this.agent.actionSize, this.probabilities, temperature);
@@ -60,6 +61,7 @@ export class SpecificationAgent {
 
   /** Keep a transition for the next `update()`. */
   storeTransition(state: ArrayLike<number>, action: ArrayLike<number> | number, reward: number, nextState: ArrayLike<number>, done: boolean): void {
+    this.refuseAutoregressive('storeTransition');
     this.transitions.push({ state: Float32Array.from(state), action: typeof action === 'number' ? action : Float64Array.from(action), reward, nextState: Float32Array.from(nextState), done });
   }
 
@@ -82,6 +84,7 @@ export class SpecificationAgent {
 
   /** One importance-weighted step on a batch; per-sample TD errors (target − Q) for the replay priorities. */
   async updateFromBatch(batch: TransitionBatch, importanceWeights?: Float32Array): Promise<{ tdErrors: Float32Array; metrics: Record<string, number> }> {
+    this.refuseAutoregressive('updateFromBatch');
     if (!(this.agent instanceof RewardPenaltyAgent)) {
       throw new GrpoTraderError(ErrorCodes.unsupported, 'group-relative GRPO learns from counterfactual groups scored through its environments, not from stored transitions: use update(), or a reward-penalty agent (algorithm.type reward_penalty or deepseek_r1) for replay', {
         location: { field: 'algorithm.type', value: 'grpo' },
@@ -105,6 +108,19 @@ export class SpecificationAgent {
   /** Restore a checkpoint written by `save` (or by training) into this agent, built from the same config. */
   async load(path: string): Promise<void> {
     await loadCheckpoint(path, this.agent);
+  }
+
+  /**
+   * Autoregressive policies learn from their pre-tanh draws, which this interface's environment-form
+   * actions do not carry; until it exchanges them, it refuses instead of learning from the wrong
+   * actions. Deterministic acting works (the chain of conditional means).
+   */
+  private refuseAutoregressive(method: string): void {
+    if (this.agent.isAutoregressive) {
+      throw new GrpoTraderError(ErrorCodes.unsupported, `${method}: autoregressive policies are not supported through the specification interface yet (train them with grpo-trader train; acting deterministically works)`, {
+        location: { field: 'algorithm.deepseek.autoregressive', value: 'true' },
+      });
+    }
   }
 
   /** Stored transitions as a batch (discrete actions one-hot). */
