@@ -4,3 +4,4 @@ export { PrioritizedReplayBuffer, PRIORITIZED_REPLAY_DEFAULTS, type PrioritizedR
 export { PageHinkley, Adwin, PAGE_HINKLEY_DEFAULTS, ADWIN_DEFAULTS, type DriftDetector, type PageHinkleyOptions, type AdwinOptions } from './drift-detectors.js';
 export { RegimeDetector, REGIME_DETECTOR_DEFAULTS, REGIME_FEATURES, matchCentroids, type RegimeDetectorOptions, type RegimeStep, type RegimeImportance } from './regime-detector.js';
 export { detectRegimes, regimeSource, type RegimeSeries } from './regime-series.js';
+export { OnlineLearningAgent, ONLINE_AGENT_DEFAULTS, type OnlineAgentOptions, type OnlineStep } from './online-agent.js';
