@@ -129,3 +129,62 @@ async function regimes() {
 }
 
 benchmarks.push({ name: 'online.regimes', description: 'regime labels per second on the 47 daily files, vs refitting k-means on every bar', run: regimes });
+
+/**
+ * online.stream_dow30: bars per second through the whole online loop (regime, decision, transition,
+ * an update every 10 bars from batches of 64 once 200 are stored) on the 30 Dow stocks, 2015–2016,
+ * with a reward-penalty model at the training defaults (MLP 64, lookback 5). Reference, in the same
+ * run: the same model's offline training throughput (environment steps per second over whole
+ * updates of 8 environments × 16 steps).
+ */
+async function stream() {
+  const { environmentFactory, parseTrainConfig, RewardPenaltyAgent, SpecificationAgent, splitBars } = await import('../src/agents/index.js');
+  const { loadMarket, dateRangeIndices } = await import('../src/data/index.js');
+  const { buildFeatureTensor } = await import('../src/env/index.js');
+  const { initEngine } = await import('../src/nn/index.js');
+  const { OnlineLearningAgent } = await import('../src/online/index.js');
+  await initEngine({ threads: 1 });
+  const symbols = 'AAPL AXP BA CAT CSCO CVX DIS GE GS HD IBM INTC JNJ JPM KO MCD MMM MRK MSFT NKE PEP PFE PG T TRV UNH UTX VZ WMT XOM'.split(' ');
+  const config = parseTrainConfig({ data: { paths: [benchData('us-equities-daily')], symbols }, algorithm: { type: 'reward_penalty' } });
+  const { market } = await loadMarket(config.data.paths, { symbols });
+  const features = buildFeatureTensor(market, { features: config.data.features });
+  const make = environmentFactory(config, market, features);
+  const train = splitBars(market, 'train', config.splits.train);
+  const options = { ...config.algorithm.rewardPenalty, hiddenSizes: config.algorithm.hiddenSizes, seed: 0 };
+  const offline = new RewardPenaltyAgent(Array.from({ length: 8 }, () => make(train, true)), options);
+  await offline.update();
+  const steps0 = offline.envSteps;
+  const offlineStart = performance.now();
+  for (let u = 0; u < 10; u++) await offline.update();
+  const offlineRate = (offline.envSteps - steps0) / ((performance.now() - offlineStart) / 1000);
+  offline.dispose();
+
+  const { start, end } = dateRangeIndices(market.time, '2015-01-01', '2016-12-31');
+  const model = new RewardPenaltyAgent([make(train, true)], options);
+  const env = make({ firstBar: start, lastBar: end - 1 }, false) as import('../src/env/multi-asset-env.js').MultiAssetEnv;
+  const online = new OnlineLearningAgent(new SpecificationAgent(model), env, market, {});
+  online.start(start);
+  const began = performance.now();
+  let bars = 0;
+  for (;;) {
+    const step = await online.step();
+    bars++;
+    if (step.done) break;
+  }
+  const rate = bars / ((performance.now() - began) / 1000);
+  const updates = online.updates;
+  model.dispose();
+  return {
+    name: 'online.stream_dow30',
+    value: round(rate),
+    unit: 'bars_per_second (whole online loop, updates included)',
+    reference: round(offlineRate),
+    reference_name: 'offline training of the same model: environment steps per second over whole updates',
+    ratio: round(rate / offlineRate),
+    runs: 1,
+    bars,
+    updates,
+  };
+}
+
+benchmarks.push({ name: 'online.stream_dow30', description: 'the online loop on the 30 Dow stocks, bars/s, vs offline training steps/s of the same model', run: stream });
