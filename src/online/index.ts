@@ -2,6 +2,6 @@
 export { SumTree, MinTree } from './segment-tree.js';
 export { PrioritizedReplayBuffer, PRIORITIZED_REPLAY_DEFAULTS, type PrioritizedReplayOptions, type ReplayBatch } from './prioritized-replay.js';
 export { PageHinkley, Adwin, PAGE_HINKLEY_DEFAULTS, ADWIN_DEFAULTS, type DriftDetector, type PageHinkleyOptions, type AdwinOptions } from './drift-detectors.js';
-export { RegimeDetector, REGIME_DETECTOR_DEFAULTS, REGIME_FEATURES, matchCentroids, type RegimeDetectorOptions, type RegimeStep, type RegimeImportance } from './regime-detector.js';
+export { RegimeDetector, REGIME_DETECTOR_DEFAULTS, REGIME_FEATURES, matchCentroids, type RegimeDetectorOptions, type RegimeStep, type RegimeImportance, type RegimeDetectorState } from './regime-detector.js';
 export { detectRegimes, regimeSource, type RegimeSeries } from './regime-series.js';
-export { OnlineLearningAgent, ONLINE_AGENT_DEFAULTS, type OnlineAgentOptions, type OnlineStep } from './online-agent.js';
+export { OnlineLearningAgent, ONLINE_AGENT_DEFAULTS, type OnlineAgentOptions, type OnlineStep, type OnlineEvent } from './online-agent.js';

@@ -11,7 +11,7 @@ import { syntheticSignalMarket } from '../agents/synthetic-market.js';
 import type { MarketData } from '../data/types.js';
 import { MultiAssetEnv, type FeatureTensor } from '../env/index.js';
 import { initEngine } from '../nn/index.js';
-import { OnlineLearningAgent, type OnlineStep } from './online-agent.js';
+import { OnlineLearningAgent, type OnlineEvent, type OnlineStep } from './online-agent.js';
 
 beforeAll(async () => {
   await initEngine({ threads: 1 });
@@ -20,7 +20,7 @@ beforeAll(async () => {
 const FIRST = 100;
 const STEPS = 150;
 
-async function stream(market: MarketData, features: FeatureTensor): Promise<OnlineStep[]> {
+async function stream(market: MarketData, features: FeatureTensor, events: OnlineEvent[] = []): Promise<OnlineStep[]> {
   const env = new MultiAssetEnv(market, features, { lookback: 1, returnHistory: 0, includeCorrelation: false });
   const agent = new RewardPenaltyAgent([new MultiAssetEnv(market, features, { lookback: 1, returnHistory: 0, includeCorrelation: false, randomStart: true, episodeLength: 20 })], { seed: 3, rolloutSteps: 4, hiddenSizes: [8] });
   const online = new OnlineLearningAgent(new SpecificationAgent(agent), env, market, {
@@ -29,6 +29,7 @@ async function stream(market: MarketData, features: FeatureTensor): Promise<Onli
     updateFrequency: 10,
     minSamplesBeforeUpdate: 40,
     regimes: { regimes: 2, minSamplesPerRegime: 10, fitWindow: 60, featureWindow: 10 },
+    onEvent: (event) => events.push(event),
   });
   online.start(FIRST);
   const steps: OnlineStep[] = [];
@@ -43,7 +44,12 @@ describe('OnlineLearningAgent', () => {
   const { market, features } = syntheticSignalMarket({ bars: 400, drifts: [0.001, 0], signalStrengths: [0.01, 0.01], noise: 0.01, seed: 4 });
 
   it('decides bar by bar, learns every 10 bars once 40 transitions are stored, with temperature 1 + (1 − stability)·2', async () => {
-    const steps = await stream(market, features);
+    const events: OnlineEvent[] = [];
+    const steps = await stream(market, features, events);
+    // Every refit and every update is reported, at its bar.
+    expect(events.filter((e) => e.kind === 'update').map((e) => e.bar)).toEqual(steps.filter((s) => s.update).map((s) => s.bar));
+    expect(events.filter((e) => e.kind === 'refit').map((e) => e.bar)).toEqual(steps.filter((s) => s.refit).map((s) => s.bar));
+    expect(events.some((e) => e.kind === 'refit')).toBe(true);
     expect(steps.map((s) => s.bar)).toEqual(Array.from({ length: STEPS }, (_, k) => FIRST + k));
     const updated = steps.flatMap((s, k) => (s.update ? [k] : []));
     expect(updated).toEqual([39, 49, 59, 69, 79, 89, 99, 109, 119, 129, 139, 149]);

@@ -34,9 +34,18 @@ export interface OnlineAgentOptions {
   regimes: Partial<RegimeDetectorOptions>;
   regimeSymbol: string | null;
   replay: Partial<Omit<PrioritizedReplayOptions, 'capacity' | 'stateSize' | 'actionSize'>>;
+  /** Told of every event as it happens (the CLI records them with RunStore.recordEvent). */
+  onEvent: ((event: OnlineEvent) => void) | null;
 }
 
-export const ONLINE_AGENT_DEFAULTS: OnlineAgentOptions = { bufferCapacity: 10_000, batchSize: 64, updateFrequency: 10, minSamplesBeforeUpdate: 200, seed: 0, regimes: {}, regimeSymbol: null, replay: {} };
+/** Something the online agent reports as it streams: a regime refit, an update. */
+export interface OnlineEvent {
+  kind: 'refit' | 'update';
+  bar: number;
+  payload: Record<string, unknown>;
+}
+
+export const ONLINE_AGENT_DEFAULTS: OnlineAgentOptions = { bufferCapacity: 10_000, batchSize: 64, updateFrequency: 10, minSamplesBeforeUpdate: 200, seed: 0, regimes: {}, regimeSymbol: null, replay: {}, onEvent: null };
 
 /** What happened at one bar. */
 export interface OnlineStep {
@@ -105,6 +114,7 @@ export class OnlineLearningAgent {
     const stability = regime.stability;
     const temperature = 1 + (1 - stability) * 2;
     this.model.setExplorationTemp(temperature);
+    if (regime.refit) o.onEvent?.({ kind: 'refit', bar, payload: { reason: regime.refit.reason, agreement: regime.refit.agreement, label: regime.label } });
     const state = this.observation;
     const action = await this.model.selectAction(state);
     const result = this.env.step(action);
@@ -118,6 +128,7 @@ export class OnlineLearningAgent {
     if (this.stepsSinceUpdate >= o.updateFrequency && this.buffer.size >= o.minSamplesBeforeUpdate) {
       update = await this.update(regime.label);
       this.stepsSinceUpdate = 0;
+      o.onEvent?.({ kind: 'update', bar, payload: { update: this.updates, regime: regime.label, ...update } });
     }
     return { bar, regime: regime.label, stability, temperature, action, reward: result.reward, value: result.info.portfolioValue, refit: regime.refit !== null, update, done: result.terminated || result.truncated };
   }

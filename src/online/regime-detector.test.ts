@@ -71,4 +71,16 @@ describe('RegimeDetector', () => {
     expect(() => new RegimeDetector({ regimes: 9 })).toThrow(expect.objectContaining({ location: { field: 'regimes' } }));
     expect(() => new RegimeDetector().update(-1, 10)).toThrow(expect.objectContaining({ location: { field: 'close' } }));
   });
+
+  it('continues exactly from a saved state, through JSON (a checkpoint), refits and drift detector included', () => {
+    const options = { regimes: 3, driftThreshold: 0.05 };
+    const whole = run(market.close, market.volume, options);
+    expect(whole.some((s) => s.refit?.reason === 'drift')).toBe(true);
+    const first = new RegimeDetector(options);
+    const head = Array.from({ length: 1000 }, (_, t) => first.update(market.close[t]!, market.volume[t]!));
+    const second = new RegimeDetector(options);
+    second.setState(JSON.parse(JSON.stringify(first.getState())) as ReturnType<RegimeDetector['getState']>);
+    const tail = Array.from({ length: 2000 }, (_, k) => second.update(market.close[1000 + k]!, market.volume[1000 + k]!));
+    expect([...head, ...tail]).toEqual(whole);
+  });
 });

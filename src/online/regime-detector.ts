@@ -231,6 +231,42 @@ export class RegimeDetector {
     return agreement;
   }
 
+  /** The whole state, for a checkpoint. */
+  getState(): RegimeDetectorState {
+    return {
+      bars: this.bars,
+      history: [...this.history],
+      centroids: this.centroids?.map((c) => [...c]) ?? null,
+      importance: this.importance,
+      previousClose: Number.isNaN(this.previousClose) ? null : this.previousClose,
+      returns: [...this.returns],
+      volumes: [...this.volumes],
+      relative: [...this.relative],
+      rows: this.rows.map((r) => [...r]),
+      mean: [...this.mean],
+      scale: [...this.scale],
+      sinceFit: this.sinceFit,
+      drift: this.drift?.getState() ?? null,
+    };
+  }
+
+  /** Continue from a state saved by `getState` (same options). */
+  setState(state: RegimeDetectorState): void {
+    this.bars = state.bars;
+    this.history.splice(0, this.history.length, ...state.history);
+    this.centroids = state.centroids?.map((c) => [...c]) ?? null;
+    this.importance = state.importance;
+    this.previousClose = state.previousClose ?? Number.NaN;
+    this.returns.splice(0, this.returns.length, ...state.returns);
+    this.volumes.splice(0, this.volumes.length, ...state.volumes);
+    this.relative.splice(0, this.relative.length, ...state.relative);
+    this.rows.splice(0, this.rows.length, ...state.rows.map((r) => [...r]));
+    this.mean = [...state.mean];
+    this.scale = [...state.scale];
+    this.sinceFit = state.sinceFit;
+    if (this.drift && state.drift) this.drift.setState(state.drift);
+  }
+
   private nearest(centroids: number[][], row: readonly number[]): number {
     const saved = this.centroids;
     this.centroids = centroids;
@@ -238,6 +274,23 @@ export class RegimeDetector {
     this.centroids = saved;
     return label;
   }
+}
+
+/** Everything a RegimeDetector needs to continue exactly where it was (JSON-safe). */
+export interface RegimeDetectorState {
+  bars: number;
+  history: number[];
+  centroids: number[][] | null;
+  importance: RegimeImportance | null;
+  previousClose: number | null;
+  returns: number[];
+  volumes: number[];
+  relative: number[];
+  rows: number[][];
+  mean: number[];
+  scale: number[];
+  sinceFit: number;
+  drift: number[] | null;
 }
 
 function push<T>(list: T[], value: T, limit: number): void {
