@@ -35,39 +35,37 @@ async function run() {
   // Reference: the specification's O(n) sampler on a copy of the priorities.
   const priorities = Float64Array.from({ length: CAPACITY }, (_, i) => buffer.priority(i));
   const cumulative = new Float64Array(CAPACITY);
+  /** priorities^α and their running sum over all n (O(n)); returns the total. */
+  const accumulate = (): number => {
+    let total = 0;
+    for (let i = 0; i < CAPACITY; i++) cumulative[i] = total += Math.pow(priorities[i]!, 0.6);
+    return total;
+  };
+  /** The entry whose cumulative interval holds u (binary search). */
+  const search = (u: number): number => {
+    let low = 0;
+    let high = CAPACITY - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (cumulative[middle]! > u) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  };
+  const drawn = new Int32Array(BATCH);
   const naive = () => {
     for (let r = 0; r < 20; r++) {
-      let total = 0;
-      for (let i = 0; i < CAPACITY; i++) cumulative[i] = total += Math.pow(priorities[i]!, 0.6);
-      const drawn = new Int32Array(BATCH);
-      for (let k = 0; k < BATCH; k++) {
-        const u = rng.next() * total;
-        let low = 0;
-        let high = CAPACITY - 1;
-        while (low < high) {
-          const middle = (low + high) >> 1;
-          if (cumulative[middle]! > u) high = middle;
-          else low = middle + 1;
-        }
-        drawn[k] = low;
-      }
+      const total = accumulate();
+      for (let k = 0; k < BATCH; k++) drawn[k] = search(rng.next() * total);
       for (let k = 0; k < BATCH; k++) priorities[drawn[k]!] = Math.abs(rng.normal()) + 1e-6;
     }
   };
   // The specification's own sampler is O(n) per draw: its weights divide by np.sum(priorities) inside the loop.
   const specification = () => {
     for (let r = 0; r < 2; r++) {
-      let total = 0;
-      for (let i = 0; i < CAPACITY; i++) cumulative[i] = total += Math.pow(priorities[i]!, 0.6);
+      const total = accumulate();
       for (let k = 0; k < BATCH; k++) {
-        const u = rng.next() * total;
-        let low = 0;
-        let high = CAPACITY - 1;
-        while (low < high) {
-          const middle = (low + high) >> 1;
-          if (cumulative[middle]! > u) high = middle;
-          else low = middle + 1;
-        }
+        const low = search(rng.next() * total);
         let sum = 0;
         for (let i = 0; i < CAPACITY; i++) sum += priorities[i]!;
         errors[k] = Math.pow((CAPACITY * priorities[low]!) / sum, -0.4);
