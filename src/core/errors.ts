@@ -52,6 +52,11 @@ export function invalidArgument(message: string, details?: unknown): GrpoTraderE
   return new GrpoTraderError(ErrorCodes.invalidArgument, message, { details });
 }
 
+/** A bad argument, naming the field (or option) it came in. */
+export function invalidField(field: string, message: string): GrpoTraderError {
+  return new GrpoTraderError(ErrorCodes.invalidArgument, message, { location: { field } });
+}
+
 /** A broken internal invariant (a bug, not the user's input): code INTERNAL, exit status 70, HTTP 500. */
 export function internalError(message: string, details?: unknown): GrpoTraderError {
   return new GrpoTraderError(ErrorCodes.internal, message, { details });

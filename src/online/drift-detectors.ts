@@ -3,11 +3,8 @@
  * (refit triggers): Page-Hinkley and ADWIN. Both read one value per bar, decide with what they have
  * seen so far (nothing looks ahead), and save/restore their whole state for crash-safe resumption.
  */
-import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { invalidField } from '../core/errors.js';
 
-function bad(field: string, message: string): GrpoTraderError {
-  return new GrpoTraderError(ErrorCodes.invalidArgument, message, { location: { field } });
-}
 
 /** What every detector offers. */
 export interface DriftDetector {
@@ -50,13 +47,13 @@ export class PageHinkley implements DriftDetector {
   constructor(options: Partial<PageHinkleyOptions> = {}) {
     this.options = { ...PAGE_HINKLEY_DEFAULTS, ...options };
     const o = this.options;
-    if (!(o.delta >= 0)) throw bad('delta', `Page-Hinkley: delta must be ≥ 0, got ${o.delta}`);
-    if (!(o.threshold > 0)) throw bad('threshold', `Page-Hinkley: threshold must be > 0, got ${o.threshold}`);
-    if (!(o.alpha > 0 && o.alpha <= 1)) throw bad('alpha', `Page-Hinkley: alpha must be in (0, 1], got ${o.alpha}`);
+    if (!(o.delta >= 0)) throw invalidField('delta', `Page-Hinkley: delta must be ≥ 0, got ${o.delta}`);
+    if (!(o.threshold > 0)) throw invalidField('threshold', `Page-Hinkley: threshold must be > 0, got ${o.threshold}`);
+    if (!(o.alpha > 0 && o.alpha <= 1)) throw invalidField('alpha', `Page-Hinkley: alpha must be in (0, 1], got ${o.alpha}`);
   }
 
   update(value: number): boolean {
-    if (!Number.isFinite(value)) throw bad('value', `Page-Hinkley: observations must be finite, got ${value}`);
+    if (!Number.isFinite(value)) throw invalidField('value', `Page-Hinkley: observations must be finite, got ${value}`);
     const o = this.options;
     this.count++;
     this.mean += (value - this.mean) / this.count;
@@ -85,7 +82,7 @@ export class PageHinkley implements DriftDetector {
   }
 
   setState(state: readonly number[]): void {
-    if (state.length !== 7) throw bad('state', `Page-Hinkley: a state has 7 numbers, got ${state.length}`);
+    if (state.length !== 7) throw invalidField('state', `Page-Hinkley: a state has 7 numbers, got ${state.length}`);
     [this.count, this.mean, this.up, this.upMin, this.down, this.downMin, this.direction] = state as [number, number, number, number, number, number, number];
   }
 }
@@ -120,9 +117,9 @@ export class Adwin implements DriftDetector {
   constructor(options: Partial<AdwinOptions> = {}) {
     this.options = { ...ADWIN_DEFAULTS, ...options };
     const o = this.options;
-    if (!(o.delta > 0 && o.delta < 1)) throw bad('delta', `ADWIN: delta must be in (0, 1), got ${o.delta}`);
-    if (!(Number.isInteger(o.maxWindow) && o.maxWindow >= 2 * o.minSubwindow)) throw bad('maxWindow', `ADWIN: maxWindow must be an integer ≥ 2·minSubwindow, got ${o.maxWindow}`);
-    if (!(Number.isInteger(o.minSubwindow) && o.minSubwindow >= 1)) throw bad('minSubwindow', `ADWIN: minSubwindow must be a positive integer, got ${o.minSubwindow}`);
+    if (!(o.delta > 0 && o.delta < 1)) throw invalidField('delta', `ADWIN: delta must be in (0, 1), got ${o.delta}`);
+    if (!(Number.isInteger(o.maxWindow) && o.maxWindow >= 2 * o.minSubwindow)) throw invalidField('maxWindow', `ADWIN: maxWindow must be an integer ≥ 2·minSubwindow, got ${o.maxWindow}`);
+    if (!(Number.isInteger(o.minSubwindow) && o.minSubwindow >= 1)) throw invalidField('minSubwindow', `ADWIN: minSubwindow must be a positive integer, got ${o.minSubwindow}`);
     this.values = new Float64Array(o.maxWindow);
   }
 
@@ -144,7 +141,7 @@ export class Adwin implements DriftDetector {
   }
 
   update(value: number): boolean {
-    if (!Number.isFinite(value)) throw bad('value', `ADWIN: observations must be finite, got ${value}`);
+    if (!Number.isFinite(value)) throw invalidField('value', `ADWIN: observations must be finite, got ${value}`);
     const o = this.options;
     if (this.length === o.maxWindow) {
       this.start = (this.start + 1) % o.maxWindow;
@@ -203,7 +200,7 @@ export class Adwin implements DriftDetector {
   }
 
   setState(state: { window: readonly number[]; count: number }): void {
-    if (state.window.length > this.options.maxWindow) throw bad('state', `ADWIN: a window of ${state.window.length} values exceeds maxWindow ${this.options.maxWindow}`);
+    if (state.window.length > this.options.maxWindow) throw invalidField('state', `ADWIN: a window of ${state.window.length} values exceeds maxWindow ${this.options.maxWindow}`);
     this.start = 0;
     this.length = state.window.length;
     this.values.set(state.window, 0);

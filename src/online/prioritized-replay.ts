@@ -15,12 +15,8 @@
  * are ≤ 1 and do not depend on which entries the batch happened to draw. β grows by
  * `betaIncrement` per batch up to 1. New experience gets the largest priority seen so far.
  */
-import { ErrorCodes, GrpoTraderError, invalidArgument } from '../core/errors.js';
+import { invalidArgument, invalidField } from '../core/errors.js';
 
-/** A bad argument naming its field. */
-function badInput(field: string, message: string): GrpoTraderError {
-  return new GrpoTraderError(ErrorCodes.invalidArgument, message, { location: { field } });
-}
 import type { Rng } from '../core/rng.js';
 import { MinTree, SumTree } from './segment-tree.js';
 
@@ -83,16 +79,16 @@ export class PrioritizedReplayBuffer {
   constructor(options: Partial<PrioritizedReplayOptions> & Pick<PrioritizedReplayOptions, 'stateSize' | 'actionSize'>) {
     const o = (this.options = { ...PRIORITIZED_REPLAY_DEFAULTS, ...options });
     const integer = (name: string, value: number, min: number) => {
-      if (!Number.isInteger(value) || value < min) throw badInput(name, `replay buffer: ${name} must be an integer ≥ ${min}, got ${value}`);
+      if (!Number.isInteger(value) || value < min) throw invalidField(name, `replay buffer: ${name} must be an integer ≥ ${min}, got ${value}`);
     };
     integer('capacity', o.capacity, 1);
     integer('stateSize', o.stateSize, 1);
     integer('actionSize', o.actionSize, 1);
     integer('maxRegimes', o.maxRegimes, 1);
     for (const [name, value, low, high] of [['alpha', o.alpha, 0, 10], ['beta', o.beta, 0, 1], ['betaIncrement', o.betaIncrement, 0, 1], ['regimeShare', o.regimeShare, 0, 1]] as const) {
-      if (!(value >= low && value <= high)) throw badInput(name, `replay buffer: ${name} must be in [${low}, ${high}], got ${value}`);
+      if (!(value >= low && value <= high)) throw invalidField(name, `replay buffer: ${name} must be in [${low}, ${high}], got ${value}`);
     }
-    if (!(o.epsilon > 0)) throw badInput('epsilon', `replay buffer: epsilon must be positive, got ${o.epsilon}`);
+    if (!(o.epsilon > 0)) throw invalidField('epsilon', `replay buffer: epsilon must be positive, got ${o.epsilon}`);
     const n = o.capacity;
     this.beta = o.beta;
     this.states = new Float32Array(n * o.stateSize);
@@ -115,10 +111,10 @@ export class PrioritizedReplayBuffer {
   /** Store a transition (copied) with the largest priority seen; returns its slot. */
   add(state: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextState: ArrayLike<number>, done: boolean, regime = -1): number {
     const o = this.options;
-    if (state.length !== o.stateSize || nextState.length !== o.stateSize) throw badInput('state', `replay buffer: a state has ${state.length} / ${nextState.length} values, expected ${o.stateSize}`);
-    if (action.length !== o.actionSize) throw badInput('action', `replay buffer: an action has ${action.length} values, expected ${o.actionSize}`);
-    if (!Number.isInteger(regime) || regime < -1 || regime >= o.maxRegimes) throw badInput('regime', `replay buffer: regime must be an integer in −1 .. ${o.maxRegimes - 1}, got ${regime}`);
-    if (!Number.isFinite(reward)) throw badInput('reward', `replay buffer: reward must be finite, got ${reward}`);
+    if (state.length !== o.stateSize || nextState.length !== o.stateSize) throw invalidField('state', `replay buffer: a state has ${state.length} / ${nextState.length} values, expected ${o.stateSize}`);
+    if (action.length !== o.actionSize) throw invalidField('action', `replay buffer: an action has ${action.length} values, expected ${o.actionSize}`);
+    if (!Number.isInteger(regime) || regime < -1 || regime >= o.maxRegimes) throw invalidField('regime', `replay buffer: regime must be an integer in −1 .. ${o.maxRegimes - 1}, got ${regime}`);
+    if (!Number.isFinite(reward)) throw invalidField('reward', `replay buffer: reward must be finite, got ${reward}`);
     const slot = this.position;
     this.states.set(state, slot * o.stateSize);
     this.nextStates.set(nextState, slot * o.stateSize);
@@ -155,7 +151,7 @@ export class PrioritizedReplayBuffer {
    */
   sample(batchSize: number, rng: Rng, currentRegime = -1, into?: ReplayBatch): ReplayBatch {
     if (this.size === 0) throw invalidArgument('replay buffer: cannot sample from an empty buffer');
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw badInput('batchSize', `replay buffer: batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw invalidField('batchSize', `replay buffer: batch size must be a positive integer, got ${batchSize}`);
     const o = this.options;
     const regimeTree = currentRegime >= 0 ? this.byRegime[currentRegime] : undefined;
     const regimeTotal = regimeTree?.total() ?? 0;
@@ -203,12 +199,12 @@ export class PrioritizedReplayBuffer {
 
   /** New priorities |δ| + ε from the TD errors of a sampled batch's slots. */
   updatePriorities(indices: ArrayLike<number>, tdErrors: ArrayLike<number>): void {
-    if (indices.length !== tdErrors.length) throw badInput('tdErrors', `replay buffer: ${indices.length} indices but ${tdErrors.length} TD errors`);
+    if (indices.length !== tdErrors.length) throw invalidField('tdErrors', `replay buffer: ${indices.length} indices but ${tdErrors.length} TD errors`);
     for (let k = 0; k < indices.length; k++) {
       const slot = indices[k]!;
-      if (!(Number.isInteger(slot) && slot >= 0 && slot < this.size)) throw badInput('indices', `replay buffer: slot ${slot} is not stored`);
+      if (!(Number.isInteger(slot) && slot >= 0 && slot < this.size)) throw invalidField('indices', `replay buffer: slot ${slot} is not stored`);
       const error = Math.abs(tdErrors[k]!);
-      if (!Number.isFinite(error)) throw badInput('tdErrors', `replay buffer: TD error ${tdErrors[k]} at slot ${slot} is not finite`);
+      if (!Number.isFinite(error)) throw invalidField('tdErrors', `replay buffer: TD error ${tdErrors[k]} at slot ${slot} is not finite`);
       const priority = error + this.options.epsilon;
       if (priority > this.maxPriority) this.maxPriority = priority;
       this.setPriority(slot, priority);

@@ -17,7 +17,7 @@
  */
 import { kmeans } from 'ml-kmeans';
 import { PCA } from 'ml-pca';
-import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { invalidField } from '../core/errors.js';
 import { PageHinkley } from './drift-detectors.js';
 
 export interface RegimeDetectorOptions {
@@ -74,9 +74,6 @@ export interface RegimeImportance {
   explainedVariance: number[];
 }
 
-function bad(field: string, message: string): GrpoTraderError {
-  return new GrpoTraderError(ErrorCodes.invalidArgument, message, { location: { field } });
-}
 
 function permutations(k: number): number[][] {
   if (k === 1) return [[0]];
@@ -88,7 +85,7 @@ function permutations(k: number): number[][] {
 /** The assignment old[i] ↔ new[match[i]] of least total squared distance (exact over all permutations). */
 export function matchCentroids(previous: readonly (readonly number[])[], next: readonly (readonly number[])[]): number[] {
   const k = previous.length;
-  if (next.length !== k || k > 8) throw bad('regimes', `centroid matching needs two sets of the same size ≤ 8, got ${k} and ${next.length}`);
+  if (next.length !== k || k > 8) throw invalidField('regimes', `centroid matching needs two sets of the same size ≤ 8, got ${k} and ${next.length}`);
   const cost = previous.map((p) => next.map((q) => p.reduce((s, v, d) => s + (v - q[d]!) ** 2, 0)));
   let best: number[] = [];
   let bestCost = Number.POSITIVE_INFINITY;
@@ -126,7 +123,7 @@ export class RegimeDetector {
     const o = (this.options = { ...REGIME_DETECTOR_DEFAULTS, ...options });
     const integer = (name: keyof RegimeDetectorOptions, min: number) => {
       const value = o[name];
-      if (!Number.isInteger(value) || (value as number) < min) throw bad(name, `regime detector: ${name} must be an integer ≥ ${min}, got ${value}`);
+      if (!Number.isInteger(value) || (value as number) < min) throw invalidField(name, `regime detector: ${name} must be an integer ≥ ${min}, got ${value}`);
     };
     integer('regimes', 2);
     integer('lookback', 10);
@@ -134,15 +131,15 @@ export class RegimeDetector {
     integer('featureWindow', 2);
     integer('volumeWindow', 1);
     integer('refitEvery', 1);
-    if (o.regimes > 8) throw bad('regimes', `regime detector: at most 8 regimes, got ${o.regimes}`);
-    if (!(Number.isInteger(o.fitWindow) && o.fitWindow >= o.regimes * o.minSamplesPerRegime)) throw bad('fitWindow', `regime detector: fitWindow must be an integer ≥ regimes × minSamplesPerRegime (${o.regimes * o.minSamplesPerRegime}), got ${o.fitWindow}`);
+    if (o.regimes > 8) throw invalidField('regimes', `regime detector: at most 8 regimes, got ${o.regimes}`);
+    if (!(Number.isInteger(o.fitWindow) && o.fitWindow >= o.regimes * o.minSamplesPerRegime)) throw invalidField('fitWindow', `regime detector: fitWindow must be an integer ≥ regimes × minSamplesPerRegime (${o.regimes * o.minSamplesPerRegime}), got ${o.fitWindow}`);
     this.drift = o.driftThreshold > 0 ? new PageHinkley({ threshold: o.driftThreshold, delta: 0, minInstances: o.featureWindow }) : null;
   }
 
   /** Process one bar's close (and volume) at its close; returns what is known at that close. */
   update(close: number, volume: number): RegimeStep {
-    if (!(close > 0) || !Number.isFinite(close)) throw bad('close', `regime detector: close must be a positive number, got ${close} at bar ${this.bars}`);
-    if (!(volume >= 0) || !Number.isFinite(volume)) throw bad('volume', `regime detector: volume must be a non-negative number, got ${volume} at bar ${this.bars}`);
+    if (!(close > 0) || !Number.isFinite(close)) throw invalidField('close', `regime detector: close must be a positive number, got ${close} at bar ${this.bars}`);
+    if (!(volume >= 0) || !Number.isFinite(volume)) throw invalidField('volume', `regime detector: volume must be a non-negative number, got ${volume} at bar ${this.bars}`);
     const o = this.options;
     const r = Number.isNaN(this.previousClose) ? 0 : close / this.previousClose - 1;
     this.previousClose = close;
