@@ -13,16 +13,23 @@ function leafCount(capacity: number): number {
   return size;
 }
 
-/** Σ of leaf values with prefix search: the sampler of a prioritised replay buffer. */
-export class SumTree {
+/** The flat layout both trees share: leaves at [size, 2·size), node k's children at 2k and 2k + 1. */
+abstract class FlatTree {
   readonly capacity: number;
-  private readonly size: number;
-  private readonly nodes: Float64Array;
+  protected readonly size: number;
+  protected readonly nodes: Float64Array;
 
-  constructor(capacity: number) {
+  protected constructor(capacity: number, empty: number) {
     this.capacity = capacity;
     this.size = leafCount(capacity);
-    this.nodes = new Float64Array(2 * this.size);
+    this.nodes = new Float64Array(2 * this.size).fill(empty);
+  }
+}
+
+/** Σ of leaf values with prefix search: the sampler of a prioritised replay buffer. */
+export class SumTree extends FlatTree {
+  constructor(capacity: number) {
+    super(capacity, 0);
   }
 
   /** Sum of every leaf. */
@@ -71,15 +78,9 @@ export class SumTree {
 }
 
 /** Minimum over leaves (empty leaves are +∞). */
-export class MinTree {
-  readonly capacity: number;
-  private readonly size: number;
-  private readonly nodes: Float64Array;
-
+export class MinTree extends FlatTree {
   constructor(capacity: number) {
-    this.capacity = capacity;
-    this.size = leafCount(capacity);
-    this.nodes = new Float64Array(2 * this.size).fill(Number.POSITIVE_INFINITY);
+    super(capacity, Number.POSITIVE_INFINITY);
   }
 
   min(): number {
