@@ -192,6 +192,10 @@ export class GroupRelativeGrpo extends PolicyAgent<GroupRelativeGrpoOptions, Pol
     return this.core.params;
   }
 
+  protected policyOfNetworks(networks: JsTree<Array>): PolicyParams {
+    return (networks as unknown as { policy: PolicyParams }).policy;
+  }
+
   private lossFunction() {
     return groupRelativeLoss(this.kind, this.encoding);
   }

@@ -101,21 +101,46 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
   /** The policy's parameters inside the algorithm's parameter tree. */
   protected abstract policyParams(): PolicyParams;
 
-  /** Policy outputs for `count` observations [count × D]: Gaussian means or logits, and the log-std. */
-  async policyOutputs(observations: Float32Array, count: number): Promise<{ output: Float32Array; logStd: Float32Array }> {
-    const [output, logStd] = this.forward(tree.ref(this.policyParams()), np.array(observations, { shape: [count, this.observationSize] }));
+  /** The policy's parameters inside a tree shaped like `networks()` (e.g. a snapshot of it). */
+  protected abstract policyOfNetworks(networks: JsTree<Array>): PolicyParams;
+
+  /**
+   * A copy of every network (parameters, optimiser moments, reference) that later updates leave
+   * alone: jax arrays are immutable, so holding references is a copy. The caller disposes it
+   * (`tree.dispose`); `loadNetworks(tree.ref(snapshot))` brings it back.
+   */
+  snapshotNetworks(): JsTree<Array> {
+    return tree.ref(this.networks());
+  }
+
+  /**
+   * Policy outputs for `count` observations [count × D]: Gaussian means or logits, and the log-std —
+   * of the current policy, or of the policy inside `networks` (a `snapshotNetworks()` copy).
+   */
+  async policyOutputs(observations: Float32Array, count: number, networks?: JsTree<Array>): Promise<{ output: Float32Array; logStd: Float32Array }> {
+    const params = networks === undefined ? this.policyParams() : this.policyOfNetworks(networks);
+    const [output, logStd] = this.forward(tree.ref(params), np.array(observations, { shape: [count, this.observationSize] }));
     return { output: await readArray(output), logStd: await readArray(logStd) };
   }
 
-  /** Deterministic actions for a batch: Gaussian means, or the most probable discrete action (as its index). */
-  async act(observations: Float32Array, count: number): Promise<Float64Array> {
+  /** Deterministic actions for a batch: Gaussian means, or the most probable discrete action (as its index); of `networks` when given. */
+  async act(observations: Float32Array, count: number, networks?: JsTree<Array>): Promise<Float64Array> {
     if (this.autoregressive) {
       const chain = new Float32Array(count * this.actionSize);
-      await this.autoregressive.sample(this.policyParams(), observations, count, 1, null, 1, chain);
+      await this.autoregressive.sample(networks === undefined ? this.policyParams() : this.policyOfNetworks(networks), observations, count, 1, null, 1, chain);
       return Float64Array.from(chain, Math.tanh);
     }
-    const { output } = await this.policyOutputs(observations, count);
+    const { output } = await this.policyOutputs(observations, count, networks);
     return deterministicActions(this.kind, output, count, this.actionSize);
+  }
+
+  /**
+   * Restart every environment at a given bar for a given number of steps (e.g. an online learner
+   * confined to the bars already seen); environment i gets `starts[i]`.
+   */
+  restartEnvironments(starts: readonly number[], episodeLength: number): void {
+    if (starts.length !== this.envs.length) throw invalidArgument(`restartEnvironments: ${starts.length} starts for ${this.envs.length} environments`);
+    this.envs.forEach((env, i) => this.current[i]!.set(env.reset({ options: { start: starts[i]!, episodeLength } }).observation));
   }
 
   /** What `count` decisions attended to (deepseek policy): feature importances and attention over the window. */

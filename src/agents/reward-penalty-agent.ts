@@ -214,6 +214,10 @@ export class RewardPenaltyAgent extends PolicyAgent<RewardPenaltyOptions, Reward
     return this.core.params.policy;
   }
 
+  protected policyOfNetworks(networks: JsTree<Array>): PolicyParams {
+    return (networks as unknown as { model: RewardPenaltyParams }).model.policy;
+  }
+
   private stepWith(env: Env, offset: number) {
     return this.stepStored(env, this.actions, offset);
   }

@@ -10,13 +10,32 @@
  * training, and `updateFromBatch` is refused with a coded error.
  */
 import { basename, dirname } from 'node:path';
-import { ErrorCodes, GrpoTraderError } from '../core/index.js';
-import { loadCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint.js';
+import { ErrorCodes, GrpoTraderError, type Rng } from '../core/index.js';
+import { loadParams, saveParams } from '../nn/index.js';
+import { numpy as np, tree } from '../nn/jax.js';
+import type { Array as JaxArray, JsTree } from '../nn/jax.js';
+import { CHECKPOINT_KIND, loadCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint.js';
 import { GroupRelativeGrpo } from './group-relative-grpo.js';
 import { sampleActionInto } from './policy-sampling.js';
 import { RewardPenaltyAgent, type TransitionBatch } from './reward-penalty-agent.js';
 
 type Agent = GroupRelativeGrpo | RewardPenaltyAgent;
+
+/**
+ * A frozen copy of a model's networks (policy, critic, optimiser moments, reference), e.g. the
+ * champion that trades while the learner keeps updating. Later updates never change it.
+ */
+export class ModelSnapshot {
+  private disposed = false;
+
+  constructor(readonly networks: JsTree<JaxArray>) {}
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tree.dispose(this.networks);
+  }
+}
 
 /** One stored transition; `action` as the environment takes it (weights, or a discrete index). */
 export interface Transition {
@@ -48,12 +67,13 @@ export class SpecificationAgent {
    * or sampled at the exploration temperature from the agent's seeded generator. Continuous:
    * target weights before the environment's normalisation; discrete: `[index]`.
    */
-  async selectAction(state: ArrayLike<number>, options: { deterministic?: boolean } = {}): Promise<Float64Array> {
+  async selectAction(state: ArrayLike<number>, options: { deterministic?: boolean; model?: ModelSnapshot } = {}): Promise<Float64Array> {
     if (state.length !== this.input.length) throw new GrpoTraderError(ErrorCodes.invalidArgument, `selectAction: the state has ${state.length} values; the agent reads ${this.input.length}`, { location: { field: 'state' } });
     for (let i = 0; i < this.input.length; i++) this.input[i] = state[i]!;
-    if (options.deterministic) return this.agent.act(this.input, 1);
+    const networks = options.model?.networks;
+    if (options.deterministic) return this.agent.act(this.input, 1, networks);
     this.refuseAutoregressive('selectAction (sampling)');
-    const { output, logStd } = await this.agent.policyOutputs(this.input, 1);
+    const { output, logStd } = await this.agent.policyOutputs(this.input, 1, networks);
     const temperature = this.agent instanceof RewardPenaltyAgent ? this.agent.meta.temperature * this.agent.explorationTemperature : this.agent.explorationTemperature;
     const index = sampleActionInto(this.agent.kind, this.agent.rng, this.sample, 0, output, logStd, 0, this.agent.actionSize, this.probabilities, temperature);
     return index >= 0 ? Float64Array.of(index) : Float64Array.from(this.sample);
@@ -91,6 +111,44 @@ export class SpecificationAgent {
       });
     }
     return this.agent.updateFromBatch(batch, importanceWeights);
+  }
+
+  /**
+   * Group-relative GRPO online: one update whose counterfactual groups start in the `window` bars
+   * ending at `lastBar` and never step past it (each environment restarts at a bar drawn from `rng`
+   * for rollout steps + horizon − 1 steps, so every group's scoring ends at or before `lastBar`).
+   */
+  async updateOnRecentBars(lastBar: number, window: number, rng: Rng): Promise<Record<string, number>> {
+    if (!(this.agent instanceof GroupRelativeGrpo)) throw new GrpoTraderError(ErrorCodes.unsupported, 'updateOnRecentBars: only group-relative GRPO learns from counterfactual groups; reward-penalty agents use updateFromBatch', { location: { field: 'algorithm.type' } });
+    const length = this.agent.options.rolloutSteps + this.agent.options.horizon - 1;
+    const latest = lastBar - length;
+    const earliest = Math.max(lastBar - window, 0);
+    if (latest < earliest) throw new GrpoTraderError(ErrorCodes.invalidArgument, `updateOnRecentBars: a window of ${window} bars is shorter than rollout steps + horizon − 1 = ${length}`, { location: { field: 'grpoWindow', value: String(window) } });
+    const starts = this.agent.envs.map(() => earliest + rng.int(latest - earliest + 1));
+    this.agent.restartEnvironments(starts, length);
+    return this.agent.update();
+  }
+
+  /** A frozen copy of the current networks (dispose it when done). */
+  snapshot(): ModelSnapshot {
+    return new ModelSnapshot(this.agent.snapshotNetworks());
+  }
+
+  /** Make a snapshot the current model (networks, optimiser moments and reference; counters and RNG stay). */
+  restore(snapshot: ModelSnapshot): void {
+    this.agent.loadNetworks(tree.ref(snapshot.networks));
+  }
+
+  /** Write a snapshot as `<path>.safetensors` + `<path>.json`. */
+  async writeSnapshot(snapshot: ModelSnapshot, path: string): Promise<void> {
+    await saveParams(path, snapshot.networks, CHECKPOINT_KIND, { algorithm: this.agent.algorithm, snapshot: true });
+  }
+
+  /** Read a snapshot written by `writeSnapshot` for this model. */
+  async readSnapshot(path: string): Promise<ModelSnapshot> {
+    const template = tree.map((leaf: JaxArray) => np.zeros(leaf.shape), this.agent.networks()) as JsTree<JaxArray>;
+    const { params } = await loadParams(path, template, CHECKPOINT_KIND);
+    return new ModelSnapshot(params);
   }
 
   /** Scale the sampling temperature (the online agent sets 1 + (1 − stability)·2). */

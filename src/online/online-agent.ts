@@ -1,23 +1,38 @@
 /**
- * The specification's OnlineLearningAgent (6.4), its learning loop: bars arrive one at a time; at
- * each close the regime detector labels the bar (from bars up to it), the exploration temperature is
- * set from the regime's stability (1 + (1 − stability)·2, as specified), the model decides from the
- * observation at that close, the environment earns the return to the next bar, the transition is
- * stored with its regime, and every `updateFrequency` bars once `minSamplesBeforeUpdate` are stored
- * the model learns from a prioritised, regime-balanced batch with importance weights, and the
- * buffer takes the TD errors as new priorities.
+ * The specification's OnlineLearningAgent (6.4): bars arrive one at a time; at each close the regime
+ * detector labels the bar (from bars up to it), the exploration temperature is set from the regime's
+ * stability (1 + (1 − stability)·2, as specified), the model decides from the observation at that
+ * close, the environment earns the return to the next bar, the transition is stored with its regime,
+ * and every `updateFrequency` bars once `minSamplesBeforeUpdate` are stored the model learns.
  *
- * Works with the reward-penalty agents (off-policy, through their critic: `updateFromBatch`).
- * Still to build (issue 12): champion/challenger with rollback, crash-safe state with --resume,
- * events in the store, `grpo-trader online`, and group-relative GRPO's online use.
+ * How each algorithm learns online:
+ * - reward-penalty agents (off-policy, through their critic): a prioritised, regime-balanced batch
+ *   with importance weights (`updateFromBatch`); the buffer takes the TD errors as new priorities;
+ * - group-relative GRPO: counterfactual groups started at bars drawn from the last `grpoWindow`
+ *   bars it may learn from, scored through the environment's snapshot/restore, never past them.
+ *
+ * Safe continuous learning (champion/challenger): the model that trades (the champion) is a frozen
+ * copy; the learner (the challenger) updates. The newest `evaluationWindow` transitions are held out
+ * of learning; every `evaluationInterval` bars both models replay that trailing window
+ * deterministically, and the challenger replaces the champion only if its Sharpe ratio there beats
+ * the champion's by more than `promotionMargin`. A champion becomes the "last good" model once it
+ * has traded `evaluationWindow` bars without an alarm; a Page-Hinkley alarm on a fall of the live
+ * returns while the champion is still on probation rolls back champion and learner to the last good
+ * model. Every refit, update, evaluation, promotion, alarm and rollback is reported as an event.
+ *
+ * `getState()` / `setState()` carry everything that moves (networks via the snapshots and the
+ * learner's checkpoint, buffers as bytes, detectors, environment, generator, counters), so a resumed
+ * stream continues bit-identically: see online-state.ts.
  */
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { sharpeRatio } from '../core/return-statistics.js';
 import { Rng } from '../core/rng.js';
-import type { SpecificationAgent } from '../agents/specification-agent.js';
+import type { ModelSnapshot, SpecificationAgent } from '../agents/specification-agent.js';
 import type { MarketData } from '../data/types.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
+import { PageHinkley, type PageHinkleyOptions } from './drift-detectors.js';
 import { PrioritizedReplayBuffer, type PrioritizedReplayOptions } from './prioritized-replay.js';
-import { RegimeDetector, type RegimeDetectorOptions } from './regime-detector.js';
+import { RegimeDetector, type RegimeDetectorOptions, type RegimeDetectorState } from './regime-detector.js';
 import { regimeSource } from './regime-series.js';
 
 export interface OnlineAgentOptions {
@@ -27,25 +42,59 @@ export interface OnlineAgentOptions {
   batchSize: number;
   /** Bars between updates (spec 10). */
   updateFrequency: number;
-  /** Stored transitions before the first update (spec 200). */
+  /** Transitions available for learning before the first update (spec 200). */
   minSamplesBeforeUpdate: number;
   seed: number;
   /** Options of the regime detector (its series: the equal-weight composite, or `regimeSymbol`). */
   regimes: Partial<RegimeDetectorOptions>;
   regimeSymbol: string | null;
   replay: Partial<Omit<PrioritizedReplayOptions, 'capacity' | 'stateSize' | 'actionSize'>>;
+  /** Champion/challenger (true) or the learner trades directly (false, the specification's plain loop). */
+  championChallenger: boolean;
+  /** Newest transitions held out of learning; the trailing window the models are compared on. */
+  evaluationWindow: number;
+  /** Bars between champion/challenger comparisons. */
+  evaluationInterval: number;
+  /** Annualised Sharpe the challenger must add over the champion on the window to be promoted. */
+  promotionMargin: number;
+  /** Page-Hinkley on the live net returns; a fall of their mean is the rollback alarm. */
+  returnDrift: Partial<PageHinkleyOptions>;
+  /** Group-relative GRPO: bars (ending at the newest learnable one) its counterfactual groups start in. */
+  grpoWindow: number;
   /** Told of every event as it happens (the CLI records them with RunStore.recordEvent). */
   onEvent: ((event: OnlineEvent) => void) | null;
 }
 
-/** Something the online agent reports as it streams: a regime refit, an update. */
+export const ONLINE_EVENT_KINDS = ['refit', 'update', 'evaluation', 'promotion', 'alarm', 'rollback'] as const;
+export type OnlineEventKind = (typeof ONLINE_EVENT_KINDS)[number];
+
+/** Something the online agent reports as it streams. */
 export interface OnlineEvent {
-  kind: 'refit' | 'update';
+  kind: OnlineEventKind;
   bar: number;
   payload: Record<string, unknown>;
 }
 
-export const ONLINE_AGENT_DEFAULTS: OnlineAgentOptions = { bufferCapacity: 10_000, batchSize: 64, updateFrequency: 10, minSamplesBeforeUpdate: 200, seed: 0, regimes: {}, regimeSymbol: null, replay: {}, onEvent: null };
+/** Page-Hinkley settings for daily portfolio returns: tolerate 0.1%/day, alarm at a 10% cumulative shortfall. */
+export const RETURN_DRIFT_DEFAULTS: PageHinkleyOptions = { delta: 0.001, threshold: 0.1, minInstances: 30, alpha: 1 };
+
+export const ONLINE_AGENT_DEFAULTS: OnlineAgentOptions = {
+  bufferCapacity: 10_000,
+  batchSize: 64,
+  updateFrequency: 10,
+  minSamplesBeforeUpdate: 200,
+  seed: 0,
+  regimes: {},
+  regimeSymbol: null,
+  replay: {},
+  championChallenger: true,
+  evaluationWindow: 60,
+  evaluationInterval: 60,
+  promotionMargin: 0,
+  returnDrift: {},
+  grpoWindow: 120,
+  onEvent: null,
+};
 
 /** What happened at one bar. */
 export interface OnlineStep {
@@ -55,31 +104,87 @@ export interface OnlineStep {
   temperature: number;
   /** The action taken at this close (target weights before the environment's normalisation). */
   action: Float64Array;
+  /** The portfolio weights after the trade (what the book held over the next bar). */
+  weights: Float64Array;
   /** Reward earned from this bar to the next. */
   reward: number;
+  /** Net portfolio return from this bar to the next. */
+  portfolioReturn: number;
   /** Portfolio value at the next bar's close. */
   value: number;
   refit: boolean;
   /** The update's metrics when the model learned after this bar, else null. */
   update: Record<string, number> | null;
+  /** Events raised at this bar (also sent to `onEvent`). */
+  events: OnlineEvent[];
+  /** Version of the champion that traded (0: the initial model; +1 at each promotion or rollback). */
+  championVersion: number;
   done: boolean;
+}
+
+/** The JSON part of the agent's state (`getState`); buffers and networks travel separately. */
+export interface OnlineAgentJsonState {
+  bar: number;
+  totalSteps: number;
+  stepsSinceUpdate: number;
+  updates: number;
+  rng: (number | null)[];
+  observation: number[];
+  envSnapshot: number[];
+  regimes: RegimeDetectorState;
+  returnDrift: number[];
+  championVersion: number;
+  nextVersion: number;
+  championSince: number;
+  lastGoodVersion: number;
+  updatesAtLastEvaluation: number;
+  sinceEvaluation: number;
+  counts: Record<OnlineEventKind, number>;
+}
+
+/** The whole state: JSON, buffer bytes and the model snapshots to save with the learner's checkpoint. */
+export interface OnlineAgentState {
+  json: OnlineAgentJsonState;
+  buffer: Uint8Array;
+  holdout: Uint8Array;
+  /** Null when champion/challenger is off. `lastGood` is null when it is the champion itself. */
+  champion: ModelSnapshot | null;
+  lastGood: ModelSnapshot | null;
 }
 
 export class OnlineLearningAgent {
   readonly options: OnlineAgentOptions;
-  readonly buffer: PrioritizedReplayBuffer;
+  buffer: PrioritizedReplayBuffer;
+  /** The newest transitions, held out of learning (a FIFO of `evaluationWindow` entries; empty without champion/challenger). */
+  holdout: PrioritizedReplayBuffer;
   readonly regimes: RegimeDetector;
+  readonly returnDrift: PageHinkley;
   /** Bars processed. */
   totalSteps = 0;
   stepsSinceUpdate = 0;
   updates = 0;
+  /** Events raised so far, by kind. */
+  readonly counts: Record<OnlineEventKind, number> = { refit: 0, update: 0, evaluation: 0, promotion: 0, alarm: 0, rollback: 0 };
   private readonly rng: Rng;
   private readonly source: { close: Float64Array; volume: Float64Array };
+  private readonly isGrpo: boolean;
   private observation: Float64Array | null = null;
   /** The bar whose close is processed next. */
   private bar = 0;
+  private champion: ModelSnapshot | null = null;
+  private lastGood: ModelSnapshot | null = null;
+  private championVersion = 0;
+  private nextVersion = 1;
+  private championSince = 0;
+  private lastGoodVersion = 0;
+  private updatesAtLastEvaluation = 0;
+  private sinceEvaluation = 0;
+  private readonly windowReturns: Float64Array;
 
-  /** `env` runs over the streamed bars of `market` (the same market the regime is read from). */
+  /**
+   * `env` runs over the streamed bars of `market` (the same market the regime is read from); it is
+   * also where the two models replay the trailing window (from a snapshot, restored afterwards).
+   */
   constructor(
     readonly model: SpecificationAgent,
     readonly env: MultiAssetEnv,
@@ -87,14 +192,21 @@ export class OnlineLearningAgent {
     options: Partial<OnlineAgentOptions> = {},
   ) {
     const o = (this.options = { ...ONLINE_AGENT_DEFAULTS, ...options });
-    for (const name of ['bufferCapacity', 'batchSize', 'updateFrequency', 'minSamplesBeforeUpdate'] as const) {
+    for (const name of ['bufferCapacity', 'batchSize', 'updateFrequency', 'minSamplesBeforeUpdate', 'evaluationWindow', 'evaluationInterval', 'grpoWindow'] as const) {
       if (!Number.isInteger(o[name]) || o[name] < 1) throw new GrpoTraderError(ErrorCodes.invalidArgument, `online agent: ${name} must be a positive integer, got ${o[name]}`, { location: { field: name } });
     }
+    if (o.evaluationWindow < 2) throw new GrpoTraderError(ErrorCodes.invalidArgument, `online agent: evaluationWindow must be at least 2 bars (a Sharpe ratio needs two returns), got ${o.evaluationWindow}`, { location: { field: 'evaluationWindow' } });
+    if (!Number.isFinite(o.promotionMargin)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `online agent: promotionMargin must be a finite number, got ${o.promotionMargin}`, { location: { field: 'promotionMargin' } });
     if (model.agent.kind !== 'gaussian') throw new GrpoTraderError(ErrorCodes.unsupported, 'online agent: a multi-asset model (continuous weights) is needed', { location: { field: 'environment.type' } });
-    this.buffer = new PrioritizedReplayBuffer({ ...o.replay, capacity: o.bufferCapacity, stateSize: model.agent.observationSize, actionSize: model.agent.actionSize });
+    this.isGrpo = model.agent.algorithm === 'grpo';
+    const sizes = { stateSize: model.agent.observationSize, actionSize: model.agent.actionSize };
+    this.buffer = new PrioritizedReplayBuffer({ ...o.replay, capacity: o.bufferCapacity, ...sizes });
+    this.holdout = new PrioritizedReplayBuffer({ ...o.replay, capacity: o.evaluationWindow, ...sizes });
     this.regimes = new RegimeDetector({ seed: o.seed, ...o.regimes });
+    this.returnDrift = new PageHinkley({ ...RETURN_DRIFT_DEFAULTS, ...o.returnDrift });
     this.rng = new Rng(o.seed);
     this.source = regimeSource(market, o.regimeSymbol);
+    this.windowReturns = new Float64Array(o.evaluationWindow);
   }
 
   /** Start the stream at `firstBar` (the bars before it only feed the regime detector's history). */
@@ -103,38 +215,93 @@ export class OnlineLearningAgent {
     const reset = this.env.reset({ options: { start: firstBar, episodeLength: null } });
     this.observation = Float64Array.from(reset.observation);
     this.bar = reset.info.barIndex;
+    this.championSince = this.bar;
+    if (this.options.championChallenger) {
+      this.champion = this.model.snapshot();
+      this.lastGood = null;
+    }
   }
 
-  /** Process the next bar: regime, temperature, decision, transition, and maybe an update. */
+  /** The bar whose close `step()` processes next. */
+  get nextBar(): number {
+    return this.bar;
+  }
+
+  /** Version of the model that trades now. */
+  get currentChampion(): number {
+    return this.championVersion;
+  }
+
+  /** Process the next bar: regime, temperature, decision, transition, and maybe an update, an evaluation, an alarm. */
   async step(): Promise<OnlineStep> {
-    if (!this.observation) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'online agent: call start(firstBar) before step()');
+    if (!this.observation) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'online agent: call start(firstBar) or setState(...) before step()');
     const o = this.options;
     const bar = this.bar;
+    const events: OnlineEvent[] = [];
+    const emit = (kind: OnlineEventKind, payload: Record<string, unknown>) => {
+      const event = { kind, bar, payload };
+      this.counts[kind]++;
+      events.push(event);
+      o.onEvent?.(event);
+    };
     const regime = this.regimes.update(this.source.close[bar]!, this.source.volume[bar]!);
     const stability = regime.stability;
     const temperature = 1 + (1 - stability) * 2;
     this.model.setExplorationTemp(temperature);
-    if (regime.refit) o.onEvent?.({ kind: 'refit', bar, payload: { reason: regime.refit.reason, agreement: regime.refit.agreement, label: regime.label } });
+    if (regime.refit) emit('refit', { reason: regime.refit.reason, agreement: regime.refit.agreement, label: regime.label });
     const state = this.observation;
-    const action = await this.model.selectAction(state);
+    const tradedBy = this.championVersion;
+    const action = await this.model.selectAction(state, this.champion ? { model: this.champion } : {});
     const result = this.env.step(action);
+    const weights = Float64Array.from(result.info.weightsAfter);
+    const portfolioReturn = result.info.portfolioReturn;
+    const value = result.info.portfolioValue;
     const next = Float64Array.from(result.observation);
-    this.buffer.add(state, action, result.reward, next, result.terminated, regime.label);
+    this.hold(state, action, result.reward, next, result.terminated, regime.label);
     this.observation = next;
     this.bar = result.info.barIndex;
     this.totalSteps++;
     this.stepsSinceUpdate++;
+    this.sinceEvaluation++;
+
     let update: Record<string, number> | null = null;
     if (this.stepsSinceUpdate >= o.updateFrequency && this.buffer.size >= o.minSamplesBeforeUpdate) {
       update = await this.update(regime.label);
       this.stepsSinceUpdate = 0;
-      o.onEvent?.({ kind: 'update', bar, payload: { update: this.updates, regime: regime.label, ...update } });
+      emit('update', { update: this.updates, regime: regime.label, ...update });
     }
-    return { bar, regime: regime.label, stability, temperature, action, reward: result.reward, value: result.info.portfolioValue, refit: regime.refit !== null, update, done: result.terminated || result.truncated };
+    const done = result.terminated || result.truncated;
+    if (this.champion) {
+      if (this.returnDrift.update(portfolioReturn) && this.returnDrift.direction < 0) this.alarm(emit, regime.label);
+      else if (this.lastGood && this.bar - this.championSince >= o.evaluationWindow) this.confirmChampion();
+      if (!done && this.sinceEvaluation >= o.evaluationInterval && this.holdout.size === o.evaluationWindow && this.updates > this.updatesAtLastEvaluation) await this.evaluate(emit);
+    }
+    return { bar, regime: regime.label, stability, temperature, action, weights, reward: result.reward, portfolioReturn, value, refit: regime.refit !== null, update, events, championVersion: tradedBy, done };
   }
 
-  /** One update from a prioritised batch (a share from the current regime), priorities from the TD errors. */
+  /** Hold the newest transition out of learning; the one it displaces (the oldest) becomes learnable. */
+  private hold(state: Float64Array, action: Float64Array, reward: number, next: Float64Array, done: boolean, regime: number): void {
+    if (!this.options.championChallenger) {
+      this.buffer.add(state, action, reward, next, done, regime);
+      return;
+    }
+    const h = this.holdout;
+    if (h.size === h.options.capacity) {
+      const oldest = h.entry(h.position);
+      this.buffer.add(oldest.state, oldest.action, oldest.reward, oldest.nextState, oldest.done, oldest.regime);
+    }
+    h.add(state, action, reward, next, done, regime);
+  }
+
+  /** One update: a prioritised batch (a share from the current regime) with TD-error priorities, or GRPO's recent groups. */
   private async update(regime: number): Promise<Record<string, number>> {
+    if (this.isGrpo) {
+      // The newest learnable bar: the decision bar of the newest transition out of the holdout.
+      const lastBar = this.bar - this.holdout.size;
+      const metrics = await this.model.updateOnRecentBars(lastBar, this.options.grpoWindow, this.rng);
+      this.updates++;
+      return metrics;
+    }
     const batch = this.buffer.sample(this.options.batchSize, this.rng, regime);
     const { tdErrors, metrics } = await this.model.updateFromBatch(
       { observations: batch.states, actions: batch.actions, rewards: batch.rewards, nextObservations: batch.nextStates, dones: batch.dones },
@@ -143,5 +310,133 @@ export class OnlineLearningAgent {
     this.buffer.updatePriorities(batch.indices, tdErrors);
     this.updates++;
     return metrics;
+  }
+
+  /** Replay the held-out window with both models (deterministic), promote the challenger if it does better there. */
+  private async evaluate(emit: (kind: OnlineEventKind, payload: Record<string, unknown>) => void): Promise<void> {
+    const o = this.options;
+    this.sinceEvaluation = 0;
+    this.updatesAtLastEvaluation = this.updates;
+    const saved = this.env.snapshot();
+    const start = this.bar - o.evaluationWindow;
+    const championSharpe = await this.replayWindow(start, this.champion!);
+    const challenger = this.model.snapshot();
+    const challengerSharpe = await this.replayWindow(start, challenger);
+    this.env.restore(saved);
+    const promote = Number.isFinite(challengerSharpe) && (!Number.isFinite(championSharpe) || challengerSharpe > championSharpe + o.promotionMargin);
+    emit('evaluation', { first_bar: start, last_bar: this.bar, champion: this.championVersion, champion_sharpe: championSharpe, challenger_sharpe: challengerSharpe, promoted: promote, updates: this.updates });
+    if (!promote) {
+      challenger.dispose();
+      return;
+    }
+    const previous = this.championVersion;
+    // The champion being replaced becomes the fallback unless one is already kept (then it is dropped).
+    if (this.lastGood) this.champion!.dispose();
+    else {
+      this.lastGood = this.champion;
+      this.lastGoodVersion = previous;
+    }
+    this.champion = challenger;
+    this.championVersion = this.nextVersion++;
+    this.championSince = this.bar;
+    emit('promotion', { from: previous, to: this.championVersion, champion_sharpe: championSharpe, challenger_sharpe: challengerSharpe, margin: o.promotionMargin, updates: this.updates });
+  }
+
+  /** Sharpe ratio of `model`'s deterministic replay of bars [start, start + evaluationWindow] in the environment. */
+  private async replayWindow(start: number, model: ModelSnapshot): Promise<number> {
+    let observation = this.env.reset({ options: { start, episodeLength: this.options.evaluationWindow } }).observation;
+    for (let k = 0; k < this.options.evaluationWindow; k++) {
+      const action = await this.model.selectAction(observation, { deterministic: true, model });
+      const result = this.env.step(action);
+      this.windowReturns[k] = result.info.portfolioReturn;
+      observation = result.observation;
+    }
+    return sharpeRatio(this.windowReturns);
+  }
+
+  /** The champion has traded a whole window without an alarm: it becomes the last good model. */
+  private confirmChampion(): void {
+    this.lastGood?.dispose();
+    this.lastGood = null;
+    this.lastGoodVersion = this.championVersion;
+  }
+
+  /** Live returns fell: a champion on probation is rolled back (champion and learner) to the last good model. */
+  private alarm(emit: (kind: OnlineEventKind, payload: Record<string, unknown>) => void, regime: number): void {
+    const onProbation = this.lastGood !== null;
+    emit('alarm', { detector: 'page-hinkley', direction: 'fall', regime, champion: this.championVersion, on_probation: onProbation, action: onProbation ? 'rollback' : 'none (the champion has a clean window behind it)' });
+    if (!onProbation) return;
+    const from = this.championVersion;
+    this.champion!.dispose();
+    this.champion = this.lastGood;
+    this.lastGood = null;
+    this.model.restore(this.champion!);
+    this.championVersion = this.nextVersion++;
+    this.championSince = this.bar;
+    emit('rollback', { from, to: this.championVersion, restored: this.lastGoodVersion });
+    this.lastGoodVersion = this.championVersion;
+  }
+
+  /** Everything that moves, for a crash-safe checkpoint (the learner's networks are saved by its own checkpoint). */
+  getState(): OnlineAgentState {
+    if (!this.observation) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'online agent: nothing to save before start()');
+    return {
+      json: {
+        bar: this.bar,
+        totalSteps: this.totalSteps,
+        stepsSinceUpdate: this.stepsSinceUpdate,
+        updates: this.updates,
+        rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
+        observation: Array.from(this.observation),
+        envSnapshot: Array.from(this.env.snapshot().data),
+        regimes: this.regimes.getState(),
+        returnDrift: this.returnDrift.getState(),
+        championVersion: this.championVersion,
+        nextVersion: this.nextVersion,
+        championSince: this.championSince,
+        lastGoodVersion: this.lastGoodVersion,
+        updatesAtLastEvaluation: this.updatesAtLastEvaluation,
+        sinceEvaluation: this.sinceEvaluation,
+        counts: { ...this.counts },
+      },
+      buffer: this.buffer.serialize(),
+      holdout: this.holdout.serialize(),
+      champion: this.champion,
+      lastGood: this.lastGood,
+    };
+  }
+
+  /** Continue from a saved state (same model config, options and market); takes over the snapshots. */
+  setState(state: OnlineAgentState): void {
+    const s = state.json;
+    this.bar = s.bar;
+    this.totalSteps = s.totalSteps;
+    this.stepsSinceUpdate = s.stepsSinceUpdate;
+    this.updates = s.updates;
+    this.rng.setState(s.rng.map((x) => (x === null ? Number.NaN : x)));
+    this.env.restore({ data: Float64Array.from(s.envSnapshot) });
+    this.observation = Float64Array.from(s.observation);
+    this.regimes.setState(s.regimes);
+    this.returnDrift.setState(s.returnDrift);
+    this.championVersion = s.championVersion;
+    this.nextVersion = s.nextVersion;
+    this.championSince = s.championSince;
+    this.lastGoodVersion = s.lastGoodVersion;
+    this.updatesAtLastEvaluation = s.updatesAtLastEvaluation;
+    this.sinceEvaluation = s.sinceEvaluation;
+    Object.assign(this.counts, s.counts);
+    this.buffer = PrioritizedReplayBuffer.deserialize(state.buffer);
+    this.holdout = PrioritizedReplayBuffer.deserialize(state.holdout);
+    this.champion?.dispose();
+    this.lastGood?.dispose();
+    this.champion = state.champion;
+    this.lastGood = state.lastGood;
+  }
+
+  /** Release the model snapshots (the learner is the caller's). */
+  dispose(): void {
+    this.champion?.dispose();
+    this.lastGood?.dispose();
+    this.champion = this.lastGood = null;
   }
 }

@@ -221,6 +221,20 @@ export class PrioritizedReplayBuffer {
     return this.regimes[slot]!;
   }
 
+  /** The transition in `slot`: views into the storage, valid until the slot is overwritten. */
+  entry(slot: number): { state: Float32Array; action: Float32Array; reward: number; nextState: Float32Array; done: boolean; regime: number } {
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < this.size)) throw invalidField('slot', `replay buffer: slot ${slot} is not in 0 .. ${this.size - 1}`);
+    const { stateSize: D, actionSize: A } = this.options;
+    return {
+      state: this.states.subarray(slot * D, (slot + 1) * D),
+      action: this.actions.subarray(slot * A, (slot + 1) * A),
+      reward: this.rewards[slot]!,
+      nextState: this.nextStates.subarray(slot * D, (slot + 1) * D),
+      done: this.dones[slot] === 1,
+      regime: this.regimes[slot]!,
+    };
+  }
+
   /** The whole buffer as bytes (a JSON header line, then the arrays): what a checkpoint writes. */
   serialize(): Uint8Array {
     const arrays = [this.states, this.actions, this.rewards, this.nextStates, this.dones, this.regimes, this.priorities];
