@@ -103,9 +103,10 @@ export async function readTrainedModel(directory: string, checkpoint?: string): 
 
 /**
  * Bind a model to a market and its features (which must have the model's symbols, in order, and its
- * feature set): builds the agent as in training and loads the checkpoint's networks.
+ * feature set): builds the agent as in training (over `envs` environments spanning the whole market,
+ * default 1) and loads the checkpoint's networks — parameters, optimiser moments and reference.
  */
-export async function loadTrainedModel(info: TrainedModelInfo, market: MarketData, features: FeatureTensor): Promise<TrainedModel> {
+export async function loadTrainedModel(info: TrainedModelInfo, market: MarketData, features: FeatureTensor, options: { envs?: number } = {}): Promise<TrainedModel> {
   if (info.symbols !== null && info.symbols.join(',') !== market.symbols.join(',')) {
     throw new GrpoTraderError(ErrorCodes.invalidArgument, `the data's symbols (${market.symbols.join(',')}) do not match the model's (${info.symbols.join(',')}, in this order)`, {
       location: { file: info.directory, field: 'symbols', value: market.symbols.join(',') },
@@ -114,7 +115,8 @@ export async function loadTrainedModel(info: TrainedModelInfo, market: MarketDat
   await initEngine({ threads: 1 });
   const make = environmentFactory(info.config, market, features);
   const whole = { firstBar: 0, lastBar: market.time.length - 1 };
-  const agent = createAgent(info.config, [make(whole, false)]);
+  // One environment for acting; an online learner asks for its training count (GRPO scores its groups through them).
+  const agent = createAgent(info.config, Array.from({ length: options.envs ?? 1 }, () => make(whole, false)));
   try {
     const template = tree.map((leaf: JaxArray) => np.zeros(leaf.shape), agent.networks()) as JsTree<JaxArray>;
     const { params } = await loadParams(join(info.checkpoint, 'networks'), template, CHECKPOINT_KIND);

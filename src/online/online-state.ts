@@ -45,8 +45,8 @@ export function onlineStateName(step: number, regime: number): string {
 
 const NAME_PATTERN = /^model_steps_(\d+)_regime_(-?\d+)$/;
 
-/** Save the stream's state into `<directory>/<name>` atomically and point `latest.json` at it; keeps the newest `keep` saves. Returns the save's path. */
-export async function saveOnlineState(directory: string, online: OnlineLearningAgent, record: OnlineSaveRecord, keep = 3): Promise<string> {
+/** Save the stream's state into `<directory>/<name>` atomically and point `latest.json` at it; keeps the newest `keep` saves. Returns the save's path and the saves removed. */
+export async function saveOnlineState(directory: string, online: OnlineLearningAgent, record: OnlineSaveRecord, keep = 3): Promise<{ path: string; removed: string[] }> {
   await mkdir(directory, { recursive: true });
   const name = onlineStateName(record.step, record.regime);
   const final = join(directory, name);
@@ -64,8 +64,8 @@ export async function saveOnlineState(directory: string, online: OnlineLearningA
   await rm(final, { recursive: true, force: true });
   await rename(temporary, final);
   await writeFileAtomic(join(directory, 'latest.json'), `${JSON.stringify({ state: name, step: record.step })}\n`);
-  await pruneOnlineStates(directory, keep, name);
-  return final;
+  const removed = await pruneOnlineStates(directory, keep, name);
+  return { path: final, removed };
 }
 
 /** The path of the latest save in `directory`, or null when there is none. */
@@ -107,17 +107,23 @@ export async function loadOnlineState(directory: string, online: OnlineLearningA
 }
 
 /** Keep the newest `keep` saves (never `current`); remove leftovers of interrupted saves. */
-async function pruneOnlineStates(directory: string, keep: number, current: string): Promise<void> {
+async function pruneOnlineStates(directory: string, keep: number, current: string): Promise<string[]> {
+  const removed: string[] = [];
   const entries = await readdir(directory);
   const saves = entries
     .map((name) => ({ name, match: NAME_PATTERN.exec(name) }))
     .filter((e): e is { name: string; match: RegExpExecArray } => e.match !== null)
     .sort((a, b) => Number(a.match[1]) - Number(b.match[1]));
-  for (const save of saves.slice(0, Math.max(0, saves.length - keep))) if (save.name !== current) await rm(join(directory, save.name), { recursive: true, force: true });
+  for (const save of saves.slice(0, Math.max(0, saves.length - keep))) {
+    if (save.name === current) continue;
+    await rm(join(directory, save.name), { recursive: true, force: true });
+    removed.push(join(directory, save.name));
+  }
   for (const name of entries) {
     if (name.startsWith('.model_steps_') && name.includes('.tmp-') && !name.endsWith(`.tmp-${process.pid}`)) {
       const info = await stat(join(directory, name)).catch(() => null);
       if (info?.isDirectory()) await rm(join(directory, name), { recursive: true, force: true });
     }
   }
+  return removed;
 }

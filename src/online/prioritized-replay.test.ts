@@ -140,6 +140,20 @@ describe('PrioritizedReplayBuffer', () => {
     expect(() => PrioritizedReplayBuffer.deserialize(new TextEncoder().encode('{"magic":"x"}\n'))).toThrow(/not a grpo-trader replay buffer/);
   });
 
+  it('writes only what is stored: a partly filled buffer of a large capacity is small on disk and restores exactly', () => {
+    const buffer = new PrioritizedReplayBuffer({ capacity: 100_000, stateSize: 3, actionSize: 2 });
+    for (let t = 0; t < 10; t++) buffer.add([t, 0, 1], [0.5, -1], t / 10, [t + 1, 0, 1], false, t % 2);
+    const bytes = buffer.serialize();
+    // 10 rows × (2 states of 3 float32 + 2 float32 actions + float32 reward + done byte + int32 regime + float64 priority) + the header line.
+    const rows = 10 * (2 * 3 * 4 + 2 * 4 + 4 + 1 + 4 + 8);
+    const header = bytes.indexOf(10) + 1;
+    expect(bytes.length).toBe(header + rows);
+    const restored = PrioritizedReplayBuffer.deserialize(bytes);
+    expect(restored.size).toBe(10);
+    expect(restored.sample(8, new Rng(3), 1)).toEqual(buffer.sample(8, new Rng(3), 1));
+    expect(() => PrioritizedReplayBuffer.deserialize(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated/);
+  });
+
   it('a batch drawn at step t does not depend on what is added after t', () => {
     const run = (later: number) => {
       const buffer = small();

@@ -53,7 +53,7 @@ export interface ReplayBatch {
   regimes: Int32Array;
 }
 
-const MAGIC = 'grpo-trader-replay-v1';
+const MAGIC = 'grpo-trader-replay-v2';
 
 export class PrioritizedReplayBuffer {
   readonly options: PrioritizedReplayOptions;
@@ -235,9 +235,12 @@ export class PrioritizedReplayBuffer {
     };
   }
 
-  /** The whole buffer as bytes (a JSON header line, then the arrays): what a checkpoint writes. */
+  /** The whole buffer as bytes (a JSON header line, then the stored rows of each array): what a checkpoint writes. */
   serialize(): Uint8Array {
-    const arrays = [this.states, this.actions, this.rewards, this.nextStates, this.dones, this.regimes, this.priorities];
+    const { stateSize: D, actionSize: A } = this.options;
+    const n = this.size;
+    // Slots fill from 0, so the stored rows are the first `size` of each array.
+    const arrays = [this.states.subarray(0, n * D), this.actions.subarray(0, n * A), this.rewards.subarray(0, n), this.nextStates.subarray(0, n * D), this.dones.subarray(0, n), this.regimes.subarray(0, n), this.priorities.subarray(0, n)];
     const header = JSON.stringify({ magic: MAGIC, options: this.options, size: this.size, position: this.position, beta: this.beta, maxPriority: this.maxPriority, lengths: arrays.map((a) => a.byteLength) });
     const headerBytes = new TextEncoder().encode(`${header}\n`);
     const out = new Uint8Array(headerBytes.length + arrays.reduce((s, a) => s + a.byteLength, 0));
@@ -261,11 +264,15 @@ export class PrioritizedReplayBuffer {
     }
     if (header.magic !== MAGIC) throw invalidArgument(`not a grpo-trader replay buffer (magic ${JSON.stringify(header.magic)})`);
     const buffer = new PrioritizedReplayBuffer(header.options);
+    if (!(Number.isInteger(header.size) && header.size >= 0 && header.size <= buffer.options.capacity && Number.isInteger(header.position) && header.position >= 0 && header.position < buffer.options.capacity)) {
+      throw invalidArgument(`replay buffer header: size ${header.size} / position ${header.position} do not fit capacity ${buffer.options.capacity}`);
+    }
     const targets = [buffer.states, buffer.actions, buffer.rewards, buffer.nextStates, buffer.dones, buffer.regimes, buffer.priorities];
     let offset = newline + 1;
     targets.forEach((target, i) => {
       const length = header.lengths[i]!;
-      if (length !== target.byteLength || offset + length > bytes.length) throw invalidArgument('replay buffer bytes are truncated or of another size');
+      const expected = (target.byteLength / header.options.capacity) * header.size;
+      if (length !== expected || offset + length > bytes.length) throw invalidArgument('replay buffer bytes are truncated or of another size');
       new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(bytes.subarray(offset, offset + length));
       offset += length;
     });

@@ -153,6 +153,9 @@ export interface FinishRunInput {
   extra?: Record<string, unknown>;
   /** Merged into the run's artifacts. */
   artifacts?: Record<string, unknown>;
+  /** Backtest series and tests of the finished run (e.g. an online stream against its baselines). */
+  series?: SeriesInput[];
+  tests?: { strategy: string; baseline: string }[];
 }
 
 /** A store of runs in one SQLite file. */
@@ -206,30 +209,35 @@ export class RunStore {
 
   /** Record a finished run with all its series in one transaction; returns its id. */
   recordRun(input: RecordRunInput): number {
-    const insertSeries = this.db.prepare('INSERT INTO series (run_id, name, position, symbols, initial_capital, first_bar, weights) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const insertMetric = this.db.prepare('INSERT INTO metrics (run_id, series, name, value) VALUES (?, ?, ?, ?)');
-    const insertEquity = this.db.prepare('INSERT INTO equity (run_id, series, row, date, time, value, cost, turnover) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const insertTrade = this.db.prepare('INSERT INTO trades (run_id, series, seq, date, bar, symbol, weight_before, weight_after, notional, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const insertTest = this.db.prepare('INSERT INTO tests (run_id, strategy, baseline, result) VALUES (?, ?, ?, ?)');
     return this.write(() => {
       const now = this.now().toISOString();
       const runId = this.insertRun(input, input.status ?? 'finished', input.extra ?? {}, now, now);
-      input.series.forEach((series, position) => {
-        const r = series.result;
-        const weights = Buffer.from(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength);
-        insertSeries.run(runId, series.name, position, json(r.symbols), r.initialCapital, r.barIndex[0] ?? 0, weights);
-        for (const [name, value] of Object.entries(series.metrics)) insertMetric.run(runId, series.name, name, Number.isNaN(value) ? null : value);
-        for (let i = 0; i < r.time.length; i++) insertEquity.run(runId, series.name, i, formatTimestamp(r.time[i]!), r.time[i]!, r.value[i]!, r.cost[i]!, r.turnover[i]!);
-        const t = r.trades;
-        for (let k = 0; k < t.count; k++) {
-          const bar = t.bar[k]!;
-          const row = bar - r.barIndex[0]!;
-          insertTrade.run(runId, series.name, k, formatTimestamp(r.time[row]!), bar, r.symbols[t.asset[k]!]!, t.weightBefore[k]!, t.weightAfter[k]!, t.notional[k]!, t.cost[k]!);
-        }
-      });
-      for (const test of input.tests ?? []) insertTest.run(runId, test.strategy, test.baseline, json(test));
+      this.insertResults(runId, input.series, input.tests ?? []);
       return runId;
     });
+  }
+
+  /** A run's series (equity, metrics, trades) and tests, inside the caller's transaction. */
+  private insertResults(runId: number, series: readonly SeriesInput[], tests: readonly { strategy: string; baseline: string }[]): void {
+    const insertSeries = this.db.prepare('INSERT INTO series (run_id, name, position, symbols, initial_capital, first_bar, weights) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insertMetric = this.db.prepare('INSERT OR REPLACE INTO metrics (run_id, series, name, value) VALUES (?, ?, ?, ?)');
+    const insertEquity = this.db.prepare('INSERT INTO equity (run_id, series, row, date, time, value, cost, turnover) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insertTrade = this.db.prepare('INSERT INTO trades (run_id, series, seq, date, bar, symbol, weight_before, weight_after, notional, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insertTest = this.db.prepare('INSERT INTO tests (run_id, strategy, baseline, result) VALUES (?, ?, ?, ?)');
+    series.forEach((entry, position) => {
+      const r = entry.result;
+      const weights = Buffer.from(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength);
+      insertSeries.run(runId, entry.name, position, json(r.symbols), r.initialCapital, r.barIndex[0] ?? 0, weights);
+      for (const [name, value] of Object.entries(entry.metrics)) insertMetric.run(runId, entry.name, name, Number.isNaN(value) ? null : value);
+      for (let i = 0; i < r.time.length; i++) insertEquity.run(runId, entry.name, i, formatTimestamp(r.time[i]!), r.time[i]!, r.value[i]!, r.cost[i]!, r.turnover[i]!);
+      const t = r.trades;
+      for (let k = 0; k < t.count; k++) {
+        const bar = t.bar[k]!;
+        const row = bar - r.barIndex[0]!;
+        insertTrade.run(runId, entry.name, k, formatTimestamp(r.time[row]!), bar, r.symbols[t.asset[k]!]!, t.weightBefore[k]!, t.weightAfter[k]!, t.notional[k]!, t.cost[k]!);
+      }
+    });
+    for (const test of tests) insertTest.run(runId, test.strategy, test.baseline, json(test));
   }
 
   /**
@@ -274,6 +282,7 @@ export class RunStore {
       for (const [series, values] of Object.entries(input.metrics ?? {})) {
         for (const [name, value] of Object.entries(values)) upsert.run(id, series, name, Number.isNaN(value) ? null : value);
       }
+      this.insertResults(id, input.series ?? [], input.tests ?? []);
     });
   }
 
@@ -297,6 +306,17 @@ export class RunStore {
           .prepare('INSERT INTO events (run_id, kind, bar, date, created_at, payload) VALUES (?, ?, ?, ?, ?, ?)')
           .run(runId, event.kind, event.bar ?? null, event.date ?? null, this.now().toISOString(), json(event.payload ?? {})).lastInsertRowid,
       );
+    });
+  }
+
+  /**
+   * Forget a run's events at bars ≥ `bar` (a stream resumed from a save made before them replays
+   * those bars and records their events again); returns how many were removed.
+   */
+  removeEventsFrom(runId: number, bar: number): number {
+    return this.write(() => {
+      this.requireRun(runId);
+      return this.db.prepare('DELETE FROM events WHERE run_id = ? AND bar >= ?').run(runId, bar).changes;
     });
   }
 

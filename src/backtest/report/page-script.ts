@@ -191,7 +191,42 @@ export const PAGE_SCRIPT = String.raw`
     }
   }
 
-  var renderers = { equity: renderEquity, drawdown: renderDrawdown, weights: function () { renderWeights(0); }, returns: renderReturns, importance: renderImportance };
+  function renderRegimes() {
+    var o = payload.online;
+    var section = document.getElementById('section-online');
+    if (!o) {
+      if (section) section.parentNode.removeChild(section);
+      return;
+    }
+    var c = chart('chart-regimes');
+    if (c) {
+      c.setOption({
+        animation: false,
+        title: { text: 'Regime, stability and the trading model', left: 'center', textStyle: { fontSize: 13 } },
+        tooltip: { trigger: 'axis' },
+        legend: { top: 24 },
+        grid: { left: 60, right: 60, top: 60, bottom: only ? 30 : 60 },
+        xAxis: { type: 'category', data: o.regimes.dates },
+        yAxis: [{ type: 'value', name: 'regime / model', minInterval: 1 }, { type: 'value', name: 'stability', min: 0, max: 1 }],
+        dataZoom: zoom(),
+        series: [
+          { name: 'regime', type: 'line', step: 'end', data: o.regimes.labels, showSymbol: false },
+          { name: 'model version', type: 'line', step: 'end', data: o.regimes.champion, showSymbol: false, lineStyle: { type: 'dashed' } },
+          { name: 'stability', type: 'line', yAxisIndex: 1, data: o.regimes.stability, showSymbol: false, lineStyle: { width: 1, opacity: 0.6 } }
+        ]
+      }, true);
+    }
+    var container = document.getElementById('table-events');
+    if (container) {
+      if (o.events.length === 0) container.appendChild(element('p', { 'class': 'meta' }, 'No events.'));
+      else table(container, ['date', 'event', 'details'], o.events.map(function (e) {
+        var details = Object.keys(e.payload).map(function (k) { var v = e.payload[k]; return k + ' ' + (typeof v === 'number' ? number(v, 3) : String(v)); }).join(', ');
+        return [e.date || String(e.bar), e.kind, details];
+      }));
+    }
+  }
+
+  var renderers = { equity: renderEquity, drawdown: renderDrawdown, weights: function () { renderWeights(0); }, returns: renderReturns, importance: renderImportance, regimes: renderRegimes };
   if (only) {
     renderers[only]();
   } else {
@@ -200,6 +235,7 @@ export const PAGE_SCRIPT = String.raw`
     renderDrawdown();
     renderReturns();
     renderImportance();
+    renderRegimes();
     var select = document.getElementById('weights-series');
     payload.series.forEach(function (s, i) { select.appendChild(element('option', { value: String(i) }, s.name)); });
     select.addEventListener('change', function () { renderWeights(Number(select.value)); });

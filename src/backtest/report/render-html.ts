@@ -9,7 +9,7 @@ import { buildReportPayload, type ReportInput } from './report-data.js';
 import { PAGE_SCRIPT } from './page-script.js';
 
 /** The main charts, each renderable alone (for PNG images). */
-export const REPORT_CHARTS = ['equity', 'drawdown', 'weights', 'returns', 'importance'] as const;
+export const REPORT_CHARTS = ['equity', 'drawdown', 'weights', 'returns', 'importance', 'regimes'] as const;
 export type ReportChart = (typeof REPORT_CHARTS)[number];
 
 let echartsSource: string | undefined;
@@ -82,6 +82,14 @@ Returns are daily, net of trading costs; metrics start at the first close after 
 <p class="meta">The DeepSeek-R1 policy's feature-attention weights (specification 2.1.2) for each decision: each asset's share of the attention, averaged over the feature window; below, the mean weight of each asset's features and of each bar of the window. They show what the network weighted when it produced the decision — not a causal attribution, and not evidence that a feature predicts returns.</p>
 <div class="chart" id="chart-importance"></div>
 <div class="scroll" id="table-importance"></div>
+</div>
+<div id="section-online">
+<h2>Regime timeline</h2>
+<p class="meta">The market regime the online agent's detector knew at each bar's close (−1 before its first fit; labels keep their meaning across refits), its stability (share of the most common label among the last 10), and the version of the model that traded (it changes at each promotion or rollback).</p>
+<div class="chart" id="chart-regimes"></div>
+<h2>Online learning events</h2>
+<p class="meta">Every regime refit, champion/challenger evaluation on the held-out trailing window, promotion, drift alarm on live returns and rollback, in order (updates are counted in the metrics, not listed).</p>
+<div class="scroll" id="table-events"></div>
 </div>
 <h2>Paired tests</h2>
 <p class="meta">Daily returns of the same dates are paired: paired t-test, Wilcoxon signed-rank (zero differences dropped), paired Cohen's d, and a circular block-bootstrap 95% interval of the annualised Sharpe difference.</p>

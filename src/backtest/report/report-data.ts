@@ -24,6 +24,14 @@ export interface ReportInput {
   windows?: { index: number; train_first: string; train_last: string; test_first: string; test_last: string }[];
   /** What a deepseek policy's decisions attended to (its feature attention), when the run recorded it. */
   explanations?: ExplanationsRecord;
+  /** An online learning stream: the regime known at each bar, the champion that traded, and the events. */
+  online?: OnlineReportRecord;
+}
+
+/** What the report shows of an online stream. */
+export interface OnlineReportRecord {
+  regimes: { dates: string[]; labels: number[]; stability: number[]; champion: number[] };
+  events: { kind: string; date: string | null; bar: number | null; payload: Record<string, unknown> }[];
 }
 
 /** The JSON the page reads: rounded and down-sampled so a 30-asset, multi-year run stays a few MB. */
@@ -43,6 +51,7 @@ export interface ReportPayload {
   deflatedSharpe: unknown[];
   windows: NonNullable<ReportInput['windows']>;
   explanations: ExplanationsRecord | null;
+  online: OnlineReportRecord | null;
 }
 
 const MAX_WEIGHT_ROWS = 600;
@@ -88,6 +97,8 @@ export function buildReportPayload(input: ReportInput): ReportPayload {
     deflatedSharpe: input.deflatedSharpe,
     windows: input.windows ?? [],
     explanations: input.explanations ? downsampleExplanations(input.explanations) : null,
+    // Update events are many and alike: the table lists the others (the chart marks every kind).
+    online: input.online ? { regimes: input.online.regimes, events: input.online.events.filter((e) => e.kind !== 'update') } : null,
   };
 }
 

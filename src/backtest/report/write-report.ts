@@ -25,7 +25,7 @@ export async function writeReport(input: ReportInput, directory: string, options
     const scratch = await mkdtemp(join(tmpdir(), 'grpo-report-'));
     try {
       for (const chart of REPORT_CHARTS) {
-        if (chart === 'importance' && !input.explanations) continue;
+        if ((chart === 'importance' && !input.explanations) || (chart === 'regimes' && !input.online)) continue;
         const page = join(scratch, `${chart}.html`);
         await writeFileAtomic(page, renderReportHtml(input, { onlyChart: chart, width, height }));
         const png = join(directory, `${chart}.png`);

@@ -32,12 +32,13 @@ export function reportInputFromStore(store: RunStore, id: number): ReportInput {
     const model = typeof run.artifacts['model_directory'] === 'string' ? run.artifacts['model_directory'] : 'DIR';
     throw new GrpoTraderError(ErrorCodes.notFound, `run ${id} (${run.kind}) has no backtest to report; backtest its model first: grpo-trader backtest --model ${model} --data PATHS`, { location: { file: store.path } });
   }
-  const extra = run.extra as { deflated_sharpe?: unknown[]; walk_forward?: { windows?: ReportInput['windows'] }; explanations?: ReportInput['explanations'] };
+  const extra = run.extra as { deflated_sharpe?: unknown[]; walk_forward?: { windows?: ReportInput['windows'] }; explanations?: ReportInput['explanations']; online?: { regimes: NonNullable<ReportInput['online']>['regimes'] } };
   const deflated = extra.deflated_sharpe ?? [];
   const windows = extra.walk_forward?.windows;
   return {
     ...(windows ? { windows } : {}),
     ...(extra.explanations ? { explanations: extra.explanations } : {}),
+    ...(extra.online ? { online: { regimes: extra.online.regimes, events: store.events(id).map((e) => ({ kind: e.kind, date: e.date, bar: e.bar, payload: e.payload })) } } : {}),
     title: `${run.name} — ${run.kind} run ${run.id}`,
     run: { id: run.id, kind: run.kind, name: run.name, created_at: run.created_at, split: run.split, first: run.first_date, last: run.last_date, bars: run.bars, config: run.config, data: run.data },
     series: series.map((s) => ({ name: s.name, symbols: s.symbols, time: s.time, value: s.value, weights: s.weights, metrics: run.metrics[s.name] ?? {} })),

@@ -1,0 +1,342 @@
+/**
+ * An online learning stream over history, exactly as a live feed would deliver it (library form of
+ * `grpo-trader online`): a trained model keeps learning bar by bar from `from` to `to`, with its
+ * crash-safe state saved every `saveFrequency` bars (and resumable after `kill -9`), every event and
+ * save recorded in the run store, and at the end the streamed period compared three ways — the
+ * online agent, the same model frozen, and equal weight — with paired tests, on one accounting.
+ *
+ * Files in the state directory: the saves (online-state.ts) and `steps.jsonl`, one line per bar
+ * (date, regime, stability, temperature, champion, value, net return, weights). Lines are appended
+ * just before each save and the save records how many there are, so a resumed stream truncates the
+ * log to its save and appends exactly the lines an uninterrupted stream would have written.
+ */
+import { mkdir, readFile, stat, truncate, appendFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { formatTimestamp } from '../data/dates.js';
+import { marketFingerprint } from '../data/fingerprint.js';
+import type { MarketData } from '../data/types.js';
+import { replayPolicy } from '../backtest/agent-policy.js';
+import { backtestModel, evaluationRange, loadModelMarket, modelFeatures, readModel } from '../backtest/model-backtest.js';
+import { policyFromTargets } from '../backtest/run-backtest.js';
+import { createStrategy } from '../backtest/strategies/index.js';
+import { StrategyBenchmark, type StrategyTest, type DeflatedSharpe } from '../backtest/strategy-benchmark.js';
+import { flattenSummary } from '../backtest/summarize.js';
+import type { PerformanceMetrics } from '../backtest/metrics.js';
+import type { RunStore } from '../store/run-store.js';
+import type { MultiAssetEnv } from '../env/multi-asset-env.js';
+import { OnlineLearningAgent, type OnlineAgentOptions, type OnlineEvent, type OnlineEventKind, type OnlineStep } from './online-agent.js';
+import { latestOnlineState, loadOnlineState, saveOnlineState } from './online-state.js';
+
+export const ONLINE_RUN_DEFAULTS = {
+  /** Bars between saves (the specification saves every 1,000 steps; daily streams are shorter). */
+  saveFrequency: 50,
+  /** Saves kept on disk (older ones are removed and dropped from the store's index). */
+  keepStates: 3,
+  /** Bars between progress lines. */
+  progressEvery: 50,
+} as const;
+
+export const ONLINE_SERIES = { online: 'online', frozen: 'frozen', equalWeight: 'equal_weight' } as const;
+
+export interface OnlineRunInput {
+  /** A `grpo-trader train --out` directory (multi-asset model). */
+  model: string;
+  checkpoint?: string;
+  data: readonly string[];
+  symbols?: readonly string[] | null;
+  /** First streamed date (earlier bars are history: features, the regime detector's past). */
+  from: string;
+  to?: string;
+  /** Where saves and steps.jsonl go. */
+  stateDir: string;
+  /** Continue the stream saved in `stateDir`. */
+  resume?: boolean;
+  saveFrequency?: number;
+  keepStates?: number;
+  progressEvery?: number;
+  /** Online agent options (defaults: the specification's, see ONLINE_AGENT_DEFAULTS). */
+  options?: Partial<Omit<OnlineAgentOptions, 'onEvent'>>;
+  /** Where the run, its events and its saves are recorded (null: nowhere). */
+  store: RunStore | null;
+  onProgress?: (line: string) => void;
+}
+
+export interface OnlineRunStrategy {
+  name: string;
+  metrics: PerformanceMetrics;
+  final_value: number;
+}
+
+export interface OnlineRunResult {
+  run_id: number | null;
+  first: string;
+  last: string;
+  bars: number;
+  resumed_from: string | null;
+  updates: number;
+  events: Record<OnlineEventKind, number>;
+  champion: number;
+  state_directory: string;
+  steps_file: string;
+  last_save: string | null;
+  strategies: OnlineRunStrategy[];
+  tests: StrategyTest[];
+  deflated_sharpe: DeflatedSharpe[];
+  seconds: number;
+  bars_per_second: number;
+}
+
+/** One line of steps.jsonl. */
+interface StepLine {
+  bar: number;
+  date: string;
+  regime: number;
+  stability: number;
+  temperature: number;
+  champion: number;
+  value: number;
+  return: number;
+  weights: number[];
+  update: boolean;
+}
+
+/** What a save must match to be resumed (same model, data, dates and options). */
+interface StreamIdentity {
+  model: string;
+  checkpoint: string;
+  data_fingerprint: string;
+  first_bar: number;
+  end_bar: number;
+  options: unknown;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value >= 1)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `${name} must be a positive integer, got ${value}`, { location: { field: name, value: String(value) } });
+  return value;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
+}
+
+/** Stream `model` over [from, to] of the data, learning online; see the module comment. */
+export async function runOnline(input: OnlineRunInput): Promise<OnlineRunResult> {
+  const started = performance.now();
+  const progress = input.onProgress ?? (() => {});
+  const saveFrequency = positiveInteger('saveFrequency', input.saveFrequency ?? ONLINE_RUN_DEFAULTS.saveFrequency);
+  const keepStates = positiveInteger('keepStates', input.keepStates ?? ONLINE_RUN_DEFAULTS.keepStates);
+  const progressEvery = positiveInteger('progressEvery', input.progressEvery ?? ONLINE_RUN_DEFAULTS.progressEvery);
+  const stateDir = resolve(input.stateDir);
+  const stepsFile = join(stateDir, 'steps.jsonl');
+
+  const info = await readModel(input.model, input.checkpoint);
+  if (info.config.environment.type !== 'multi_asset') {
+    throw new GrpoTraderError(ErrorCodes.unsupported, `the online agent trades multi-asset models; this one is ${info.config.environment.type}`, { location: { file: info.directory, field: 'environment.type' } });
+  }
+  const { market, files } = await loadModelMarket(info, input.data, input.symbols ?? null);
+  const range = evaluationRange(market, input.from, input.to);
+  const end = range.end;
+  const features = modelFeatures(info, market);
+  const fingerprint = marketFingerprint(market);
+  const options = { seed: info.config.seed, ...input.options };
+
+  const previous = await latestOnlineState(stateDir);
+  if (input.resume && previous === null) throw new GrpoTraderError(ErrorCodes.notFound, 'nothing to resume: no saved stream here (run without --resume to start one)', { location: { file: stateDir } });
+  if (!input.resume && (previous !== null || (await exists(stepsFile)))) {
+    throw new GrpoTraderError(ErrorCodes.invalidArgument, 'this state directory already holds a stream: add --resume to continue it, or give another --state', { location: { file: stateDir } });
+  }
+
+  // Loaded on use: the agents bring jax-js.
+  const { loadTrainedModel, SpecificationAgent } = await import('../agents/index.js');
+  const trained = await loadTrainedModel(info, market, features, { envs: info.config.algorithm.type === 'grpo' ? info.config.training.envs : 1 });
+  const spec = new SpecificationAgent(trained.agent as never, info.config);
+  const env = trained.makeEnv({ firstBar: range.start, lastBar: end - 1 }) as MultiAssetEnv;
+  // The first decision: at --from or, if later, the first bar with a full feature window.
+  const start = env.reset({ options: { episodeLength: null } }).info.barIndex;
+  const identity: StreamIdentity = { model: resolve(info.directory), checkpoint: resolve(info.checkpoint), data_fingerprint: fingerprint, first_bar: start, end_bar: end, options };
+  let runId: number | null = null;
+  const store = input.store;
+  const dateOf = (bar: number) => formatTimestamp(market.time[bar]!);
+  const online = new OnlineLearningAgent(spec, env, market, {
+    ...options,
+    onEvent: (event: OnlineEvent) => {
+      if (store && runId !== null) store.recordEvent(runId, { kind: event.kind, bar: event.bar, date: dateOf(event.bar), payload: event.payload });
+    },
+  });
+  try {
+    await mkdir(stateDir, { recursive: true });
+    let lines = 0;
+    let resumedFrom: string | null = null;
+    if (input.resume) {
+      const record = await loadOnlineState(stateDir, online);
+      const saved = record.extra as { identity: StreamIdentity; lines: number; run_id: number | null };
+      const mismatch = (Object.keys(identity) as (keyof StreamIdentity)[]).find((key) => JSON.stringify(saved.identity[key]) !== JSON.stringify(identity[key]));
+      if (mismatch) {
+        throw new GrpoTraderError(ErrorCodes.invalidArgument, `cannot resume: the saved stream has another ${mismatch.replace('_', ' ')} (${JSON.stringify(saved.identity[mismatch])}, now ${JSON.stringify(identity[mismatch])}); resume with the same --model, --data, --from/--to and options`, {
+          location: { file: record.path, field: mismatch },
+        });
+      }
+      lines = saved.lines;
+      await truncateLines(stepsFile, lines);
+      runId = saved.run_id;
+      if (store && runId !== null) store.removeEventsFrom(runId, online.nextBar);
+      resumedFrom = record.path;
+      progress(`online: resuming ${record.path} at ${dateOf(online.nextBar)} (bar ${online.totalSteps + 1} of ${end - 1 - start})\n`);
+    } else {
+      if (store) {
+        runId = store.startRun({
+          kind: 'online',
+          name: `online learning of ${info.algorithm} on ${market.symbols.length} assets`,
+          period: { first: dateOf(start), last: dateOf(end - 1), bars: end - start, split: 'online stream' },
+          config: { model: identity.model, checkpoint: info.checkpointLabel, update: info.update, options, save_frequency: saveFrequency, train: info.config },
+          data: { files, symbols: market.symbols },
+          seed: options.seed,
+          dataFingerprint: fingerprint,
+          artifacts: { model_directory: identity.model, state_directory: stateDir, steps: stepsFile },
+        });
+      }
+      online.start(start);
+      progress(`online: streaming ${end - 1 - start} bars ${dateOf(start)} .. ${dateOf(end - 1)} through ${info.algorithm} (${online.options.championChallenger ? 'champion/challenger' : 'the learner trades'}), saving every ${saveFrequency} bars to ${stateDir}\n`);
+    }
+
+    let pending: string[] = [];
+    let lastSave: string | null = resumedFrom;
+    const flushAndSave = async (step: OnlineStep) => {
+      if (pending.length > 0) await appendFile(stepsFile, pending.join(''));
+      lines += pending.length;
+      pending = [];
+      const saved = await saveOnlineState(stateDir, online, { step: online.totalSteps, regime: step.regime, extra: { identity, lines, run_id: runId } }, keepStates);
+      lastSave = saved.path;
+      if (store && runId !== null) {
+        store.addCheckpoint(runId, { step: online.totalSteps, path: saved.path, metrics: { bar: step.bar + 1, regime: step.regime, updates: online.updates, value: step.value } });
+        for (const path of saved.removed) store.removeCheckpoint(runId, path);
+      }
+    };
+    const total = end - 1 - start;
+    const streamStart = performance.now();
+    const streamedBefore = online.totalSteps;
+    let done = online.nextBar >= end - 1;
+    while (!done) {
+      const step = await online.step();
+      done = step.done;
+      const line: StepLine = {
+        bar: step.bar,
+        date: dateOf(step.bar),
+        regime: step.regime,
+        stability: step.stability,
+        temperature: step.temperature,
+        champion: step.championVersion,
+        value: step.value,
+        return: step.portfolioReturn,
+        weights: Array.from(step.weights),
+        update: step.update !== null,
+      };
+      pending.push(`${JSON.stringify(line)}\n`);
+      if (online.totalSteps % saveFrequency === 0 || done) await flushAndSave(step);
+      if (online.totalSteps % progressEvery === 0 || done) {
+        const rate = (online.totalSteps - streamedBefore) / ((performance.now() - streamStart) / 1000);
+        const c = online.counts;
+        progress(`online: ${online.totalSteps}/${total} bars, ${line.date}, regime ${step.regime} (stability ${step.stability.toFixed(2)}), value ${step.value.toFixed(0)}, ${online.updates} updates, champion v${online.currentChampion} (${c.promotion} promotions, ${c.rollback} rollbacks, ${c.alarm} alarms, ${c.refit} refits), ${rate.toFixed(0)} bars/s\n`);
+      }
+    }
+    const streamSeconds = (performance.now() - streamStart) / 1000;
+
+    // The streamed period three ways, on one accounting.
+    progress('online: comparing the online agent, the frozen model and equal weight over the streamed bars\n');
+    const steps = await readLines(stepsFile);
+    const comparison = await compareStream(info, market, features, start, end, steps);
+    if (store && runId !== null) {
+      const regimes = { dates: steps.map((s) => s.date), labels: steps.map((s) => s.regime), stability: steps.map((s) => s.stability), champion: steps.map((s) => s.champion) };
+      store.finishRun(runId, {
+        status: 'finished',
+        metrics: Object.fromEntries(comparison.runs.map((r) => [r.name, r.metrics])),
+        series: comparison.runs.map((r) => ({ name: r.name, result: r.result, metrics: r.metrics })),
+        tests: comparison.tests,
+        extra: { deflated_sharpe: comparison.deflatedSharpe, online: { regimes, counts: online.counts, updates: online.updates, champion: online.currentChampion } },
+        artifacts: { last_state: lastSave },
+      });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      run_id: runId,
+      first: dateOf(start),
+      last: dateOf(end - 1),
+      bars: total,
+      resumed_from: resumedFrom,
+      updates: online.updates,
+      events: { ...online.counts },
+      champion: online.currentChampion,
+      state_directory: stateDir,
+      steps_file: stepsFile,
+      last_save: lastSave,
+      strategies: comparison.runs.map((r) => ({ name: r.name, metrics: r.summary.metrics, final_value: r.summary.final_value })),
+      tests: comparison.tests,
+      deflated_sharpe: comparison.deflatedSharpe,
+      seconds,
+      bars_per_second: (online.totalSteps - streamedBefore) / Math.max(streamSeconds, 1e-9),
+    };
+  } finally {
+    online.dispose();
+    trained.dispose();
+  }
+}
+
+/** Keep the first `lines` lines of a file (what the save being resumed had written). */
+async function truncateLines(file: string, lines: number): Promise<void> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  let offset = 0;
+  for (let k = 0; k < lines; k++) {
+    const next = text.indexOf('\n', offset);
+    if (next < 0) throw new GrpoTraderError(ErrorCodes.corrupted, `has ${k} lines; the save being resumed wrote ${lines}`, { location: { file } });
+    offset = next + 1;
+  }
+  await truncate(file, Buffer.byteLength(text.slice(0, offset)));
+}
+
+async function readLines(file: string): Promise<StepLine[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line, k) => {
+      try {
+        return JSON.parse(line) as StepLine;
+      } catch (error) {
+        throw new GrpoTraderError(ErrorCodes.corrupted, `line ${k + 1} is not JSON (${(error as Error).message})`, { location: { file, line: k + 1 }, cause: error });
+      }
+    });
+}
+
+/** The online agent's recorded books, the frozen model's deterministic backtest and equal weight, through one benchmark. */
+async function compareStream(info: Awaited<ReturnType<typeof readModel>>, market: MarketData, features: ReturnType<typeof modelFeatures>, start: number, end: number, steps: StepLine[]) {
+  const A = market.symbols.length;
+  const targets = new Float64Array(market.time.length * A).fill(Number.NaN);
+  for (const s of steps) targets.set(s.weights, s.bar * A);
+  const frozen = await backtestModel(info, market, features, start, end, { name: ONLINE_SERIES.frozen, split: 'online stream' });
+  const e = info.config.environment;
+  const benchmark = new StrategyBenchmark(market, {
+    firstBar: start,
+    endBar: end,
+    split: 'online stream',
+    initialCapital: e.initialCapital,
+    tradingCost: e.tradingCost,
+    slippage: e.slippage,
+    maxPositionSize: e.maxPositionSize,
+    maxAssetWeight: e.maxAssetWeight,
+  });
+  benchmark.addStrategy(ONLINE_SERIES.online, policyFromTargets(ONLINE_SERIES.online, targets, A));
+  benchmark.addStrategy(ONLINE_SERIES.frozen, replayPolicy(ONLINE_SERIES.frozen, frozen.result, market.time.length));
+  benchmark.addStrategy(ONLINE_SERIES.equalWeight, createStrategy('equal_weight_daily'));
+  const runs = benchmark.run();
+  const tests = [benchmark.statisticalTest(ONLINE_SERIES.online, ONLINE_SERIES.frozen), benchmark.statisticalTest(ONLINE_SERIES.online, ONLINE_SERIES.equalWeight), benchmark.statisticalTest(ONLINE_SERIES.frozen, ONLINE_SERIES.equalWeight)];
+  return {
+    runs: benchmark.names().map((name) => {
+      const run = runs.get(name)!;
+      return { name, result: run.result, summary: run.summary, metrics: flattenSummary(run.summary) };
+    }),
+    tests,
+    deflatedSharpe: benchmark.deflatedSharpe(),
+  };
+}
+
