@@ -147,6 +147,20 @@ describe('OnlineLearningAgent: champion/challenger, rollback, crash-safe state, 
       expect(e.payload['promoted']).toBe(false);
     }
     expect(never.steps.every((s) => s.championVersion === 0)).toBe(true);
+    // The champion's score, recomputed by hand: the untouched initial model replayed deterministically over the window on a fresh environment.
+    const fresh = new RewardPenaltyAgent([new MultiAssetEnv(market, features, { ...ENV, randomStart: true, episodeLength: 20 })], { seed: 3, rolloutSteps: 4, hiddenSizes: [8] });
+    const replayEnv = new MultiAssetEnv(market, features, ENV);
+    let observation = replayEnv.reset({ options: { start: evaluations[0]!.payload['first_bar'] as number, episodeLength: 20 } }).observation;
+    const returns: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      const result = replayEnv.step(await fresh.act(Float32Array.from(observation), 1));
+      returns.push(result.info.portfolioReturn);
+      observation = result.observation;
+    }
+    fresh.dispose();
+    const mean = returns.reduce((a, b) => a + b, 0) / 20;
+    const sd = Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / 19);
+    expect(evaluations[0]!.payload['champion_sharpe']).toBeCloseTo((mean / sd) * Math.sqrt(252), 9);
     // A champion that is never replaced trades exactly as a model that never learns.
     const frozen = await run('reward_penalty', { minSamplesBeforeUpdate: 10_000 }, 150);
     expect(never.steps.map((s) => Array.from(s.action))).toEqual(frozen.steps.map((s) => Array.from(s.action)));
@@ -204,6 +218,28 @@ describe('OnlineLearningAgent: champion/challenger, rollback, crash-safe state, 
     expect(resumed.map(view)).toEqual(whole.steps.map(view));
     expect(whole.steps.some((s) => s.update !== null)).toBe(true);
     expect((await readdir(stateDir)).sort()).toEqual(['latest.json', `model_steps_70_regime_${resumed[69]!.regime}`]);
+  });
+
+  it('champion/challenger never looks ahead: evaluations, promotions, rollbacks and decisions up to bar t ignore every later bar', async () => {
+    const options = { promotionMargin: -0.5, returnDrift: { threshold: 0.02, delta: 0, minInstances: 10 } };
+    const base = await run('reward_penalty', options, 140);
+    const events = base.steps.flatMap((s) => s.events.map((e) => e.kind));
+    expect(events).toContain('promotion');
+    expect(events).toContain('evaluation');
+    const t = FIRST + 100;
+    const close = Float64Array.from(market.close);
+    const signal = Float64Array.from(features.values);
+    const A = market.symbols.length;
+    for (let bar = t + 1; bar < market.time.length; bar++) for (let a = 0; a < A; a++) close[bar * A + a] = close[bar * A + a]! * (1 + 0.04 * Math.cos(bar * 3 + a));
+    signal.fill(-2, (t + 1) * A);
+    const { online, dispose } = setup({ ...market, close, open: close, high: close, low: close }, { ...features, values: signal }, 'reward_penalty', options);
+    online.start(FIRST);
+    const perturbed: OnlineStep[] = [];
+    for (let k = 0; k < 140; k++) perturbed.push(await online.step());
+    dispose();
+    // Step k decides at bar FIRST + k and earns the return to the next bar: the first 100 steps end by bar t.
+    expect(perturbed.slice(0, 100).map(view)).toEqual(base.steps.slice(0, 100).map(view));
+    expect(perturbed.slice(101).map(view)).not.toEqual(base.steps.slice(101).map(view));
   });
 
   it('group-relative GRPO learns online from counterfactual groups without looking past the bars it may learn from', async () => {
