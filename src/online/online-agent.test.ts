@@ -175,6 +175,19 @@ describe('OnlineLearningAgent: champion/challenger, rollback, crash-safe state, 
     expect(always.steps.slice(first + 1).map((s) => Array.from(s.action))).not.toEqual(never.steps.slice(first + 1).map((s) => Array.from(s.action)));
   });
 
+  it('with explore off the champion trades its deterministic action: without updates, exactly a hand replay of the model', async () => {
+    const { steps } = await run('reward_penalty', { explore: false, minSamplesBeforeUpdate: 10_000 }, 60);
+    const fresh = new RewardPenaltyAgent([new MultiAssetEnv(market, features, { ...ENV, randomStart: true, episodeLength: 20 })], { seed: 3, rolloutSteps: 4, hiddenSizes: [8] });
+    const replayEnv = new MultiAssetEnv(market, features, ENV);
+    let observation = replayEnv.reset({ options: { start: FIRST, episodeLength: null } }).observation;
+    for (const step of steps) {
+      const action = await fresh.act(Float32Array.from(observation), 1);
+      expect(Array.from(step.action)).toEqual(Array.from(action));
+      observation = replayEnv.step(action).observation;
+    }
+    fresh.dispose();
+  });
+
   it('rolls back to the last good model when live returns fall while a new champion is on probation', async () => {
     const { steps } = await run('reward_penalty', { promotionMargin: -1e9, returnDrift: { threshold: 1e-4, delta: 0, minInstances: 5 } }, 200);
     const events = steps.flatMap((s) => s.events);

@@ -49,6 +49,12 @@ export interface OnlineAgentOptions {
   regimes: Partial<RegimeDetectorOptions>;
   regimeSymbol: string | null;
   replay: Partial<Omit<PrioritizedReplayOptions, 'capacity' | 'stateSize' | 'actionSize'>>;
+  /**
+   * Trade sampled actions at the regime's exploration temperature (true, the specification) or the
+   * trading model's deterministic action (false: no exploration cost in the book; the learner still
+   * learns from the transitions, with less variety in their actions).
+   */
+  explore: boolean;
   /** Champion/challenger (true) or the learner trades directly (false, the specification's plain loop). */
   championChallenger: boolean;
   /** Newest transitions held out of learning; the trailing window the models are compared on. */
@@ -87,6 +93,7 @@ export const ONLINE_AGENT_DEFAULTS: OnlineAgentOptions = {
   regimes: {},
   regimeSymbol: null,
   replay: {},
+  explore: true,
   championChallenger: true,
   evaluationWindow: 60,
   evaluationInterval: 60,
@@ -251,7 +258,7 @@ export class OnlineLearningAgent {
     if (regime.refit) emit('refit', { reason: regime.refit.reason, agreement: regime.refit.agreement, label: regime.label });
     const state = this.observation;
     const tradedBy = this.championVersion;
-    const action = await this.model.selectAction(state, this.champion ? { model: this.champion } : {});
+    const action = await this.model.selectAction(state, { deterministic: !o.explore, ...(this.champion ? { model: this.champion } : {}) });
     const result = this.env.step(action);
     const weights = Float64Array.from(result.info.weightsAfter);
     const portfolioReturn = result.info.portfolioReturn;

@@ -32,6 +32,7 @@ interface OnlineFlags {
   evaluationInterval?: string;
   promotionMargin?: string;
   champion?: boolean;
+  explore?: boolean;
   regimeSymbol?: string;
   report?: boolean;
   png?: boolean;
@@ -62,6 +63,7 @@ export function registerOnline(program: Command, io: CliIo): void {
     .option('--evaluation-window <bars>', `held-out trailing bars the champion and challenger are compared on (default ${d.evaluationWindow})`)
     .option('--evaluation-interval <bars>', `bars between comparisons (default ${d.evaluationInterval})`)
     .option('--promotion-margin <sharpe>', `Sharpe the challenger must add to be promoted (default ${d.promotionMargin})`)
+    .option('--no-explore', "trade the model's deterministic action instead of sampling at the regime's exploration temperature")
     .option('--no-champion', 'no champion/challenger: the learner trades directly (the specification\'s plain loop)')
     .option('--regime-symbol <name>', 'read the regime from this symbol (default: the equal-weight composite)')
     .option('--no-report', 'skip the HTML report')
@@ -77,6 +79,7 @@ export function registerOnline(program: Command, io: CliIo): void {
         evaluationInterval: numberFlag('--evaluation-interval', flags.evaluationInterval, d.evaluationInterval, { min: 1, integer: true }),
         promotionMargin: numberFlag('--promotion-margin', flags.promotionMargin, d.promotionMargin, {}),
         championChallenger: flags.champion !== false,
+        explore: flags.explore !== false,
         regimeSymbol: flags.regimeSymbol ?? null,
       };
       const saveFrequency = numberFlag('--save-frequency', flags.saveFrequency, ONLINE_RUN_DEFAULTS.saveFrequency, { min: 1, integer: true });
