@@ -214,6 +214,15 @@ export class RewardPenaltyAgent extends PolicyAgent<RewardPenaltyOptions, Reward
     return this.core.params.policy;
   }
 
+  /**
+   * The critic's view of the deterministic action (the policy's mean) at `count` states: the scalar
+   * Q [count], or the C51 atom probabilities [count × atoms] over `support` (the value distribution).
+   */
+  async valueOfMeanAction(observations: Float32Array, count: number): Promise<{ q: Float32Array } | { probabilities: Float32Array; support: Float32Array }> {
+    const out = await readArray(this.expectedNextQ(tree.ref(this.core.params), np.array(observations, { shape: [count, this.observationSize] })));
+    return this.distributional ? { probabilities: out, support: Float32Array.from(this.distributional.support) } : { q: out };
+  }
+
   protected policyOfNetworks(networks: JsTree<Array>): PolicyParams {
     return (networks as unknown as { model: RewardPenaltyParams }).model.policy;
   }

@@ -5,7 +5,7 @@
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ErrorCodes, GrpoTraderError, isBetterScore, writeFileAtomic } from '../core/index.js';
+import { driftReference, ErrorCodes, GrpoTraderError, isBetterScore, writeFileAtomic, type DriftReference } from '../core/index.js';
 import { dateRangeIndices, formatTimestamp, loadMarket, marketFingerprint, resolveDataPaths } from '../data/index.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor, MultiAssetEnv, SingleAssetEnv } from '../env/index.js';
@@ -174,11 +174,26 @@ export interface ModelDataRecord {
   first: string;
   last: string;
   bars: number;
+  /**
+   * Each feature's distribution over the train split (all assets pooled): decile bins and shares,
+   * the reference a served model's feature drift (PSI) is measured against. Absent in older runs.
+   */
+  featureReference?: Record<string, DriftReference | null>;
 }
 
-function modelDataRecord(market: MarketData, features: FeatureTensor): ModelDataRecord {
+function modelDataRecord(market: MarketData, features: FeatureTensor, train: { firstBar: number; lastBar: number }): ModelDataRecord {
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return { symbols: market.symbols.slice(), features: features.names.slice(), first: day(market.time[0]!), last: day(market.time[market.time.length - 1]!), bars: market.time.length };
+  const A = market.symbols.length;
+  const F = features.names.length;
+  const rows = train.lastBar - train.firstBar + 1;
+  const featureReference = Object.fromEntries(
+    features.names.map((name, f) => {
+      const values = new Float64Array(rows * A);
+      for (let t = 0; t < rows; t++) for (let a = 0; a < A; a++) values[t * A + a] = features.values[((train.firstBar + t) * A + a) * F + f]!;
+      return [name, driftReference(values)];
+    }),
+  );
+  return { symbols: market.symbols.slice(), features: features.names.slice(), first: day(market.time[0]!), last: day(market.time[market.time.length - 1]!), bars: market.time.length, featureReference };
 }
 
 function format(value: number, digits = 4): string {
@@ -243,7 +258,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     }
     await writeFileAtomic(metricsFile, metricsText);
     // The market the model was trained on (symbols in network order), for loading it to evaluate elsewhere.
-    await writeFileAtomic(join(outDir, 'data.json'), `${JSON.stringify(modelDataRecord(market, features))}\n`);
+    await writeFileAtomic(join(outDir, 'data.json'), `${JSON.stringify(modelDataRecord(market, features, trainBars))}\n`);
     const total = config.training.updates;
     const equalValidation = validationEnv ? (await runEpisode(validationEnv, equalWeightChooser(validationEnv))).sharpe : Number.NaN;
     let lastSamples = agent.getState().envSteps;

@@ -11,6 +11,11 @@ export const ErrorCodes = {
   network: 'NETWORK_ERROR',
   unsupported: 'UNSUPPORTED',
   corrupted: 'CORRUPTED',
+  unauthorized: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  rateLimited: 'RATE_LIMITED',
+  payloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  unavailable: 'UNAVAILABLE',
   internal: 'INTERNAL',
 } as const;
 
@@ -76,6 +81,11 @@ export const exitStatusByCode: Record<ErrorCode, number> = {
   NETWORK_ERROR: 69,
   UNSUPPORTED: 64,
   CORRUPTED: 65,
+  UNAUTHORIZED: 77,
+  FORBIDDEN: 77,
+  RATE_LIMITED: 75,
+  PAYLOAD_TOO_LARGE: 64,
+  UNAVAILABLE: 69,
   INTERNAL: 70,
 };
 
@@ -89,5 +99,10 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   NETWORK_ERROR: 502,
   UNSUPPORTED: 400,
   CORRUPTED: 422,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };

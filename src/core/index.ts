@@ -5,3 +5,4 @@ export * from './arrays.js';
 export * from './fs.js';
 export * from './return-statistics.js';
 export * from './config-error.js';
+export * from './drift-statistics.js';

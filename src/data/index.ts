@@ -12,4 +12,5 @@ export { splitByDate, walkForwardWindows, type SplitByDateOptions, type MarketSp
 export * from './connectors/index.js';
 export { syntheticRegimeMarket, REGIME_NAMES, type RegimeName, type SyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
 export { marketFingerprint } from './fingerprint.js';
+export { BarsInputSchema, SymbolBarsSchema, BARS_INPUT_LIMITS, marketFromBarsInput, type BarsInput } from './bars-input.js';
 export { resolveDataPaths, DATA_DIRECTORY_VARIABLE, GET_DATA_HINT, type ResolveDataPathsOptions } from './data-paths.js';

@@ -236,6 +236,36 @@ export class MultiAssetEnv implements Env<ArrayLike<number>> {
     return this.resetResult;
   }
 
+  /**
+   * The observation a decision at `bar`'s close reads for a given book (`weights`, default all cash),
+   * with no portfolio history (return history zero, value at the initial capital) — what a served
+   * model sees for posted bars, including the last one, which `reset` cannot start at (it has no
+   * next bar to trade into). Ends any episode in progress: call `reset` before stepping again.
+   */
+  observe(bar: number, weights?: ArrayLike<number>): Float64Array {
+    if (!(Number.isInteger(bar) && bar >= this.minStart && bar <= this.maxBar)) {
+      throw new GrpoTraderError(ErrorCodes.invalidArgument, `bar ${bar} is outside ${this.minStart} .. ${this.maxBar} (the first bar with a full feature window .. the last bar)`);
+    }
+    const A = this.nAssets;
+    if (weights !== undefined && weights.length !== A) throw new GrpoTraderError(ErrorCodes.invalidArgument, `weights has ${weights.length} values, expected ${A}`, { location: { field: 'weights' } });
+    this.t = bar;
+    this.episodeStart = bar;
+    this.episodeEnd = bar;
+    this.steps = 0;
+    this.value = this.config.initialCapital;
+    this.peak = this.value;
+    this.done = true;
+    this.ringPosition = 0;
+    this.returnRing.fill(0);
+    for (let a = 0; a < A; a++) {
+      const w = weights === undefined ? 0 : weights[a]!;
+      if (!Number.isFinite(w)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `weights[${a}] is ${w}: weights must be finite`, { location: { field: `weights[${a}]` } });
+      this.weights[a] = w;
+    }
+    this.writeObservation();
+    return this.observation;
+  }
+
   /** Rebalance to the action's normalised weights at this bar's close and move to the next bar. */
   step(action: ArrayLike<number>): StepResult<Float64Array> {
     if (this.done) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'the episode is over: call reset() first');

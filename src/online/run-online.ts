@@ -6,11 +6,13 @@
  * online agent, the same model frozen, and equal weight — with paired tests, on one accounting.
  *
  * Files in the state directory: the saves (online-state.ts) and `steps.jsonl`, one line per bar
- * (date, regime, stability, temperature, champion, value, net return, weights). Lines are appended
- * just before each save and the save records how many there are, so a resumed stream truncates the
- * log to its save and appends exactly the lines an uninterrupted stream would have written.
+ * (date, regime, stability, temperature, champion, value, net return, weights). Each line is appended
+ * as its bar is decided (before anything serves it); a save records how many lines there are, so a
+ * resumed stream truncates the log to its save and appends exactly the lines an uninterrupted stream
+ * would have written.
  */
-import { mkdir, readFile, stat, truncate, appendFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, truncate } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/fs.js';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { formatTimestamp } from '../data/dates.js';
@@ -120,165 +122,260 @@ async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null)) !== null;
 }
 
+/** One line of the stream as it is recorded and served: the decision at a bar's close and its outcome. */
+export type OnlineStepLine = StepLine;
+
+/**
+ * An online stream opened for stepping (what `runOnline` loops over and the live session paces):
+ * `open` loads the model and data and starts or resumes; `step` processes one bar, appends its line
+ * to steps.jsonl before returning it (a decision is recorded before it is served) and saves every
+ * `saveFrequency` bars; `finish` compares online, frozen and equal weight and closes the store's run.
+ */
+export class OnlineStream {
+  private lines = 0;
+  private lastSave: string | null = null;
+  private runId: number | null = null;
+  private constructor(
+    private readonly input: OnlineRunInput,
+    readonly info: Awaited<ReturnType<typeof readModel>>,
+    readonly market: MarketData,
+    private readonly features: ReturnType<typeof modelFeatures>,
+    readonly start: number,
+    readonly end: number,
+    readonly online: OnlineLearningAgent,
+    private readonly disposeModel: () => void,
+    readonly stateDir: string,
+    private readonly identity: StreamIdentity,
+    private readonly saveFrequency: number,
+    private readonly keepStates: number,
+    private readonly events: OnlineEvent[],
+    readonly resumedFrom: string | null,
+  ) {}
+
+  get stepsFile(): string {
+    return join(this.stateDir, 'steps.jsonl');
+  }
+
+  get runIdentifier(): number | null {
+    return this.runId;
+  }
+
+  get lastSavePath(): string | null {
+    return this.lastSave;
+  }
+
+  /** Bars in the stream (decisions from `start` to the bar before `end − 1`). */
+  get total(): number {
+    return this.end - 1 - this.start;
+  }
+
+  get done(): boolean {
+    return this.online.nextBar >= this.end - 1;
+  }
+
+  dateOf(bar: number): string {
+    return formatTimestamp(this.market.time[bar]!);
+  }
+
+  static async open(input: OnlineRunInput): Promise<OnlineStream> {
+    const progress = input.onProgress ?? (() => {});
+    const saveFrequency = positiveInteger('saveFrequency', input.saveFrequency ?? ONLINE_RUN_DEFAULTS.saveFrequency);
+    const keepStates = positiveInteger('keepStates', input.keepStates ?? ONLINE_RUN_DEFAULTS.keepStates);
+    const stateDir = resolve(input.stateDir);
+    const stepsFile = join(stateDir, 'steps.jsonl');
+    const info = await readModel(input.model, input.checkpoint);
+    if (info.config.environment.type !== 'multi_asset') {
+      throw new GrpoTraderError(ErrorCodes.unsupported, `the online agent trades multi-asset models; this one is ${info.config.environment.type}`, { location: { file: info.directory, field: 'environment.type' } });
+    }
+    const { market, files } = await loadModelMarket(info, input.data, input.symbols ?? null);
+    const range = evaluationRange(market, input.from, input.to);
+    const end = range.end;
+    const features = modelFeatures(info, market);
+    const fingerprint = marketFingerprint(market);
+    const options = { seed: info.config.seed, ...input.options };
+
+    const previous = await latestOnlineState(stateDir);
+    if (input.resume && previous === null) throw new GrpoTraderError(ErrorCodes.notFound, 'nothing to resume: no saved stream here (run without --resume to start one)', { location: { file: stateDir } });
+    if (!input.resume && (previous !== null || (await exists(stepsFile)))) {
+      throw new GrpoTraderError(ErrorCodes.invalidArgument, 'this state directory already holds a stream: add --resume to continue it, or give another --state', { location: { file: stateDir } });
+    }
+
+    // Loaded on use: the agents bring jax-js.
+    const { loadTrainedModel, SpecificationAgent } = await import('../agents/index.js');
+    const trained = await loadTrainedModel(info, market, features, { envs: info.config.algorithm.type === 'grpo' ? info.config.training.envs : 1 });
+    const spec = new SpecificationAgent(trained.agent as never, info.config);
+    const env = trained.makeEnv({ firstBar: range.start, lastBar: end - 1 }) as MultiAssetEnv;
+    // The first decision: at --from or, if later, the first bar with a full feature window.
+    const start = env.reset({ options: { episodeLength: null } }).info.barIndex;
+    const identity: StreamIdentity = { model: resolve(info.directory), checkpoint: resolve(info.checkpoint), data_fingerprint: fingerprint, first_bar: start, end_bar: end, options };
+    const store = input.store;
+    const dateOf = (bar: number) => formatTimestamp(market.time[bar]!);
+    const events: OnlineEvent[] = [];
+    let stream: OnlineStream | null = null;
+    const online = new OnlineLearningAgent(spec, env, market, {
+      ...options,
+      onEvent: (event: OnlineEvent) => {
+        events.push(event);
+        if (store && stream?.runId != null) store.recordEvent(stream.runId, { kind: event.kind, bar: event.bar, date: dateOf(event.bar), payload: event.payload });
+      },
+    });
+    const dispose = () => {
+      online.dispose();
+      trained.dispose();
+    };
+    try {
+      await mkdir(stateDir, { recursive: true });
+      let resumedFrom: string | null = null;
+      let lines = 0;
+      let runId: number | null = null;
+      if (input.resume) {
+        const record = await loadOnlineState(stateDir, online);
+        const saved = record.extra as { identity: StreamIdentity; lines: number; run_id: number | null };
+        const mismatch = (Object.keys(identity) as (keyof StreamIdentity)[]).find((key) => JSON.stringify(saved.identity[key]) !== JSON.stringify(identity[key]));
+        if (mismatch) {
+          throw new GrpoTraderError(ErrorCodes.invalidArgument, `cannot resume: the saved stream has another ${mismatch.replace('_', ' ')} (${JSON.stringify(saved.identity[mismatch])}, now ${JSON.stringify(identity[mismatch])}); resume with the same --model, --data, --from/--to and options`, {
+            location: { file: record.path, field: mismatch },
+          });
+        }
+        lines = saved.lines;
+        await truncateLines(stepsFile, lines);
+        runId = saved.run_id;
+        if (store && runId !== null) store.removeEventsFrom(runId, online.nextBar);
+        resumedFrom = record.path;
+        progress(`online: resuming ${record.path} at ${dateOf(online.nextBar)} (bar ${online.totalSteps + 1} of ${end - 1 - start})\n`);
+      } else {
+        if (store) {
+          runId = store.startRun({
+            kind: 'online',
+            name: `online learning of ${info.algorithm} on ${market.symbols.length} assets`,
+            period: { first: dateOf(start), last: dateOf(end - 1), bars: end - start, split: 'online stream' },
+            config: { model: identity.model, checkpoint: info.checkpointLabel, update: info.update, options, save_frequency: saveFrequency, train: info.config },
+            data: { files, symbols: market.symbols },
+            seed: options.seed,
+            dataFingerprint: fingerprint,
+            artifacts: { model_directory: identity.model, state_directory: stateDir, steps: stepsFile },
+          });
+        }
+        online.start(start);
+        await writeFileAtomic(stepsFile, '');
+        progress(`online: streaming ${end - 1 - start} bars ${dateOf(start)} .. ${dateOf(end - 1)} through ${info.algorithm} (${online.options.championChallenger ? 'champion/challenger' : 'the learner trades'}), saving every ${saveFrequency} bars to ${stateDir}\n`);
+      }
+      stream = new OnlineStream(input, info, market, features, start, end, online, dispose, stateDir, identity, saveFrequency, keepStates, events, resumedFrom);
+      stream.lines = lines;
+      stream.runId = runId;
+      stream.lastSave = resumedFrom;
+      return stream;
+    } catch (error) {
+      dispose();
+      throw error;
+    }
+  }
+
+  /** Events raised since the last call (refits, updates, evaluations, promotions, alarms, rollbacks). */
+  drainEvents(): OnlineEvent[] {
+    return this.events.splice(0, this.events.length);
+  }
+
+  /** Process the next bar: decide, record the decision (steps.jsonl), learn, and save on schedule. */
+  async step(): Promise<{ line: StepLine; step: OnlineStep }> {
+    const step = await this.online.step();
+    const line: StepLine = {
+      bar: step.bar,
+      date: this.dateOf(step.bar),
+      regime: step.regime,
+      stability: step.stability,
+      temperature: step.temperature,
+      champion: step.championVersion,
+      value: step.value,
+      return: step.portfolioReturn,
+      weights: Array.from(step.weights),
+      update: step.update !== null,
+    };
+    await appendFile(this.stepsFile, `${JSON.stringify(line)}\n`);
+    this.lines++;
+    if (this.online.totalSteps % this.saveFrequency === 0 || step.done) await this.save(step.regime, step.bar + 1, step.value);
+    return { line, step };
+  }
+
+  /** Save now (atomically), indexed in the store. */
+  async save(regime: number, bar = this.online.nextBar, value = Number.NaN): Promise<string> {
+    const saved = await saveOnlineState(this.stateDir, this.online, { step: this.online.totalSteps, regime, extra: { identity: this.identity, lines: this.lines, run_id: this.runId } }, this.keepStates);
+    this.lastSave = saved.path;
+    const store = this.input.store;
+    if (store && this.runId !== null) {
+      store.addCheckpoint(this.runId, { step: this.online.totalSteps, path: saved.path, metrics: { bar, regime, updates: this.online.updates, ...(Number.isFinite(value) ? { value } : {}) } });
+      for (const path of saved.removed) store.removeCheckpoint(this.runId, path);
+    }
+    return saved.path;
+  }
+
+  /** The streamed period three ways (online, frozen, equal weight) with paired tests; closes the store's run. */
+  async finish(): Promise<{ steps: StepLine[]; comparison: Awaited<ReturnType<typeof compareStream>> }> {
+    const steps = await readLines(this.stepsFile);
+    const comparison = await compareStream(this.info, this.market, this.features, this.start, this.end, steps);
+    const store = this.input.store;
+    if (store && this.runId !== null) {
+      const regimes = { dates: steps.map((s) => s.date), labels: steps.map((s) => s.regime), stability: steps.map((s) => s.stability), champion: steps.map((s) => s.champion) };
+      store.finishRun(this.runId, {
+        status: 'finished',
+        metrics: Object.fromEntries(comparison.runs.map((r) => [r.name, r.metrics])),
+        series: comparison.runs.map((r) => ({ name: r.name, result: r.result, metrics: r.metrics })),
+        tests: comparison.tests,
+        extra: { deflated_sharpe: comparison.deflatedSharpe, online: { regimes, counts: this.online.counts, updates: this.online.updates, champion: this.online.currentChampion } },
+        artifacts: { last_state: this.lastSave },
+      });
+    }
+    return { steps, comparison };
+  }
+
+  dispose(): void {
+    this.disposeModel();
+  }
+}
+
 /** Stream `model` over [from, to] of the data, learning online; see the module comment. */
 export async function runOnline(input: OnlineRunInput): Promise<OnlineRunResult> {
   const started = performance.now();
   const progress = input.onProgress ?? (() => {});
-  const saveFrequency = positiveInteger('saveFrequency', input.saveFrequency ?? ONLINE_RUN_DEFAULTS.saveFrequency);
-  const keepStates = positiveInteger('keepStates', input.keepStates ?? ONLINE_RUN_DEFAULTS.keepStates);
   const progressEvery = positiveInteger('progressEvery', input.progressEvery ?? ONLINE_RUN_DEFAULTS.progressEvery);
-  const stateDir = resolve(input.stateDir);
-  const stepsFile = join(stateDir, 'steps.jsonl');
-
-  const info = await readModel(input.model, input.checkpoint);
-  if (info.config.environment.type !== 'multi_asset') {
-    throw new GrpoTraderError(ErrorCodes.unsupported, `the online agent trades multi-asset models; this one is ${info.config.environment.type}`, { location: { file: info.directory, field: 'environment.type' } });
-  }
-  const { market, files } = await loadModelMarket(info, input.data, input.symbols ?? null);
-  const range = evaluationRange(market, input.from, input.to);
-  const end = range.end;
-  const features = modelFeatures(info, market);
-  const fingerprint = marketFingerprint(market);
-  const options = { seed: info.config.seed, ...input.options };
-
-  const previous = await latestOnlineState(stateDir);
-  if (input.resume && previous === null) throw new GrpoTraderError(ErrorCodes.notFound, 'nothing to resume: no saved stream here (run without --resume to start one)', { location: { file: stateDir } });
-  if (!input.resume && (previous !== null || (await exists(stepsFile)))) {
-    throw new GrpoTraderError(ErrorCodes.invalidArgument, 'this state directory already holds a stream: add --resume to continue it, or give another --state', { location: { file: stateDir } });
-  }
-
-  // Loaded on use: the agents bring jax-js.
-  const { loadTrainedModel, SpecificationAgent } = await import('../agents/index.js');
-  const trained = await loadTrainedModel(info, market, features, { envs: info.config.algorithm.type === 'grpo' ? info.config.training.envs : 1 });
-  const spec = new SpecificationAgent(trained.agent as never, info.config);
-  const env = trained.makeEnv({ firstBar: range.start, lastBar: end - 1 }) as MultiAssetEnv;
-  // The first decision: at --from or, if later, the first bar with a full feature window.
-  const start = env.reset({ options: { episodeLength: null } }).info.barIndex;
-  const identity: StreamIdentity = { model: resolve(info.directory), checkpoint: resolve(info.checkpoint), data_fingerprint: fingerprint, first_bar: start, end_bar: end, options };
-  let runId: number | null = null;
-  const store = input.store;
-  const dateOf = (bar: number) => formatTimestamp(market.time[bar]!);
-  const online = new OnlineLearningAgent(spec, env, market, {
-    ...options,
-    onEvent: (event: OnlineEvent) => {
-      if (store && runId !== null) store.recordEvent(runId, { kind: event.kind, bar: event.bar, date: dateOf(event.bar), payload: event.payload });
-    },
-  });
+  const stream = await OnlineStream.open(input);
+  const online = stream.online;
   try {
-    await mkdir(stateDir, { recursive: true });
-    let lines = 0;
-    let resumedFrom: string | null = null;
-    if (input.resume) {
-      const record = await loadOnlineState(stateDir, online);
-      const saved = record.extra as { identity: StreamIdentity; lines: number; run_id: number | null };
-      const mismatch = (Object.keys(identity) as (keyof StreamIdentity)[]).find((key) => JSON.stringify(saved.identity[key]) !== JSON.stringify(identity[key]));
-      if (mismatch) {
-        throw new GrpoTraderError(ErrorCodes.invalidArgument, `cannot resume: the saved stream has another ${mismatch.replace('_', ' ')} (${JSON.stringify(saved.identity[mismatch])}, now ${JSON.stringify(identity[mismatch])}); resume with the same --model, --data, --from/--to and options`, {
-          location: { file: record.path, field: mismatch },
-        });
-      }
-      lines = saved.lines;
-      await truncateLines(stepsFile, lines);
-      runId = saved.run_id;
-      if (store && runId !== null) store.removeEventsFrom(runId, online.nextBar);
-      resumedFrom = record.path;
-      progress(`online: resuming ${record.path} at ${dateOf(online.nextBar)} (bar ${online.totalSteps + 1} of ${end - 1 - start})\n`);
-    } else {
-      if (store) {
-        runId = store.startRun({
-          kind: 'online',
-          name: `online learning of ${info.algorithm} on ${market.symbols.length} assets`,
-          period: { first: dateOf(start), last: dateOf(end - 1), bars: end - start, split: 'online stream' },
-          config: { model: identity.model, checkpoint: info.checkpointLabel, update: info.update, options, save_frequency: saveFrequency, train: info.config },
-          data: { files, symbols: market.symbols },
-          seed: options.seed,
-          dataFingerprint: fingerprint,
-          artifacts: { model_directory: identity.model, state_directory: stateDir, steps: stepsFile },
-        });
-      }
-      online.start(start);
-      progress(`online: streaming ${end - 1 - start} bars ${dateOf(start)} .. ${dateOf(end - 1)} through ${info.algorithm} (${online.options.championChallenger ? 'champion/challenger' : 'the learner trades'}), saving every ${saveFrequency} bars to ${stateDir}\n`);
-    }
-
-    let pending: string[] = [];
-    let lastSave: string | null = resumedFrom;
-    const flushAndSave = async (step: OnlineStep) => {
-      if (pending.length > 0) await appendFile(stepsFile, pending.join(''));
-      lines += pending.length;
-      pending = [];
-      const saved = await saveOnlineState(stateDir, online, { step: online.totalSteps, regime: step.regime, extra: { identity, lines, run_id: runId } }, keepStates);
-      lastSave = saved.path;
-      if (store && runId !== null) {
-        store.addCheckpoint(runId, { step: online.totalSteps, path: saved.path, metrics: { bar: step.bar + 1, regime: step.regime, updates: online.updates, value: step.value } });
-        for (const path of saved.removed) store.removeCheckpoint(runId, path);
-      }
-    };
-    const total = end - 1 - start;
+    const total = stream.total;
     const streamStart = performance.now();
     const streamedBefore = online.totalSteps;
-    let done = online.nextBar >= end - 1;
-    while (!done) {
-      const step = await online.step();
-      done = step.done;
-      const line: StepLine = {
-        bar: step.bar,
-        date: dateOf(step.bar),
-        regime: step.regime,
-        stability: step.stability,
-        temperature: step.temperature,
-        champion: step.championVersion,
-        value: step.value,
-        return: step.portfolioReturn,
-        weights: Array.from(step.weights),
-        update: step.update !== null,
-      };
-      pending.push(`${JSON.stringify(line)}\n`);
-      if (online.totalSteps % saveFrequency === 0 || done) await flushAndSave(step);
-      if (online.totalSteps % progressEvery === 0 || done) {
+    while (!stream.done) {
+      const { line, step } = await stream.step();
+      stream.drainEvents();
+      if (online.totalSteps % progressEvery === 0 || step.done) {
         const rate = (online.totalSteps - streamedBefore) / ((performance.now() - streamStart) / 1000);
         const c = online.counts;
         progress(`online: ${online.totalSteps}/${total} bars, ${line.date}, regime ${step.regime} (stability ${step.stability.toFixed(2)}), value ${step.value.toFixed(0)}, ${online.updates} updates, champion v${online.currentChampion} (${c.promotion} promotions, ${c.rollback} rollbacks, ${c.alarm} alarms, ${c.refit} refits), ${rate.toFixed(0)} bars/s\n`);
       }
     }
     const streamSeconds = (performance.now() - streamStart) / 1000;
-
-    // The streamed period three ways, on one accounting.
     progress('online: comparing the online agent, the frozen model and equal weight over the streamed bars\n');
-    const steps = await readLines(stepsFile);
-    const comparison = await compareStream(info, market, features, start, end, steps);
-    if (store && runId !== null) {
-      const regimes = { dates: steps.map((s) => s.date), labels: steps.map((s) => s.regime), stability: steps.map((s) => s.stability), champion: steps.map((s) => s.champion) };
-      store.finishRun(runId, {
-        status: 'finished',
-        metrics: Object.fromEntries(comparison.runs.map((r) => [r.name, r.metrics])),
-        series: comparison.runs.map((r) => ({ name: r.name, result: r.result, metrics: r.metrics })),
-        tests: comparison.tests,
-        extra: { deflated_sharpe: comparison.deflatedSharpe, online: { regimes, counts: online.counts, updates: online.updates, champion: online.currentChampion } },
-        artifacts: { last_state: lastSave },
-      });
-    }
-    const seconds = (performance.now() - started) / 1000;
+    const { comparison } = await stream.finish();
     return {
-      run_id: runId,
-      first: dateOf(start),
-      last: dateOf(end - 1),
+      run_id: stream.runIdentifier,
+      first: stream.dateOf(stream.start),
+      last: stream.dateOf(stream.end - 1),
       bars: total,
-      resumed_from: resumedFrom,
+      resumed_from: stream.resumedFrom,
       updates: online.updates,
       events: { ...online.counts },
       champion: online.currentChampion,
-      state_directory: stateDir,
-      steps_file: stepsFile,
-      last_save: lastSave,
+      state_directory: stream.stateDir,
+      steps_file: stream.stepsFile,
+      last_save: stream.lastSavePath,
       strategies: comparison.runs.map((r) => ({ name: r.name, metrics: r.summary.metrics, final_value: r.summary.final_value })),
       tests: comparison.tests,
       deflated_sharpe: comparison.deflatedSharpe,
-      seconds,
+      seconds: (performance.now() - started) / 1000,
       bars_per_second: (online.totalSteps - streamedBefore) / Math.max(streamSeconds, 1e-9),
     };
   } finally {
-    online.dispose();
-    trained.dispose();
+    stream.dispose();
   }
 }
 

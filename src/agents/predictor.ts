@@ -1,0 +1,198 @@
+/**
+ * A trained model served: load once, then answer decisions for an observation or for posted bars —
+ * the target weights (normalised as the environment would hold them), the action distribution, the
+ * C51 value distribution with VaR/CVaR where the model has a distributional critic, and the feature
+ * importances of a deepseek policy. The library form of `POST /v1/predict`.
+ *
+ * The agent is built exactly as in training (environment layout, network sizes) over a placeholder
+ * market with the model's symbols — networks and observation layout do not depend on prices — and
+ * the checkpoint's networks are loaded into it. Posted bars get their own environment per request.
+ */
+import { ErrorCodes, GrpoTraderError, Rng } from '../core/index.js';
+import { formatTimestamp } from '../data/dates.js';
+import type { MarketData } from '../data/types.js';
+import { buildFeatureTensor } from '../env/feature-tensor.js';
+import type { MultiAssetEnv } from '../env/multi-asset-env.js';
+import { normalizeWeightsInto } from '../env/normalize-weights.js';
+import { loadTrainedModel, readTrainedModel, type TrainedModel, type TrainedModelInfo } from './load-trained-model.js';
+import { RewardPenaltyAgent } from './reward-penalty-agent.js';
+import { environmentFactory } from './train.js';
+import type { PolicyAgent } from './policy-agent.js';
+
+const PLACEHOLDER_BARS = 800;
+
+/** Tail probability of the value distribution's VaR and CVaR. */
+export const VALUE_RISK_ALPHA = 0.05;
+
+export interface ValueDistribution {
+  /** Atom values (the critic's discounted reward sum, in reward units × rewardMultiplier). */
+  support: number[];
+  probabilities: number[];
+  mean: number;
+  /** Value at risk: the VALUE_RISK_ALPHA-quantile of the distribution. */
+  var: number;
+  /** Conditional value at risk: the mean of the lowest VALUE_RISK_ALPHA of the probability mass. */
+  cvar: number;
+  alpha: number;
+}
+
+export interface Prediction {
+  /** The decision's bar date (posted bars) or null (an observation). */
+  date: string | null;
+  /** Target weights as the environment would hold them (gross and per-asset caps applied). */
+  weights: number[];
+  /** The deterministic action before normalisation (the Gaussian mean). */
+  action: number[];
+  /** The policy's distribution: per-asset Gaussian mean and standard deviation (before normalisation). */
+  distribution: { mean: number[]; std: number[] };
+  /** Scalar critic value of the action, when the model has a scalar critic. */
+  q: number | null;
+  value: ValueDistribution | null;
+  /** What a deepseek policy attended to: each asset's share and each asset's feature weights. */
+  importance: { asset: number[]; feature: number[][]; features: string[] } | null;
+}
+
+export class ModelPredictor {
+  readonly symbols: readonly string[];
+  readonly observationSize: number;
+  /** Bars a request must post per symbol: warm-up of the model's features plus its lookback, plus one. */
+  readonly requiredBars: number;
+  private readonly input: Float32Array;
+  private readonly scratch: Float64Array;
+
+  private constructor(
+    readonly info: TrainedModelInfo,
+    private readonly model: TrainedModel,
+  ) {
+    this.symbols = info.symbols ?? [];
+    this.observationSize = model.agent.observationSize;
+    this.input = new Float32Array(this.observationSize);
+    this.scratch = new Float64Array(this.symbols.length);
+    this.requiredBars = (model.makeEnv({ firstBar: 0, lastBar: PLACEHOLDER_BARS - 1 }) as MultiAssetEnv).minStart + 2;
+  }
+
+  /** Load a `train --out` directory's model (`checkpoint`: best, latest, …) for serving; multi-asset models only. */
+  static async load(directory: string, checkpoint?: string): Promise<ModelPredictor> {
+    const info = await readTrainedModel(directory, checkpoint);
+    if (info.config.environment.type !== 'multi_asset') {
+      throw new GrpoTraderError(ErrorCodes.unsupported, `serving supports multi_asset models; this one is ${info.config.environment.type}`, { location: { file: directory, field: 'environment.type' } });
+    }
+    if (!info.symbols || info.symbols.length === 0) {
+      throw new GrpoTraderError(ErrorCodes.invalidData, 'the model does not record its symbols (data.json is missing): retrain it with this version', { location: { file: directory } });
+    }
+    const market = placeholderMarket(info.symbols, PLACEHOLDER_BARS);
+    const features = buildFeatureTensor(market, { features: info.config.data.features });
+    return new ModelPredictor(info, await loadTrainedModel(info, market, features));
+  }
+
+  private get agent(): PolicyAgent<never, never> {
+    return this.model.agent as unknown as PolicyAgent<never, never>;
+  }
+
+  /** Decide for one observation (the environment's layout, `observationSize` values). */
+  async predictObservation(observation: ArrayLike<number>, options: { explain?: boolean } = {}): Promise<Prediction> {
+    if (observation.length !== this.observationSize) {
+      throw new GrpoTraderError(ErrorCodes.invalidArgument, `observation has ${observation.length} values; the model reads ${this.observationSize}`, { location: { field: 'observation' } });
+    }
+    for (let i = 0; i < this.input.length; i++) {
+      const x = observation[i]!;
+      if (!Number.isFinite(x)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `observation[${i}] is ${x}: values must be finite`, { location: { field: `observation[${i}]` } });
+      this.input[i] = x;
+    }
+    return this.decide(null, options.explain === true);
+  }
+
+  /** Decide at the last posted bar (bars aligned on one calendar, the model's symbols in order), for a book `weights` (default cash). */
+  async predictMarket(market: MarketData, options: { weights?: ArrayLike<number>; explain?: boolean } = {}): Promise<Prediction> {
+    if (market.symbols.join(',') !== this.symbols.join(',')) {
+      throw new GrpoTraderError(ErrorCodes.invalidArgument, `bars are for ${market.symbols.join(',')}; the model trades ${this.symbols.join(',')}`, { location: { field: 'bars' } });
+    }
+    const features = buildFeatureTensor(market, { features: this.info.config.data.features });
+    const needed = this.requiredBars;
+    if (market.time.length < needed) {
+      throw new GrpoTraderError(ErrorCodes.invalidArgument, `${market.time.length} aligned bars posted; the model needs at least ${needed} (indicator warm-up and its ${this.info.config.environment.lookback}-bar window)`, { location: { field: 'bars' } });
+    }
+    const env = environmentFactory(this.info.config, market, features)({ firstBar: 0, lastBar: market.time.length - 1 }, false) as MultiAssetEnv;
+    const last = market.time.length - 1;
+    const observation = env.observe(last, options.weights);
+    for (let i = 0; i < this.input.length; i++) this.input[i] = observation[i]!;
+    return this.decide(formatTimestamp(market.time[last]!), options.explain === true);
+  }
+
+  private async decide(date: string | null, explain: boolean): Promise<Prediction> {
+    const agent = this.agent;
+    const { output, logStd } = await agent.policyOutputs(this.input, 1);
+    const A = this.symbols.length;
+    // One policy call: the deterministic action is the Gaussian mean (autoregressive policies chain their conditional means).
+    const action = agent.isAutoregressive ? await agent.act(this.input, 1) : Float64Array.from(output.subarray(0, A));
+    const e = this.info.config.environment;
+    normalizeWeightsInto(this.scratch, action, e.maxPositionSize, e.maxAssetWeight);
+    const prediction: Prediction = {
+      date,
+      weights: Array.from(this.scratch),
+      action: Array.from(action),
+      distribution: { mean: Array.from(output.subarray(0, A)), std: Array.from(logStd.subarray(0, A), Math.exp) },
+      q: null,
+      value: null,
+      importance: null,
+    };
+    if (this.model.agent instanceof RewardPenaltyAgent) {
+      const value = await this.model.agent.valueOfMeanAction(this.input, 1);
+      if ('q' in value) prediction.q = value.q[0]!;
+      else prediction.value = valueDistribution(value.support, value.probabilities);
+    }
+    if (explain && this.info.config.algorithm.policy === 'deepseek') {
+      const [explained] = await agent.explain(this.input, 1);
+      const F = explained!.features.length;
+      prediction.importance = {
+        asset: Array.from(explained!.assetImportance),
+        feature: Array.from({ length: A }, (_, a) => Array.from(explained!.featureImportance.subarray(a * F, (a + 1) * F))),
+        features: explained!.features,
+      };
+    }
+    return prediction;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** Mean, VaR and CVaR (lower tail VALUE_RISK_ALPHA) of a discrete distribution over sorted atoms. */
+export function valueDistribution(support: ArrayLike<number>, probabilities: ArrayLike<number>, alpha = VALUE_RISK_ALPHA): ValueDistribution {
+  let total = 0;
+  for (let i = 0; i < probabilities.length; i++) total += probabilities[i]!;
+  let mean = 0;
+  let cumulative = 0;
+  let tail = 0;
+  let quantile = Number.NaN;
+  for (let i = 0; i < support.length; i++) {
+    const p = probabilities[i]! / total;
+    mean += p * support[i]!;
+    // The lowest alpha of the mass: whole atoms, then the fraction of the atom that crosses alpha.
+    const take = Math.max(0, Math.min(p, alpha - cumulative));
+    tail += take * support[i]!;
+    cumulative += p;
+    if (Number.isNaN(quantile) && cumulative >= alpha) quantile = support[i]!;
+  }
+  return { support: Array.from(support), probabilities: Array.from(probabilities, (p) => p / total), mean, var: quantile, cvar: tail / alpha, alpha };
+}
+
+/** A seeded random walk with the model's symbols: only its shape matters (the agent's layout). */
+function placeholderMarket(symbols: readonly string[], bars: number): MarketData {
+  const A = symbols.length;
+  const rng = new Rng(1);
+  const close = new Float64Array(bars * A);
+  const volume = new Float64Array(bars * A);
+  for (let t = 0; t < bars; t++) {
+    for (let a = 0; a < A; a++) {
+      close[t * A + a] = t === 0 ? 100 : close[(t - 1) * A + a]! * Math.exp(0.01 * rng.normal());
+      volume[t * A + a] = 1e6 * (1 + 0.5 * rng.next());
+    }
+  }
+  const time = Float64Array.from({ length: bars }, (_, t) => Date.UTC(2000, 0, 3) + t * 86_400_000);
+  const high = close.map((c) => c * 1.01);
+  const low = close.map((c) => c * 0.99);
+  return { symbols, time, open: close.slice(), high, low, close, volume };
+}
+
