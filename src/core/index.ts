@@ -6,3 +6,4 @@ export * from './fs.js';
 export * from './return-statistics.js';
 export * from './config-error.js';
 export * from './drift-statistics.js';
+export * from './config-file.js';

@@ -139,7 +139,8 @@ export class OnlineStream {
     private readonly input: OnlineRunInput,
     readonly info: Awaited<ReturnType<typeof readModel>>,
     readonly market: MarketData,
-    private readonly features: ReturnType<typeof modelFeatures>,
+    /** The model's features over the whole market (causal: a bar's row reads no later bar). */
+    readonly features: ReturnType<typeof modelFeatures>,
     readonly start: number,
     readonly end: number,
     readonly online: OnlineLearningAgent,
@@ -391,7 +392,8 @@ async function truncateLines(file: string, lines: number): Promise<void> {
   await truncate(file, Buffer.byteLength(text.slice(0, offset)));
 }
 
-async function readLines(file: string): Promise<StepLine[]> {
+/** The recorded lines of a stream's steps.jsonl. */
+export async function readLines(file: string): Promise<StepLine[]> {
   const text = await readFile(file, 'utf8');
   return text
     .split('\n')

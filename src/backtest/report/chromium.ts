@@ -58,18 +58,25 @@ export interface PageCheck {
   consoleErrors: string[];
   /** How many charts (ECharts canvases) were drawn. */
   canvases: number;
+  /** Every attribute of the rendered <body> (pages report what they showed there, e.g. data-decisions). */
+  bodyAttributes: Record<string, string>;
 }
 
 /**
- * Load a page in headless Chromium, let its scripts run, and read back the rendered DOM and the console
+ * Load a page (an HTML file, or an http(s) URL such as the server's dashboard) in headless Chromium, let its scripts run, and read back the rendered DOM and the console
  * log: the page is fine when it reports `data-render-status="ok"`, no errors, and the log has none.
  */
 export async function checkPageInChromium(htmlPath: string, timeoutMs = 120_000): Promise<PageCheck> {
-  const profile = `${htmlPath}.check-profile`;
+  const isUrl = /^https?:\/\//.test(htmlPath);
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const profile = isUrl ? await mkdtemp(join(tmpdir(), 'grpo-chromium-')) : `${htmlPath}.check-profile`;
   try {
     const { stdout, stderr } = await run(
       requireChromium(),
-      [...BASE_ARGS.slice(0, -1), `--user-data-dir=${profile}`, '--window-size=1280,2000', '--virtual-time-budget=10000', '--enable-logging=stderr', '--v=0', '--dump-dom', pathToFileURL(htmlPath).href],
+      [...BASE_ARGS.slice(0, -1), `--user-data-dir=${profile}`, '--window-size=1280,2000',
+        // A served page may hold a stream open (server-sent events), which virtual time would wait on for ever.
+        isUrl ? '--timeout=5000' : '--virtual-time-budget=10000', '--enable-logging=stderr', '--v=0', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--dump-dom', isUrl ? htmlPath : pathToFileURL(htmlPath).href],
       timeoutMs,
     );
     const bodyTag = /<body[^>]*>/.exec(stdout)?.[0] ?? '';
@@ -79,7 +86,8 @@ export async function checkPageInChromium(htmlPath: string, timeoutMs = 120_000)
       .split('\n')
       .filter((line) => /CONSOLE/.test(line) && /(error|warn|Uncaught)/i.test(line) || /Uncaught/.test(line));
     const canvases = (stdout.match(/<canvas/g) ?? []).length;
-    return { ok: renderStatus === 'ok' && pageErrors === 0 && consoleErrors.length === 0, renderStatus, pageErrors, consoleErrors, canvases };
+    const bodyAttributes = Object.fromEntries([...bodyTag.matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    return { ok: renderStatus === 'ok' && pageErrors === 0 && consoleErrors.length === 0, renderStatus, pageErrors, consoleErrors, canvases, bodyAttributes };
   } finally {
     const { rm } = await import('node:fs/promises');
     await rm(profile, { recursive: true, force: true });

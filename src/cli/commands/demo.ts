@@ -15,7 +15,7 @@ import { StrategyBenchmark } from '../../backtest/strategy-benchmark.js';
 import { flattenSummary } from '../../backtest/summarize.js';
 import { invalidArgument } from '../../core/errors.js';
 import { formatTimestamp } from '../../data/dates.js';
-import { dateRangeIndices, loadMarket, sliceByDate, syntheticRegimeMarket } from '../../data/index.js';
+import { dateRangeIndices, loadMarket, seriesFromMarket, sliceByDate, syntheticRegimeMarket, writeOhlcvCsv } from '../../data/index.js';
 import type { MarketData } from '../../data/types.js';
 import { buildFeatureTensor } from '../../env/index.js';
 import { marketFingerprint } from '../../data/fingerprint.js';
@@ -136,7 +136,10 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
     const synthetic = syntheticRegimeMarket({ assets, bars, seed: DEMO_DEFAULTS.marketSeed, ...DEMO_MARKET });
     market = synthetic.market;
     label = `SYNTHETIC data — NOT real prices: ${synthetic.description}`;
-    dataRecord = { synthetic: true, description: synthetic.description, seed: DEMO_DEFAULTS.marketSeed, symbols: market.symbols };
+    // Written out so that other commands can read the same bars (grpo-trader serve --demo replays them).
+    const dataDirectory = join(out, 'data');
+    for (const symbol of market.symbols) await writeOhlcvCsv(join(dataDirectory, `${symbol}.csv`), seriesFromMarket(market, symbol));
+    dataRecord = { synthetic: true, description: synthetic.description, seed: DEMO_DEFAULTS.marketSeed, symbols: market.symbols, files: dataDirectory };
   }
   const splits = chooseSplits(market, flags.trainEnd, flags.validationEnd);
   const bars = (range: { from: string; to: string }) => {

@@ -1,0 +1,275 @@
+/**
+ * The online agent deployed on a feed (specification 9.4): an `OnlineStream` paced bar by bar, with
+ * its crash-safe state (a restart resumes from the latest save and replays the bars after it to the
+ * same decisions; every decision is in steps.jsonl before it is published), monitors and alerts
+ * (log as JSON lines, the alert list, Prometheus via the status, a webhook), pause/resume, and an
+ * event stream for the dashboard: `decision` per bar (date, value, equal-weight benchmark, weights,
+ * regime, champion), `online` per agent event, `alert`, `status`.
+ *
+ * Source: the deterministic **replay** of stored bars (`replay:PATHS`, tests and the demo). A stale
+ * feed raises an alert; the book is held (no decision without a new bar).
+ */
+import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { latestOnlineState } from '../online/online-state.js';
+import { OnlineStream, readLines, type OnlineRunInput } from '../online/run-online.js';
+import { LiveMonitors, type AlertRules } from './monitors.js';
+import type { Alert, LiveController, LiveEvent } from './types.js';
+import { WebhookSender, type WebhookOptions } from './webhook.js';
+
+export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume'> {
+  /** Milliseconds between bars (0: as fast as the agent decides). */
+  paceMs: number;
+  rules?: Partial<AlertRules>;
+  webhook?: WebhookOptions | null;
+  /** JSON-lines log (alerts, saves, failures). */
+  log?: (line: Record<string, unknown>) => void;
+  /** Recent decisions kept for late subscribers. */
+  historySize?: number;
+}
+
+/** Parse `replay:PATH[,PATH...]` (the one source built so far). */
+export function parseLiveSource(source: string): { kind: 'replay'; paths: string[] } {
+  const match = /^replay:(.+)$/.exec(source);
+  if (!match) {
+    throw new GrpoTraderError(ErrorCodes.invalidArgument, `--live ${JSON.stringify(source)}: give replay:PATHS (stored bars replayed as a feed); polling and websocket sources are not built yet`, { location: { field: 'live', value: source } });
+  }
+  return { kind: 'replay', paths: match[1]!.split(',').filter((p) => p.length > 0) };
+}
+
+export class LiveSession implements LiveController {
+  private paused = false;
+  private stopped = false;
+  private failed: string | null = null;
+  private finished = false;
+  private loop: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(event: LiveEvent) => void>();
+  private readonly decisions: LiveEvent[] = [];
+  private readonly onlineEvents: LiveEvent[] = [];
+  private readonly alertEvents: LiveEvent[] = [];
+  private readonly raised: Alert[] = [];
+  private readonly monitors: LiveMonitors;
+  private readonly webhook: WebhookSender | null;
+  private readonly log: (line: Record<string, unknown>) => void;
+  private lastBarAt = Date.now();
+  private benchmarkValue: number;
+  private last: Record<string, unknown> = {};
+  private staleTimer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+
+  private constructor(
+    private readonly stream: OnlineStream,
+    private readonly options: LiveSessionOptions,
+  ) {
+    this.log = options.log ?? (() => {});
+    const reference = stream.info.data?.featureReference ?? null;
+    this.monitors = new LiveMonitors(options.rules ?? {}, reference);
+    this.webhook = options.webhook ? new WebhookSender(options.webhook, this.log) : null;
+    this.benchmarkValue = stream.info.config.environment.initialCapital;
+  }
+
+  /** Open the stream — resuming the latest save in the state directory if there is one — and start pacing it. */
+  static async start(options: LiveSessionOptions): Promise<LiveSession> {
+    const resume = (await latestOnlineState(options.stateDir)) !== null;
+    const stream = await OnlineStream.open({ ...options, resume });
+    const session = new LiveSession(stream, options);
+    if (resume) await session.replayHistory();
+    session.log({ level: 'info', msg: resume ? 'live session resumed' : 'live session started', state: stream.resumedFrom, bar: stream.online.nextBar, date: stream.dateOf(stream.online.nextBar) });
+    session.loop = session.run();
+    session.staleTimer = setInterval(() => session.checkStale(), 1000);
+    session.staleTimer.unref();
+    return session;
+  }
+
+  /**
+   * A resumed session: the decisions recorded up to the save become the history late subscribers
+   * see, and the benchmark and monitors are rebuilt bar by bar from them (alerts already raised
+   * before the restart are not raised again).
+   */
+  private async replayHistory(): Promise<void> {
+    const names = this.stream.info.config.data.features as readonly string[];
+    for (const line of await readLines(this.stream.stepsFile)) {
+      const benchmarkReturn = this.benchmarkReturn(line.bar);
+      this.benchmarkValue *= 1 + benchmarkReturn;
+      const decision = { ...line, benchmark: this.benchmarkValue, symbols: this.stream.market.symbols, latency_ms: 0 };
+      this.last = decision;
+      this.emit({ type: 'decision', data: decision });
+      this.monitors.observe({ date: line.date, portfolioReturn: line.return, benchmarkReturn, value: line.value, weights: line.weights, features: this.barFeatures(line.bar, names), latencyMs: 0 });
+    }
+  }
+
+  /** Equal weight, rebalanced each bar, no costs: the mean of the assets' returns from `bar` to the next. */
+  private benchmarkReturn(bar: number): number {
+    const market = this.stream.market;
+    const A = market.symbols.length;
+    let sum = 0;
+    for (let a = 0; a < A; a++) sum += market.close[(bar + 1) * A + a]! / market.close[bar * A + a]! - 1;
+    return sum / A;
+  }
+
+  private seq = 0;
+
+  private emit(partial: Omit<LiveEvent, 'seq'>): void {
+    const event: LiveEvent = { ...partial, seq: ++this.seq };
+    const list = event.type === 'decision' ? this.decisions : event.type === 'online' ? this.onlineEvents : event.type === 'alert' ? this.alertEvents : null;
+    if (list) {
+      list.push(event);
+      if (list.length > (this.options.historySize ?? 2_000)) list.shift();
+    }
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private async run(): Promise<void> {
+    const stream = this.stream;
+    const market = stream.market;
+    const names = stream.info.config.data.features as readonly string[];
+    try {
+      while (!this.stopped && !stream.done) {
+        if (this.paused) {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = null;
+          continue;
+        }
+        const began = performance.now();
+        const { line, step } = await stream.step();
+        const latencyMs = performance.now() - began;
+        this.lastBarAt = Date.now();
+        const benchmarkReturn = this.benchmarkReturn(line.bar);
+        this.benchmarkValue *= 1 + benchmarkReturn;
+        const decision = { ...line, benchmark: this.benchmarkValue, symbols: market.symbols, latency_ms: latencyMs };
+        this.last = decision;
+        this.emit({ type: 'decision', data: decision });
+        for (const event of stream.drainEvents()) this.emit({ type: 'online', data: { ...event, date: stream.dateOf(event.bar) } });
+        const features = this.barFeatures(line.bar, names);
+        const alerts = [...this.monitors.checkStaleness(0), ...this.monitors.observe({ date: line.date, portfolioReturn: line.return, benchmarkReturn, value: line.value, weights: step.weights, features, latencyMs })];
+        for (const alert of alerts) this.alert(alert);
+        if (this.options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.paceMs));
+        else await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (!this.stopped && stream.done) {
+        await stream.finish();
+        this.finished = true;
+        this.log({ level: 'info', msg: 'live session finished: the feed has no more bars', bars: stream.online.totalSteps });
+        this.emit({ type: 'status', data: this.status() });
+      }
+    } catch (error) {
+      this.failed = error instanceof Error ? error.message : String(error);
+      this.log({ level: 'error', msg: 'live session failed', error: this.failed });
+      this.emit({ type: 'status', data: this.status() });
+    }
+  }
+
+  /** This bar's features per name (all assets), from the stream's causal feature tensor. */
+  private barFeatures(bar: number, names: readonly string[]): Record<string, Float64Array> {
+    const tensor = this.stream.features;
+    const A = this.stream.market.symbols.length;
+    const F = tensor.names.length;
+    const out: Record<string, Float64Array> = {};
+    names.forEach((name) => {
+      const f = tensor.names.indexOf(name);
+      if (f < 0) return;
+      const values = new Float64Array(A);
+      for (let a = 0; a < A; a++) values[a] = tensor.values[(bar * A + a) * F + f]!;
+      out[name] = values;
+    });
+    return out;
+  }
+
+  private alert(alert: Alert): void {
+    this.raised.push(alert);
+    if (this.raised.length > 1_000) this.raised.shift();
+    this.log({ level: alert.severity === 'critical' ? 'error' : 'warn', msg: 'alert', ...alert });
+    this.emit({ type: 'alert', data: alert });
+    void this.webhook?.deliver({ source: 'grpo-trader', alert });
+  }
+
+  private checkStale(): void {
+    if (this.paused || this.finished || this.stopped || this.failed) return;
+    for (const alert of this.monitors.checkStaleness((Date.now() - this.lastBarAt) / 1000)) this.alert(alert);
+  }
+
+  ready(): boolean {
+    return this.failed === null;
+  }
+
+  status(): Record<string, unknown> {
+    const online = this.stream.online;
+    const state = this.failed ? 'failed' : this.finished ? 'finished' : this.paused ? 'paused' : this.stopped ? 'stopped' : 'running';
+    return {
+      state,
+      paused: this.paused,
+      error: this.failed,
+      bars: online.totalSteps,
+      total: this.stream.total,
+      next_date: online.nextBar < this.stream.market.time.length ? this.stream.dateOf(online.nextBar) : null,
+      date: this.last['date'] ?? null,
+      value: this.last['value'] ?? null,
+      benchmark: this.last['benchmark'] ?? null,
+      regime: this.last['regime'] ?? null,
+      stability: this.last['stability'] ?? null,
+      champion: online.currentChampion,
+      updates: online.updates,
+      ...Object.fromEntries(Object.entries(online.counts).map(([k, v]) => [`${k}s`, v])),
+      seconds_since_bar: (Date.now() - this.lastBarAt) / 1000,
+      monitors: this.monitors.latest,
+      last_save: this.stream.lastSavePath,
+      run_id: this.stream.runIdentifier,
+      model: this.stream.info.directory,
+    };
+  }
+
+  pause(): Record<string, unknown> {
+    if (!this.paused) {
+      this.paused = true;
+      this.log({ level: 'info', msg: 'live session paused' });
+      this.emit({ type: 'status', data: this.status() });
+    }
+    return this.status();
+  }
+
+  resume(): Record<string, unknown> {
+    if (this.paused) {
+      this.paused = false;
+      this.lastBarAt = Date.now();
+      this.wake?.();
+      this.log({ level: 'info', msg: 'live session resumed' });
+      this.emit({ type: 'status', data: this.status() });
+    }
+    return this.status();
+  }
+
+  alerts(): Alert[] {
+    return [...this.raised];
+  }
+
+  history(after = 0): LiveEvent[] {
+    const events = [...this.decisions, ...this.onlineEvents, ...this.alertEvents].filter((e) => e.seq > after).sort((a, b) => a.seq - b.seq);
+    return [{ type: 'status', data: this.status(), seq: this.seq }, ...events];
+  }
+
+  subscribe(listener: (event: LiveEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  record(type: string, payload: Record<string, unknown>): void {
+    this.log({ level: 'info', msg: type, ...payload });
+    this.emit({ type: 'status', data: { ...this.status(), event: type, ...payload } });
+  }
+
+  /** Wait for the feed to run out (tests, the demo). */
+  async whenDone(): Promise<void> {
+    await this.loop;
+  }
+
+  /** Stop after the bar in progress and save, so a restart continues exactly here. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.wake?.();
+    if (this.staleTimer) clearInterval(this.staleTimer);
+    await this.loop;
+    if (!this.finished && !this.failed && this.stream.online.totalSteps > 0) await this.stream.save(Number(this.last['regime'] ?? -1));
+    await this.webhook?.flush();
+    this.stream.dispose();
+  }
+}

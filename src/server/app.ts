@@ -1,0 +1,220 @@
+/**
+ * The HTTP service (`grpo-trader serve`): a thin Fastify adapter over the library — predictions
+ * (`ModelPredictor`), market analysis (`analyzeMarket`), the model registry, the live session's
+ * status and controls, alerts, a server-sent-events stream, health, readiness, Prometheus metrics,
+ * the OpenAPI document and the dashboard.
+ *
+ * Every error leaves as `{ error: { code, message, field } }` with the project's codes: bad input
+ * is a 4xx (never a 5xx), an internal failure a 500 with a generic message — no stack trace or
+ * internal path in any response. Routes that change state need `Authorization: Bearer <token>`
+ * (compared in constant time): 401 without one, 403 with a wrong one or when the server has no token.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { ErrorCodes, GrpoTraderError, httpStatusByCode } from '../core/errors.js';
+import { marketFromBarsInput } from '../data/bars-input.js';
+import { analyzeMarket, lastRegime } from '../live/analysis.js';
+import { dashboardHtml } from './dashboard.js';
+import { createServerMetrics } from './metrics.js';
+import { openApiDocument, docsHtml, ROUTES } from './openapi.js';
+import type { ModelRegistry } from './registry.js';
+import { AnalysisRequestSchema, ModelIdSchema, PredictRequestSchema } from './schemas.js';
+import type { LiveController, LiveEvent } from './live-controller.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface ServerOptions {
+  registry: ModelRegistry;
+  /** Bearer token for the routes that change state (null: those routes answer 403). */
+  token: string | null;
+  /** Requests per minute per client address (0: no limit). */
+  rateLimitPerMinute?: number;
+  /** Largest request body in bytes. */
+  bodyLimit?: number;
+  /** A live session (online agent on a feed), when the server runs one. */
+  live?: LiveController | null;
+  /** JSON-lines request log (default off). */
+  logger?: boolean;
+}
+
+export const SERVER_DEFAULTS = { rateLimitPerMinute: 120_000, bodyLimit: 8 * 1024 * 1024 } as const;
+
+/** The one error body. */
+export function errorBody(code: string, message: string, field: string | null = null) {
+  return { error: { code, message, field } };
+}
+
+function fieldOf(path: readonly PropertyKey[]): string | null {
+  if (path.length === 0) return null;
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+}
+
+/** Parse with a zod schema; the first issue becomes one INVALID_ARGUMENT naming its field. */
+export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, prefix: string | null = null): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = fieldOf(prefix === null ? issue.path : [prefix, ...issue.path]);
+  throw new GrpoTraderError(ErrorCodes.invalidArgument, `${field ?? 'body'}: ${issue.message}`, { location: field === null ? {} : { field }, details: { issues: parsed.error.issues.slice(0, 10) } });
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { registry } = options;
+  const live = options.live ?? null;
+  const started = Date.now();
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit, return503OnClosing: true });
+  const metrics = createServerMetrics(registry, live);
+  const tokenDigest = options.token === null ? null : digest(options.token);
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, _request, reply) => {
+    if (error instanceof GrpoTraderError) {
+      const status = httpStatusByCode[error.code] ?? 500;
+      if (status >= 500) return reply.code(status).send(errorBody(error.code, 'internal error', null));
+      return reply.code(status).send(errorBody(error.code, error.message, error.location?.field ?? null));
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) return reply.code(413).send(errorBody(ErrorCodes.payloadTooLarge, `request body larger than ${options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit} bytes`, 'body'));
+    if (status === 429) return reply.code(429).send(errorBody(ErrorCodes.rateLimited, error.message, null));
+    if (status === 415) return reply.code(415).send(errorBody(ErrorCodes.invalidArgument, 'send the body as application/json', 'content-type'));
+    if (status >= 400 && status < 500) {
+      const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'the body is not valid JSON' : error.message;
+      return reply.code(status).send(errorBody(ErrorCodes.invalidArgument, message, 'body'));
+    }
+    app.log.error(error);
+    return reply.code(500).send(errorBody(ErrorCodes.internal, 'internal error', null));
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(ErrorCodes.notFound, `no route ${request.method} ${request.url.split('?')[0]} (GET /openapi.json lists them)`, 'path')));
+
+  const limit = options.rateLimitPerMinute ?? SERVER_DEFAULTS.rateLimitPerMinute;
+  if (limit > 0) {
+    await app.register(rateLimit, {
+      max: limit,
+      timeWindow: '1 minute',
+      errorResponseBuilder: (_request, context) => Object.assign(new Error(`rate limit: at most ${context.max} requests per minute; retry in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
+    });
+  }
+
+  /** Bearer-token guard of the routes that change state. */
+  const requireToken = async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization;
+    if (!header || !/^Bearer\s+\S+$/i.test(header)) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new GrpoTraderError(ErrorCodes.unauthorized, 'this route changes state: send Authorization: Bearer <token>', { location: { field: 'authorization' } });
+    }
+    if (tokenDigest === null) throw new GrpoTraderError(ErrorCodes.forbidden, 'this server was started without --token-file: routes that change state are disabled', { location: { field: 'authorization' } });
+    const given = digest(header.replace(/^Bearer\s+/i, ''));
+    if (!timingSafeEqual(given, tokenDigest)) throw new GrpoTraderError(ErrorCodes.forbidden, 'the token is not valid for this server', { location: { field: 'authorization' } });
+  };
+
+  app.get('/health', async () => ({ status: 'ok' as const, uptime_s: (Date.now() - started) / 1000, version: SERVER_VERSION }));
+  app.get('/ready', async (_request, reply) => {
+    const ready = registry.size > 0 && (live === null || live.ready());
+    return reply.code(ready ? 200 : 503).send({ ready, models: registry.size, active: registry.active });
+  });
+
+  app.post('/v1/predict', async (request) => {
+    const began = performance.now();
+    const body = parseOr400(PredictRequestSchema, request.body);
+    const { id, predictor } = registry.get(body.model);
+    const explain = body.explain === true;
+    let prediction;
+    let regime = null;
+    if (body.observation) {
+      prediction = await predictor.predictObservation(body.observation, { explain });
+    } else {
+      const market = marketFromBarsInput(body.bars!, predictor.symbols);
+      if (body.weights && body.weights.length !== predictor.symbols.length) {
+        throw new GrpoTraderError(ErrorCodes.invalidArgument, `weights has ${body.weights.length} values; the model trades ${predictor.symbols.length} symbols`, { location: { field: 'weights' } });
+      }
+      prediction = await predictor.predictMarket(market, { ...(body.weights ? { weights: body.weights } : {}), explain });
+      const known = lastRegime(market);
+      regime = known ? { label: known.label, stability: known.stability } : null;
+    }
+    const latency = performance.now() - began;
+    metrics.observePrediction(id, latency / 1000);
+    return { model: id, ...prediction, regime, latency_ms: latency };
+  });
+
+  app.post('/v1/analysis', async (request) => {
+    const body = parseOr400(AnalysisRequestSchema, request.body);
+    const market = marketFromBarsInput(body.bars);
+    let drift = null;
+    if (registry.size > 0) {
+      const { id, predictor } = registry.get(body.model);
+      const reference = predictor.info.data?.featureReference;
+      if (reference && market.symbols.length > 0) drift = { model: id, features: predictor.info.config.data.features as readonly string[], reference };
+    }
+    const analysis = analyzeMarket(market, drift);
+    if (analysis.drift?.max_psi != null) metrics.featureDrift.set({ model: analysis.drift.model }, analysis.drift.max_psi);
+    return analysis;
+  });
+
+  app.get('/v1/models', async () => ({
+    models: registry.list().map(({ id, predictor }) => ({
+      id,
+      active: id === registry.active,
+      directory: predictor.info.directory,
+      algorithm: predictor.info.algorithm,
+      policy: predictor.info.config.algorithm.policy,
+      checkpoint: predictor.info.checkpointLabel,
+      update: predictor.info.update,
+      symbols: [...predictor.symbols],
+      features: predictor.info.data?.features ?? [],
+      observation_size: predictor.observationSize,
+      required_bars: predictor.requiredBars,
+    })),
+  }));
+  app.post<{ Params: { id: string } }>('/v1/models/:id/activate', { preHandler: requireToken }, async (request) => {
+    const id = parseOr400(ModelIdSchema, request.params.id, 'id');
+    registry.activate(id);
+    live?.record('activation', { model: id });
+    return { active: id };
+  });
+
+  const requireLive = (): LiveController => {
+    if (!live) throw new GrpoTraderError(ErrorCodes.notFound, 'no live session: start the server with --live SOURCE (or --demo)', { location: { field: 'live' } });
+    return live;
+  };
+  app.get('/v1/online/status', async () => requireLive().status());
+  app.post('/v1/online/pause', { preHandler: requireToken }, async () => requireLive().pause());
+  app.post('/v1/online/resume', { preHandler: requireToken }, async () => requireLive().resume());
+  app.get('/v1/alerts', async () => ({ alerts: live ? live.alerts() : [] }));
+  app.get<{ Querystring: { after?: string } }>('/v1/stream', async (request, reply) => {
+    const session = requireLive();
+    // Resume after the last event a client saw: ?after=N or the Last-Event-ID header.
+    const afterText = request.query.after ?? request.headers['last-event-id'];
+    const after = afterText === undefined ? 0 : Number(afterText);
+    if (!(Number.isInteger(after) && after >= 0)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `after must be a non-negative integer, got ${JSON.stringify(afterText)}`, { location: { field: 'after' } });
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.write(`retry: 2000\n\n`);
+    const send = (event: LiveEvent) => raw.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+    for (const event of session.history(after)) send(event);
+    const unsubscribe = session.subscribe(send);
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/openapi.json', async () => openApiDocument(ROUTES, SERVER_VERSION));
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsHtml(openApiDocument(ROUTES, SERVER_VERSION))));
+  // The dashboard carries the session's history so far (drawn as the page loads), then follows the stream from there.
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml(live ? live.history() : [])));
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.addHook('onClose', async () => live?.stop());
+  return app;
+}
+

@@ -1,0 +1,1 @@
+export type { LiveController, LiveEvent, Alert } from '../live/types.js';

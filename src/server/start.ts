@@ -1,0 +1,115 @@
+/**
+ * Start the service: load the models, open the live session when asked, build the Fastify app and
+ * listen (127.0.0.1 unless told otherwise). `grpo-trader serve` is a thin adapter over this.
+ */
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { LiveSession, parseLiveSource } from '../live/live-session.js';
+import type { AlertRules } from '../live/monitors.js';
+import { parseWebhook, type WebhookOptions } from '../live/webhook.js';
+import type { OnlineAgentOptions } from '../online/online-agent.js';
+import type { RunStore } from '../store/run-store.js';
+import { buildServer, SERVER_DEFAULTS } from './app.js';
+import { ModelRegistry } from './registry.js';
+
+export interface StartServerOptions {
+  /** Model directories (`train --out`). The first is active. */
+  models: readonly string[];
+  host?: string;
+  port?: number;
+  tokenFile?: string | null;
+  rateLimitPerMinute?: number;
+  bodyLimit?: number;
+  /** `replay:PATHS`: the online agent runs on this feed, on the first model. */
+  live?: string | null;
+  /** Live feed: first date, last date, state directory, milliseconds between bars. */
+  from?: string;
+  to?: string;
+  stateDir?: string;
+  paceMs?: number;
+  online?: Partial<Omit<OnlineAgentOptions, 'onEvent'>>;
+  alerts?: Partial<AlertRules>;
+  webhook?: (Partial<WebhookOptions> & { url: string }) | null;
+  store?: RunStore | null;
+  log?: (line: Record<string, unknown>) => void;
+  logRequests?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  live: LiveSession | null;
+  registry: ModelRegistry;
+  close(): Promise<void>;
+}
+
+/** Read a bearer token from a file (one line; at least 16 characters). */
+export async function readTokenFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new GrpoTraderError(ErrorCodes.notFound, `cannot read the token file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { location: { file: path } });
+  }
+  const token = text.trim();
+  if (token.length < 16 || /\s/.test(token)) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'the token must be one line of at least 16 characters without spaces', { location: { file: path } });
+  return token;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  if (options.models.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'give at least one --model', { location: { field: 'model' } });
+  const token = options.tokenFile ? await readTokenFile(options.tokenFile) : null;
+  const webhook = options.webhook ? parseWebhook(options.webhook) : null;
+  const source = options.live ? parseLiveSource(options.live) : null;
+  if (source && (!options.from || !options.stateDir)) throw new GrpoTraderError(ErrorCodes.invalidArgument, '--live needs --from DATE and --state DIR (where its crash-safe state lives)', { location: { field: 'live' } });
+  const { ModelPredictor } = await import('../agents/predictor.js');
+  const { initEngine } = await import('../nn/index.js');
+  await initEngine({ threads: 1 });
+  const registry = new ModelRegistry();
+  let live: LiveSession | null = null;
+  try {
+    for (const directory of options.models) registry.add(await ModelPredictor.load(directory));
+    if (source) {
+      live = await LiveSession.start({
+        model: options.models[0]!,
+        data: source.paths,
+        from: options.from!,
+        ...(options.to ? { to: options.to } : {}),
+        stateDir: options.stateDir!,
+        paceMs: options.paceMs ?? 0,
+        options: options.online ?? {},
+        store: options.store ?? null,
+        ...(options.alerts ? { rules: options.alerts } : {}),
+        webhook,
+        ...(options.log ? { log: options.log } : {}),
+      });
+    }
+    const app = await buildServer({
+      registry,
+      token,
+      live,
+      rateLimitPerMinute: options.rateLimitPerMinute ?? SERVER_DEFAULTS.rateLimitPerMinute,
+      bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit,
+      logger: options.logRequests ?? false,
+    });
+    const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+    let closed = false;
+    return {
+      app,
+      url,
+      live,
+      registry,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        registry.dispose();
+      },
+    };
+  } catch (error) {
+    await live?.stop();
+    registry.dispose();
+    throw error;
+  }
+}
