@@ -16,7 +16,7 @@ import { LiveMonitors, type AlertRules } from './monitors.js';
 import type { Alert, LiveController, LiveEvent } from './types.js';
 import { WebhookSender, type WebhookOptions } from './webhook.js';
 
-export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume'> {
+export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume' | 'restartUnsaved'> {
   /** Milliseconds between bars (0: as fast as the agent decides). */
   paceMs: number;
   rules?: Partial<AlertRules>;
@@ -70,7 +70,7 @@ export class LiveSession implements LiveController {
   /** Open the stream — resuming the latest save in the state directory if there is one — and start pacing it. */
   static async start(options: LiveSessionOptions): Promise<LiveSession> {
     const resume = (await latestOnlineState(options.stateDir)) !== null;
-    const stream = await OnlineStream.open({ ...options, resume });
+    const stream = await OnlineStream.open({ ...options, resume, restartUnsaved: true });
     const session = new LiveSession(stream, options);
     if (resume) await session.replayHistory();
     session.log({ level: 'info', msg: resume ? 'live session resumed' : 'live session started', state: stream.resumedFrom, bar: stream.online.nextBar, date: stream.dateOf(stream.online.nextBar) });

@@ -11,7 +11,7 @@
  * resumed stream truncates the log to its save and appends exactly the lines an uninterrupted stream
  * would have written.
  */
-import { appendFile, mkdir, readFile, stat, truncate } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/fs.js';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
@@ -54,6 +54,11 @@ export interface OnlineRunInput {
   stateDir: string;
   /** Continue the stream saved in `stateDir`. */
   resume?: boolean;
+  /**
+   * Without a save to resume, start over even if a previous process recorded steps before it was
+   * killed (a live session restarted before its first save); otherwise that is an error.
+   */
+  restartUnsaved?: boolean;
   saveFrequency?: number;
   keepStates?: number;
   progressEvery?: number;
@@ -197,6 +202,10 @@ export class OnlineStream {
 
     const previous = await latestOnlineState(stateDir);
     if (input.resume && previous === null) throw new GrpoTraderError(ErrorCodes.notFound, 'nothing to resume: no saved stream here (run without --resume to start one)', { location: { file: stateDir } });
+    if (!input.resume && previous === null && input.restartUnsaved && (await exists(stepsFile))) {
+      progress(`online: no save in ${stateDir} yet: starting the stream over\n`);
+      await rm(stepsFile, { force: true });
+    }
     if (!input.resume && (previous !== null || (await exists(stepsFile)))) {
       throw new GrpoTraderError(ErrorCodes.invalidArgument, 'this state directory already holds a stream: add --resume to continue it, or give another --state', { location: { file: stateDir } });
     }

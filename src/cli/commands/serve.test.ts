@@ -1,0 +1,122 @@
+/**
+ * `grpo-trader serve` as a real process: the live session killed with SIGKILL mid-feed and started
+ * again resumes from its save, and every decision served before the kill is in the final record,
+ * identical; SIGTERM stops it cleanly; bad input is one line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticCsvs } from '../../../test/synthetic-files.js';
+import { main } from '../main.js';
+import { memoryIo } from '../output.js';
+
+let dir: string;
+let dataDir: string;
+const CONFIG = {
+  seed: 4,
+  data: { paths: ['data'], features: ['RSI_norm', 'MACD_norm'] },
+  splits: { train: { from: '2010-01-01', to: '2010-09-30' }, validation: { from: '2010-10-01', to: '2011-01-31' }, test: null },
+  environment: { lookback: 3, episodeLength: 20, returnHistory: 2 },
+  algorithm: { type: 'reward_penalty', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2 },
+  training: { updates: 2, envs: 2, evalInterval: 1, checkpointInterval: 2, patience: 0 },
+};
+
+async function run(args: string[]) {
+  const io = memoryIo();
+  const code = await main(args, io);
+  return { code, out: io.out, err: io.err };
+}
+
+/** Start `grpo-trader serve …` as a child; resolves with its URL once it listens. */
+function serve(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'test', 'run-cli.ts'), 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /serve: (http:\/\/[\d.:]+)/.exec(stdout);
+      if (match) resolve({ child, url: match[1]!, stderr: () => stderr });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'grpo-serve-'));
+  dataDir = join(dir, 'data');
+  await writeSyntheticCsvs(dataDir, { assets: 3, bars: 700, seed: 11 });
+  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...CONFIG, data: { ...CONFIG.data, paths: [dataDir] } }));
+  const trained = await run(['train', '--config', join(dir, 'config.json'), '--out', join(dir, 'model'), '--store', join(dir, 'runs.sqlite')]);
+  expect(trained.code, trained.err).toBe(0);
+  await writeFile(join(dir, 'serve.yaml'), 'online: { minSamplesBeforeUpdate: 64, evaluationWindow: 30, evaluationInterval: 30 }\n');
+}, 60_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('grpo-trader serve --live', () => {
+  it('resumes after kill -9 with nothing lost: every decision served before the kill is recorded, identical', async () => {
+    const state = join(dir, 'live');
+    const args = ['--model', join(dir, 'model'), '--port', '0', '--live', `replay:${dataDir}`, '--from', '2011-02-01', '--state', state, '--pace', '4', '--config', join(dir, 'serve.yaml'), '--store', join(dir, 'runs.sqlite')];
+    const first = await serve(args);
+    const served: { date: string; value: number; weights: number[] }[] = [];
+    const controller = new AbortController();
+    const response = await fetch(`${first.url}/v1/stream`, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    let buffer = '';
+    while (served.length < 60) {
+      buffer += new TextDecoder().decode((await reader.read()).value);
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const match = /event: decision\ndata: (.*)/.exec(message);
+        if (match) served.push(JSON.parse(match[1]!) as (typeof served)[number]);
+      }
+    }
+    first.child.kill('SIGKILL');
+    controller.abort();
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    const second = await serve(args);
+    expect(second.stderr()).toMatch(/live session resumed/);
+    for (;;) {
+      const status = (await (await fetch(`${second.url}/v1/online/status`)).json()) as { state: string; bars: number; total: number };
+      if (status.state === 'finished') break;
+      expect(status.state).toBe('running');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    second.child.kill('SIGTERM');
+    const code = await new Promise((resolve) => second.child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(second.stderr()).toMatch(/stopping/);
+    const recorded = (await readFile(join(state, 'steps.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { date: string; value: number; weights: number[]; bar: number });
+    expect(recorded.map((l) => l.bar)).toEqual(recorded.map((_, k) => recorded[0]!.bar + k));
+    const byDate = new Map(recorded.map((l) => [l.date, l]));
+    for (const decision of served) {
+      const line = byDate.get(decision.date)!;
+      expect(line.value).toBe(decision.value);
+      expect(line.weights).toEqual(decision.weights);
+    }
+  }, 180_000);
+
+  it('refuses bad input with one line', async () => {
+    const noFrom = await run(['serve', '--model', join(dir, 'model'), '--live', `replay:${dataDir}`]);
+    expect(noFrom.code).not.toBe(0);
+    expect(noFrom.err.trim().split('\n')).toHaveLength(1);
+    expect(noFrom.err).toMatch(/--live needs --from DATE and --state DIR/);
+    const token = await run(['serve', '--model', join(dir, 'model'), '--token-file', join(dir, 'missing-token')]);
+    expect(token.err).toMatch(/missing-token.*cannot read the token file/);
+    await writeFile(join(dir, 'short-token'), 'abc\n');
+    expect((await run(['serve', '--model', join(dir, 'model'), '--token-file', join(dir, 'short-token')])).err).toMatch(/at least 16 characters/);
+    expect((await run(['serve', '--demo', '--model', join(dir, 'model')])).err).toMatch(/--demo chooses the model/);
+    await writeFile(join(dir, 'bad.yaml'), 'alerts: { maxDrawdown: -1 }\n');
+    expect((await run(['serve', '--model', join(dir, 'model'), '--config', join(dir, 'bad.yaml')])).err).toMatch(/bad.yaml.*alerts.maxDrawdown/);
+    expect((await run(['serve', '--model', join(dir, 'nope')])).err).toMatch(/no such model directory/);
+  }, 60_000);
+});
