@@ -29,4 +29,4 @@ export { runTraining, createAgent, environmentFactory, splitBars, type TrainRunO
 export { writeCheckpoint, loadCheckpoint, resolveCheckpoint, readCheckpointState, checkpointName, type CheckpointState, type TrainerState } from './checkpoint.js';
 export { readTrainedModel, loadTrainedModel, type TrainedModelInfo, type TrainedModel } from './load-trained-model.js';
 export { SpecificationAgent, ModelSnapshot, type Transition } from './specification-agent.js';
-export { ModelPredictor, valueDistribution, VALUE_RISK_ALPHA, type Prediction, type ValueDistribution } from './predictor.js';
+export { ModelPredictor, valueDistribution, VALUE_RISK_ALPHA, type Prediction, type ServedModel, type ValueDistribution } from './predictor.js';

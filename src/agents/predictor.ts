@@ -20,6 +20,17 @@ import { environmentFactory } from './train.js';
 import type { PolicyAgent } from './policy-agent.js';
 
 const PLACEHOLDER_BARS = 800;
+/** Most requests answered by one policy call. */
+const MAX_BATCH = 32;
+
+/** One request's share of a batched policy call. */
+interface BatchRow {
+  mean: number[];
+  std: number[];
+  action: number[];
+  q: number | null;
+  value: ValueDistribution | null;
+}
 
 /** Tail probability of the value distribution's VaR and CVaR. */
 export const VALUE_RISK_ALPHA = 0.05;
@@ -52,13 +63,22 @@ export interface Prediction {
   importance: { asset: number[]; feature: number[][]; features: string[] } | null;
 }
 
-export class ModelPredictor {
+/** What the server needs of a served model (ModelPredictor; a benchmark's no-op model). */
+export interface ServedModel {
+  readonly info: TrainedModelInfo;
+  readonly symbols: readonly string[];
+  readonly observationSize: number;
+  readonly requiredBars: number;
+  predictObservation(observation: ArrayLike<number>, options?: { explain?: boolean }): Promise<Prediction>;
+  predictMarket(market: MarketData, options?: { weights?: ArrayLike<number>; explain?: boolean }): Promise<Prediction>;
+  dispose(): void;
+}
+
+export class ModelPredictor implements ServedModel {
   readonly symbols: readonly string[];
   readonly observationSize: number;
   /** Bars a request must post per symbol: warm-up of the model's features plus its lookback, plus one. */
   readonly requiredBars: number;
-  private readonly input: Float32Array;
-  private readonly scratch: Float64Array;
 
   private constructor(
     readonly info: TrainedModelInfo,
@@ -66,8 +86,6 @@ export class ModelPredictor {
   ) {
     this.symbols = info.symbols ?? [];
     this.observationSize = model.agent.observationSize;
-    this.input = new Float32Array(this.observationSize);
-    this.scratch = new Float64Array(this.symbols.length);
     this.requiredBars = (model.makeEnv({ firstBar: 0, lastBar: PLACEHOLDER_BARS - 1 }) as MultiAssetEnv).minStart + 2;
   }
 
@@ -94,12 +112,13 @@ export class ModelPredictor {
     if (observation.length !== this.observationSize) {
       throw new GrpoTraderError(ErrorCodes.invalidArgument, `observation has ${observation.length} values; the model reads ${this.observationSize}`, { location: { field: 'observation' } });
     }
-    for (let i = 0; i < this.input.length; i++) {
+    const input = new Float32Array(this.observationSize);
+    for (let i = 0; i < input.length; i++) {
       const x = observation[i]!;
       if (!Number.isFinite(x)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `observation[${i}] is ${x}: values must be finite`, { location: { field: `observation[${i}]` } });
-      this.input[i] = x;
+      input[i] = x;
     }
-    return this.decide(null, options.explain === true);
+    return this.decide(input, null, options.explain === true);
   }
 
   /** Decide at the last posted bar (bars aligned on one calendar, the model's symbols in order), for a book `weights` (default cash). */
@@ -114,35 +133,70 @@ export class ModelPredictor {
     }
     const env = environmentFactory(this.info.config, market, features)({ firstBar: 0, lastBar: market.time.length - 1 }, false) as MultiAssetEnv;
     const last = market.time.length - 1;
-    const observation = env.observe(last, options.weights);
-    for (let i = 0; i < this.input.length; i++) this.input[i] = observation[i]!;
-    return this.decide(formatTimestamp(market.time[last]!), options.explain === true);
+    const input = Float32Array.from(env.observe(last, options.weights));
+    return this.decide(input, formatTimestamp(market.time[last]!), options.explain === true);
   }
 
-  private async decide(date: string | null, explain: boolean): Promise<Prediction> {
+  /**
+   * Requests waiting for the policy. Concurrent requests are answered by one batched policy (and
+   * critic) call: while a batch is being computed the next ones queue, then go together — padded to
+   * a power of two so that only a few batch shapes are ever compiled.
+   */
+  private readonly pending: { input: Float32Array; resolve: (row: BatchRow) => void; reject: (error: unknown) => void }[] = [];
+  private running = false;
+
+  private evaluate(input: Float32Array): Promise<BatchRow> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
     const agent = this.agent;
-    const { output, logStd } = await agent.policyOutputs(this.input, 1);
+    const D = this.observationSize;
     const A = this.symbols.length;
-    // One policy call: the deterministic action is the Gaussian mean (autoregressive policies chain their conditional means).
-    const action = agent.isAutoregressive ? await agent.act(this.input, 1) : Float64Array.from(output.subarray(0, A));
-    const e = this.info.config.environment;
-    normalizeWeightsInto(this.scratch, action, e.maxPositionSize, e.maxAssetWeight);
-    const prediction: Prediction = {
-      date,
-      weights: Array.from(this.scratch),
-      action: Array.from(action),
-      distribution: { mean: Array.from(output.subarray(0, A)), std: Array.from(logStd.subarray(0, A), Math.exp) },
-      q: null,
-      value: null,
-      importance: null,
-    };
-    if (this.model.agent instanceof RewardPenaltyAgent) {
-      const value = await this.model.agent.valueOfMeanAction(this.input, 1);
-      if ('q' in value) prediction.q = value.q[0]!;
-      else prediction.value = valueDistribution(value.support, value.probabilities);
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        let size = 1;
+        while (size < batch.length) size *= 2;
+        const observations = new Float32Array(size * D);
+        batch.forEach((request, i) => observations.set(request.input, i * D));
+        try {
+          const { output, logStd } = await agent.policyOutputs(observations, size);
+          // The deterministic action is the Gaussian mean (autoregressive policies chain their conditional means).
+          const actions = agent.isAutoregressive ? await agent.act(observations, size) : null;
+          const value = this.model.agent instanceof RewardPenaltyAgent ? await this.model.agent.valueOfMeanAction(observations, size) : null;
+          const std = Array.from(logStd.subarray(0, A), Math.exp);
+          batch.forEach((request, i) => {
+            const mean = output.subarray(i * A, (i + 1) * A);
+            request.resolve({
+              mean: Array.from(mean),
+              std,
+              action: actions ? Array.from(actions.subarray(i * A, (i + 1) * A)) : Array.from(mean),
+              q: value && 'q' in value ? value.q[i]! : null,
+              value: value && 'probabilities' in value ? valueDistribution(value.support, value.probabilities.subarray(i * value.support.length, (i + 1) * value.support.length)) : null,
+            });
+          });
+        } catch (error) {
+          for (const request of batch) request.reject(error);
+        }
+      }
+    } finally {
+      this.running = false;
     }
+  }
+
+  private async decide(input: Float32Array, date: string | null, explain: boolean): Promise<Prediction> {
+    const row = await this.evaluate(input);
+    const A = this.symbols.length;
+    const e = this.info.config.environment;
+    const weights = normalizeWeightsInto(new Float64Array(A), row.action, e.maxPositionSize, e.maxAssetWeight);
+    const prediction: Prediction = { date, weights: Array.from(weights), action: row.action, distribution: { mean: row.mean, std: row.std }, q: row.q, value: row.value, importance: null };
     if (explain && this.info.config.algorithm.policy === 'deepseek') {
-      const [explained] = await agent.explain(this.input, 1);
+      const [explained] = await this.agent.explain(input, 1);
       const F = explained!.features.length;
       prediction.importance = {
         asset: Array.from(explained!.assetImportance),

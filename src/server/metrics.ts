@@ -11,7 +11,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 export function createServerMetrics(models: ModelRegistry, live: LiveController | null) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'grpo_trader_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'grpo_trader_' });
   const requests = new Histogram({ name: 'grpo_trader_http_request_seconds', help: 'HTTP request latency by route, method and status', labelNames: ['route', 'method', 'status'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const predictLatency = new Histogram({ name: 'grpo_trader_predict_seconds', help: 'Time to answer a prediction (features, policy, critic), by model', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const predictions = new Counter({ name: 'grpo_trader_predictions_total', help: 'Predictions served, by model', labelNames: ['model'], registers: [registry] });

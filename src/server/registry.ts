@@ -1,6 +1,6 @@
 /** The models a server holds, by id, and which one answers by default. */
 import { basename } from 'node:path';
-import type { ModelPredictor } from '../agents/predictor.js';
+import type { ServedModel as ModelPredictor } from '../agents/predictor.js';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 
 export interface RegisteredModel {
