@@ -7,7 +7,7 @@ import { populationStabilityIndex, type DriftReference } from '../core/drift-sta
 import { computeMetrics } from '../backtest/metrics.js';
 import { formatTimestamp } from '../data/dates.js';
 import type { MarketData } from '../data/types.js';
-import { buildFeatureTensor } from '../env/feature-tensor.js';
+import { buildFeatureTensor, type BuildFeatureTensorOptions } from '../env/feature-tensor.js';
 import { detectRegimes } from '../online/regime-series.js';
 
 /** PSI levels by the usual rule of thumb. */
@@ -36,8 +36,8 @@ export function lastRegime(market: MarketData): MarketAnalysis['regime'] {
 }
 
 /** Features' PSI against a model's training distribution (`reference` from its data.json). */
-export function featureDrift(market: MarketData, features: readonly string[], reference: Record<string, DriftReference | null>, model: string): NonNullable<MarketAnalysis['drift']> {
-  const tensor = buildFeatureTensor(market, { features: features as string[] });
+export function featureDrift(market: MarketData, features: BuildFeatureTensorOptions['features'], reference: Record<string, DriftReference | null>, model: string): NonNullable<MarketAnalysis['drift']> {
+  const tensor = buildFeatureTensor(market, { features });
   const A = market.symbols.length;
   const F = tensor.names.length;
   const T = market.time.length;
@@ -58,7 +58,7 @@ export function featureDrift(market: MarketData, features: readonly string[], re
   return { model, psi, max_psi: max, level: driftLevel(max) };
 }
 
-export function analyzeMarket(market: MarketData, drift: { model: string; features: readonly string[]; reference: Record<string, DriftReference | null> } | null = null): MarketAnalysis {
+export function analyzeMarket(market: MarketData, drift: { model: string; features: BuildFeatureTensorOptions['features']; reference: Record<string, DriftReference | null> } | null = null): MarketAnalysis {
   const A = market.symbols.length;
   const T = market.time.length;
   const metrics: MarketAnalysis['metrics'] = {};

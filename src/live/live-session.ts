@@ -86,7 +86,7 @@ export class LiveSession implements LiveController {
    * before the restart are not raised again).
    */
   private async replayHistory(): Promise<void> {
-    const names = this.stream.info.config.data.features as readonly string[];
+    const names = this.stream.features.names;
     for (const line of await readLines(this.stream.stepsFile)) {
       const benchmarkReturn = this.benchmarkReturn(line.bar);
       this.benchmarkValue *= 1 + benchmarkReturn;
@@ -121,7 +121,7 @@ export class LiveSession implements LiveController {
   private async run(): Promise<void> {
     const stream = this.stream;
     const market = stream.market;
-    const names = stream.info.config.data.features as readonly string[];
+    const names = stream.features.names;
     try {
       while (!this.stopped && !stream.done) {
         if (this.paused) {

@@ -148,7 +148,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (registry.size > 0) {
       const { id, predictor } = registry.get(body.model);
       const reference = predictor.info.data?.featureReference;
-      if (reference && market.symbols.length > 0) drift = { model: id, features: predictor.info.config.data.features as readonly string[], reference };
+      if (reference && market.symbols.length > 0) drift = { model: id, features: predictor.info.config.data.features, reference };
     }
     const analysis = analyzeMarket(market, drift);
     if (analysis.drift?.max_psi != null) metrics.featureDrift.set({ model: analysis.drift.model }, analysis.drift.max_psi);

@@ -44,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 interface OnlineJson {
   run_id: number;

@@ -57,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe('grpo-trader serve --live', () => {
   it('resumes after kill -9 with nothing lost: every decision served before the kill is recorded, identical', async () => {
