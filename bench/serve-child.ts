@@ -10,11 +10,11 @@ import { initEngine } from '../src/nn/index.js';
 
 const [kind, directory] = process.argv.slice(2);
 await initEngine({ threads: 1 });
-const model = await ModelPredictor.load(directory!);
+const model = await ModelPredictor.load(directory!, undefined, { engine: (process.argv[4] as 'auto' | 'onnx' | 'jax' | undefined) ?? 'auto' });
 const registry = new ModelRegistry();
 if (kind === 'noop') {
   const prediction = { date: null, weights: [0], action: [0], distribution: { mean: [0], std: [1] }, q: null, value: null, importance: null };
-  registry.add({ info: model.info, symbols: model.symbols, observationSize: model.observationSize, requiredBars: model.requiredBars, predictObservation: async () => prediction, predictMarket: async () => prediction, dispose: () => {} }, 'noop');
+  registry.add({ info: model.info, engine: 'jax', symbols: model.symbols, observationSize: model.observationSize, requiredBars: model.requiredBars, predictObservation: async () => prediction, predictMarket: async () => prediction, dispose: () => {} }, 'noop');
 } else {
   registry.add(model);
 }

@@ -134,6 +134,12 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
     return deterministicActions(this.kind, output, count, this.actionSize);
   }
 
+  /** The policy as an ONNX model (MLP policies; see onnx-export.ts). */
+  async exportOnnx(metadata: Record<string, string> = {}): Promise<Uint8Array> {
+    const { policyOnnxModel } = await import('./onnx-export.js');
+    return policyOnnxModel(this.policyParams(), this.encoding, { observationSize: this.observationSize, actionSize: this.actionSize }, metadata);
+  }
+
   /**
    * Restart every environment at a given bar for a given number of steps (e.g. an online learner
    * confined to the bars already seen); environment i gets `starts[i]`.

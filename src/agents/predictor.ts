@@ -66,6 +66,7 @@ export interface Prediction {
 /** What the server needs of a served model (ModelPredictor; a benchmark's no-op model). */
 export interface ServedModel {
   readonly info: TrainedModelInfo;
+  readonly engine: 'onnx' | 'jax';
   readonly symbols: readonly string[];
   readonly observationSize: number;
   readonly requiredBars: number;
@@ -83,14 +84,30 @@ export class ModelPredictor implements ServedModel {
   private constructor(
     readonly info: TrainedModelInfo,
     private readonly model: TrainedModel,
+    /** The policy's ONNX session when served through onnxruntime (null: jax-js). */
+    private readonly session: OnnxSession | null,
   ) {
     this.symbols = info.symbols ?? [];
     this.observationSize = model.agent.observationSize;
     this.requiredBars = (model.makeEnv({ firstBar: 0, lastBar: PLACEHOLDER_BARS - 1 }) as MultiAssetEnv).minStart + 2;
   }
 
-  /** Load a `train --out` directory's model (`checkpoint`: best, latest, …) for serving; multi-asset models only. */
-  static async load(directory: string, checkpoint?: string): Promise<ModelPredictor> {
+  /** The policy as an ONNX model (MLP policies), with the model's identity as metadata. */
+  exportOnnx(): Promise<Uint8Array> {
+    return (this.model.agent as unknown as PolicyAgent<never, never>).exportOnnx({ symbols: this.symbols.join(','), algorithm: this.info.algorithm, checkpoint: this.info.checkpointLabel, update: String(this.info.update) });
+  }
+
+  /** Which engine computes the policy: onnxruntime-node or jax-js. */
+  get engine(): 'onnx' | 'jax' {
+    return this.session ? 'onnx' : 'jax';
+  }
+
+  /**
+   * Load a `train --out` directory's model (`checkpoint`: best, latest, …) for serving; multi-asset
+   * models only. `engine`: `auto` (default) runs an MLP policy through onnxruntime-node when it is
+   * installed and everything else through jax-js; `onnx` insists; `jax` never uses onnxruntime.
+   */
+  static async load(directory: string, checkpoint?: string, options: { engine?: 'auto' | 'onnx' | 'jax' } = {}): Promise<ModelPredictor> {
     const info = await readTrainedModel(directory, checkpoint);
     if (info.config.environment.type !== 'multi_asset') {
       throw new GrpoTraderError(ErrorCodes.unsupported, `serving supports multi_asset models; this one is ${info.config.environment.type}`, { location: { file: directory, field: 'environment.type' } });
@@ -100,7 +117,22 @@ export class ModelPredictor implements ServedModel {
     }
     const market = placeholderMarket(info.symbols, PLACEHOLDER_BARS);
     const features = buildFeatureTensor(market, { features: info.config.data.features });
-    return new ModelPredictor(info, await loadTrainedModel(info, market, features));
+    const model = await loadTrainedModel(info, market, features);
+    const engine = options.engine ?? 'auto';
+    let session: OnnxSession | null = null;
+    try {
+      const exportable = info.config.algorithm.policy === 'mlp' && info.config.algorithm.encoder === 'mlp';
+      if (engine === 'onnx' && !exportable) throw new GrpoTraderError(ErrorCodes.unsupported, `--engine onnx serves MLP policies; this model's policy is ${info.config.algorithm.policy} with the ${info.config.algorithm.encoder} encoder`, { location: { file: directory, field: 'algorithm.policy' } });
+      if (engine !== 'jax' && exportable) {
+        const ort = await loadOnnxRuntime();
+        if (!ort && engine === 'onnx') throw new GrpoTraderError(ErrorCodes.unsupported, 'onnxruntime-node is not installed (npm install onnxruntime-node)', { location: { field: 'engine' } });
+        if (ort) session = await OnnxSession.create(ort, await (model.agent as unknown as PolicyAgent<never, never>).exportOnnx());
+      }
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return new ModelPredictor(info, model, session);
   }
 
   private get agent(): PolicyAgent<never, never> {
@@ -165,7 +197,7 @@ export class ModelPredictor implements ServedModel {
         const observations = new Float32Array(size * D);
         batch.forEach((request, i) => observations.set(request.input, i * D));
         try {
-          const { output, logStd } = await agent.policyOutputs(observations, size);
+          const { output, logStd } = this.session ? await this.session.run(observations, size, D) : await agent.policyOutputs(observations, size);
           // The deterministic action is the Gaussian mean (autoregressive policies chain their conditional means).
           const actions = agent.isAutoregressive ? await agent.act(observations, size) : null;
           const value = this.model.agent instanceof RewardPenaltyAgent ? await this.model.agent.valueOfMeanAction(observations, size) : null;
@@ -208,7 +240,41 @@ export class ModelPredictor implements ServedModel {
   }
 
   dispose(): void {
+    void this.session?.release();
     this.model.dispose();
+  }
+}
+
+type OnnxRuntime = typeof import('onnxruntime-node');
+
+/** onnxruntime-node when it is installed (an optional dependency), else null. */
+export async function loadOnnxRuntime(): Promise<OnnxRuntime | null> {
+  try {
+    return await import('onnxruntime-node');
+  } catch {
+    return null;
+  }
+}
+
+/** An exported policy in onnxruntime: observations [n × D] → means [n × A] and the log-std [A]. */
+export class OnnxSession {
+  private constructor(
+    private readonly ort: OnnxRuntime,
+    private readonly session: import('onnxruntime-node').InferenceSession,
+  ) {}
+
+  static async create(ort: OnnxRuntime, model: Uint8Array): Promise<OnnxSession> {
+    // One thread, sequential: the server's event loop and the other requests share the cores.
+    return new OnnxSession(ort, await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }));
+  }
+
+  async run(observations: Float32Array, count: number, size: number): Promise<{ output: Float32Array; logStd: Float32Array }> {
+    const result = await this.session.run({ observation: new this.ort.Tensor('float32', observations, [count, size]) });
+    return { output: result['mean']!.data as Float32Array, logStd: result['log_std']!.data as Float32Array };
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
   }
 }
 

@@ -25,3 +25,4 @@ export * from './serialization.js';
 export * from './predict.js';
 export * from './autoregressive-head.js';
 export * from './config-errors.js';
+export { encodeOnnxModel, ONNX_FLOAT, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValue } from './onnx.js';

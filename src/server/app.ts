@@ -162,6 +162,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       directory: predictor.info.directory,
       algorithm: predictor.info.algorithm,
       policy: predictor.info.config.algorithm.policy,
+      engine: predictor.engine,
       checkpoint: predictor.info.checkpointLabel,
       update: predictor.info.update,
       symbols: [...predictor.symbols],

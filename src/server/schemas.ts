@@ -73,6 +73,7 @@ export const ModelInfoSchema = z.object({
   directory: z.string(),
   algorithm: z.string(),
   policy: z.string(),
+  engine: z.enum(['onnx', 'jax']).describe('what computes the policy: onnxruntime-node (MLP policies, when installed) or jax-js'),
   checkpoint: z.string(),
   update: z.number(),
   symbols: z.array(z.string()),

@@ -16,6 +16,9 @@ import { writeSyntheticCsvs } from '../../test/synthetic-files.js';
 import { main } from '../cli/main.js';
 import { memoryIo } from '../cli/output.js';
 import { startServer, type RunningServer } from './start.js';
+import { loadOnnxRuntime } from '../agents/predictor.js';
+
+const hasOnnxRuntime = (await loadOnnxRuntime()) !== null;
 
 let dir: string;
 let dataDir: string;
@@ -117,6 +120,26 @@ describe('grpo-trader serve: predictions and analysis', () => {
     const correlations = analysis.body['correlations'] as number[][];
     expect(correlations[0]![0]).toBeCloseTo(1, 12);
     expect(correlations[0]![1]).toBeCloseTo(correlations[1]![0]!, 12);
+  });
+});
+
+describe('grpo-trader serve: engines', () => {
+  it.skipIf(!hasOnnxRuntime)('serves an MLP policy through onnxruntime by default, with the decisions of jax-js (≤ 1e-5)', async () => {
+    const models = (await (await fetch(`${server.url}/v1/models`)).json()) as { models: { engine: string; observation_size: number }[] };
+    expect(models.models[0]!.engine).toBe('onnx');
+    const jax = await startServer({ models: [model], port: 0, tokenFile: null, rateLimitPerMinute: 0, engine: 'jax' });
+    try {
+      const observation = Array.from({ length: models.models[0]!.observation_size }, (_, i) => Math.sin(i));
+      const viaOnnx = (await post('/v1/predict', { observation })).body;
+      const response = await fetch(`${jax.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ observation }) });
+      const viaJax = (await response.json()) as Record<string, unknown>;
+      const a = viaOnnx['distribution'] as { mean: number[] };
+      const b = viaJax['distribution'] as { mean: number[] };
+      a.mean.forEach((m, i) => expect(Math.abs(m - b.mean[i]!)).toBeLessThanOrEqual(1e-5));
+      expect(viaOnnx['value']).toEqual(viaJax['value']);
+    } finally {
+      await jax.close();
+    }
   });
 });
 

@@ -16,6 +16,8 @@ import { ModelRegistry } from './registry.js';
 export interface StartServerOptions {
   /** Model directories (`train --out`). The first is active. */
   models: readonly string[];
+  /** What computes MLP policies: auto (onnxruntime-node when installed), onnx or jax. */
+  engine?: 'auto' | 'onnx' | 'jax';
   host?: string;
   port?: number;
   tokenFile?: string | null;
@@ -69,7 +71,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const registry = new ModelRegistry();
   let live: LiveSession | null = null;
   try {
-    for (const directory of options.models) registry.add(await ModelPredictor.load(directory));
+    for (const directory of options.models) registry.add(await ModelPredictor.load(directory, undefined, { engine: options.engine ?? 'auto' }));
     if (source) {
       live = await LiveSession.start({
         model: options.models[0]!,

@@ -59,6 +59,22 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 }, 60_000);
 
+describe('grpo-trader export', () => {
+  it('writes the policy as ONNX with its shapes; refuses another format with one line', async () => {
+    const out = join(dir, 'policy.onnx');
+    const written = await run(['export', '--model', join(dir, 'model'), '--format', 'onnx', '--out', out, '--json']);
+    expect(written.code, written.err).toBe(0);
+    const summary = JSON.parse(written.out) as { file: string; bytes: number; inputs: { observation: (string | number)[] }; outputs: { mean: (string | number)[] } };
+    expect(summary.file).toBe(out);
+    expect((await readFile(out)).length).toBe(summary.bytes);
+    expect(summary.outputs.mean).toEqual(['batch', 3]);
+    const bad = await run(['export', '--model', join(dir, 'model'), '--format', 'tflite']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    expect(bad.err).toMatch(/only onnx/);
+  });
+});
+
 describe('grpo-trader serve --live', () => {
   it('resumes after kill -9 with nothing lost: every decision served before the kill is recorded, identical', async () => {
     const state = join(dir, 'live');

@@ -29,6 +29,7 @@ interface ServeFlags {
   config?: string;
   demo?: boolean;
   logRequests?: boolean;
+  engine?: string;
   store?: string;
 }
 
@@ -64,6 +65,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--pace <ms>', 'with --live: milliseconds between bars (default 0: as fast as the agent decides)')
     .option('--config <file>', 'alert rules, webhook, online agent options, pace, rate limit (YAML or JSON)')
     .option('--demo', 'serve the demo model on a replay of its synthetic test period (runs grpo-trader demo first if needed)')
+    .option('--engine <engine>', 'what computes MLP policies: auto (onnxruntime-node when installed), onnx or jax', 'auto')
     .option('--log-requests', 'log every request as a JSON line on stderr')
     .action(async (flags: ServeFlags) => {
       const config = flags.config ? await loadServeConfig(flags.config) : {};
@@ -90,10 +92,13 @@ export function registerServe(program: Command, io: CliIo): void {
       }
       if (models.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'give --model DIR (or --demo)', { location: { field: 'model' } });
       const port = numberFlag('--port', flags.port, 8080, { min: 0, integer: true });
+      const engine = flags.engine ?? 'auto';
+      if (engine !== 'auto' && engine !== 'onnx' && engine !== 'jax') throw new GrpoTraderError(ErrorCodes.invalidArgument, `--engine must be auto, onnx or jax, got ${JSON.stringify(engine)}`, { location: { field: 'engine', value: engine } });
       const log = (line: Record<string, unknown>) => io.progress(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
       const run = async (store: Parameters<Parameters<typeof withRunStore>[1]>[0] | null) => {
         const server = await startServer({
           models,
+          engine,
           host: flags.host,
           port,
           tokenFile: flags.tokenFile ?? null,
