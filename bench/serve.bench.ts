@@ -1,8 +1,8 @@
 /**
  * serve.predict: `POST /v1/predict` (an observation: the hot path a trading client uses) driven with
  * autocannon on 127.0.0.1 for a bounded time, at concurrency 1 and 8: p50/p99 latency and
- * requests/s, for the demo model (the DeepSeek-R1 policy at the demo's sizes), the MLP policy and the
- * DeepSeek-R1 policy at the specification's sizes — and, as the reference in the same run, the same
+ * requests/s, for the demo model (the DeepSeek-R1 policy at the demo's sizes), the MLP policy (through
+ * onnxruntime-node when installed, and on jax-js) and the DeepSeek-R1 policy at the specification's sizes — and, as the reference in the same run, the same
  * server with a no-op model (routing, JSON parsing, validation and serialisation only). Also: the
  * server's resident memory before and after 20,000 more requests. The server runs in a child
  * process (bench/serve-child.ts), so the load generator does not share its event loop.
@@ -47,8 +47,8 @@ async function drive(url: string, body: string, connections: number, duration: n
 }
 
 /** Start the benchmark's server in a child process; resolves with its URL. */
-function startChild(kind: 'model' | 'noop', directory: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve-child.ts'), kind, directory], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startChild(kind: 'model' | 'noop', directory: string, engine: 'auto' | 'jax' = 'auto'): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve-child.ts'), kind, directory, engine], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -72,7 +72,7 @@ async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const children: ChildProcess[] = [];
   try {
-    const models = { demo: join(dir, 'demo'), mlp: join(dir, 'mlp'), deepseek_spec: join(dir, 'deepseek-spec') };
+    const models = { demo: join(dir, 'demo'), mlp: join(dir, 'mlp'), mlp_jax: join(dir, 'mlp'), deepseek_spec: join(dir, 'deepseek-spec') };
     await trainModel(models.demo, 'deepseek', DEMO_DEEPSEEK);
     await trainModel(models.mlp, 'mlp', undefined);
     await trainModel(models.deepseek_spec, 'deepseek', undefined);
@@ -88,7 +88,8 @@ async function run(): Promise<BenchResult[]> {
     noop.child.kill();
 
     for (const [name, directory] of Object.entries(models)) {
-      const server = await startChild('model', directory);
+      // mlp: onnxruntime-node when installed (the default engine); mlp_jax: the same model on jax-js.
+      const server = await startChild('model', directory, name === 'mlp_jax' ? 'jax' : 'auto');
       children.push(server.child);
       const size = await sizeOf(server.url);
       const body = observation(size);
@@ -114,6 +115,7 @@ async function run(): Promise<BenchResult[]> {
           reference_p50_ms: ref.p50,
           reference_p99_ms: ref.p99,
           observation_size: size,
+          engine: ((await (await fetch(`${server.url}/v1/models`)).json()) as { models: { engine: string }[] }).models[0]!.engine,
         });
       }
       if (name === 'demo') {
