@@ -68,7 +68,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const { registry } = options;
   const live = options.live ?? null;
   const started = Date.now();
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit, return503OnClosing: true });
+  // On close, connections still open (an event stream, a client that never read its response) are cut: the live session has saved by then.
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit, return503OnClosing: true, forceCloseConnections: true });
   const metrics = createServerMetrics(registry, live);
   const tokenDigest = options.token === null ? null : digest(options.token);
 
