@@ -141,6 +141,17 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
   }
 
   /**
+   * Replace the environments (same count and spaces), e.g. with environments over a market that has
+   * grown; each starts a new episode.
+   */
+  replaceEnvironments(envs: readonly Env[]): void {
+    if (envs.length !== this.envs.length) throw invalidArgument(`replaceEnvironments: ${envs.length} environments for ${this.envs.length}`);
+    if (envs.some((env) => env.observationSize !== this.observationSize)) throw invalidArgument('replaceEnvironments: the new environments observe another space');
+    this.envs.splice(0, this.envs.length, ...envs);
+    this.envs.forEach((env, i) => this.current[i]!.set(env.reset().observation));
+  }
+
+  /**
    * Restart every environment at a given bar for a given number of steps (e.g. an online learner
    * confined to the bars already seen); environment i gets `starts[i]`.
    */

@@ -342,6 +342,20 @@ export class MultiAssetEnv implements Env<ArrayLike<number>> {
     return result;
   }
 
+  /**
+   * Continue an open-ended episode on a market that has grown: after `restore` of a snapshot taken
+   * from an environment over the shorter market, an episode that ran to the old last bar (truncated
+   * there, not terminated by ruin or the drawdown limit) runs on to this environment's last bar.
+   */
+  continueEpisode(): void {
+    if (this.episodeEnd >= this.maxBar) return;
+    this.episodeEnd = this.maxBar;
+    const maxDrawdown = this.config.maxDrawdown;
+    const drawdown = this.peak > 0 ? (this.peak - this.value) / this.peak : 0;
+    const terminated = this.value <= 0 || (maxDrawdown !== null && drawdown >= maxDrawdown);
+    if (this.done && !terminated && this.t < this.maxBar) this.done = false;
+  }
+
   /** The complete state (position, value, history, RNG, reward state) in a flat array; no data copy. */
   snapshot(out?: EnvSnapshot): EnvSnapshot {
     const data = out && out.data.length === this.snapshotSize ? out.data : new Float64Array(this.snapshotSize);

@@ -6,8 +6,10 @@
  * event stream for the dashboard: `decision` per bar (date, value, equal-weight benchmark, weights,
  * regime, champion), `online` per agent event, `alert`, `status`.
  *
- * Source: the deterministic **replay** of stored bars (`replay:PATHS`, tests and the demo). A stale
- * feed raises an alert; the book is held (no decision without a new bar).
+ * Sources: the deterministic **replay** of stored bars (`replay:PATHS`, tests and the demo), or a
+ * growing feed (`PollingSource` over the Yahoo or ccxt connectors): when the stream has caught up it
+ * polls, and goes on over the grown market as bars become final. A stale feed raises an alert; the
+ * book is held (no decision without a new bar).
  */
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { latestOnlineState } from '../online/online-state.js';
@@ -15,8 +17,11 @@ import { OnlineStream, readLines, type OnlineRunInput } from '../online/run-onli
 import { LiveMonitors, type AlertRules } from './monitors.js';
 import type { Alert, LiveController, LiveEvent } from './types.js';
 import { WebhookSender, type WebhookOptions } from './webhook.js';
+import type { MarketDataSource, SourceEvent } from './sources.js';
 
-export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume' | 'restartUnsaved'> {
+export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume' | 'restartUnsaved' | 'market' | 'growing'> {
+  /** A feed that grows (polling a connector); without one, `data` is replayed. */
+  source?: MarketDataSource | null;
   /** Milliseconds between bars (0: as fast as the agent decides). */
   paceMs: number;
   rules?: Partial<AlertRules>;
@@ -27,13 +32,18 @@ export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume' | 'res
   historySize?: number;
 }
 
-/** Parse `replay:PATH[,PATH...]` (the one source built so far). */
-export function parseLiveSource(source: string): { kind: 'replay'; paths: string[] } {
-  const match = /^replay:(.+)$/.exec(source);
-  if (!match) {
-    throw new GrpoTraderError(ErrorCodes.invalidArgument, `--live ${JSON.stringify(source)}: give replay:PATHS (stored bars replayed as a feed); polling and websocket sources are not built yet`, { location: { field: 'live', value: source } });
-  }
-  return { kind: 'replay', paths: match[1]!.split(',').filter((p) => p.length > 0) };
+export type LiveSourceSpec = { kind: 'replay'; paths: string[] } | { kind: 'yahoo'; symbols: string[] } | { kind: 'ccxt'; exchange: string; symbols: string[] };
+
+/** Parse `replay:PATH[,PATH...]`, `yahoo:SYMBOL[,SYMBOL...]` or `ccxt:EXCHANGE:SYMBOL[,SYMBOL...]`. */
+export function parseLiveSource(source: string): LiveSourceSpec {
+  const list = (text: string) => text.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  let match = /^replay:(.+)$/.exec(source);
+  if (match) return { kind: 'replay', paths: list(match[1]!) };
+  match = /^yahoo:(.+)$/.exec(source);
+  if (match) return { kind: 'yahoo', symbols: list(match[1]!) };
+  match = /^ccxt:([a-z0-9_-]+):(.+)$/i.exec(source);
+  if (match) return { kind: 'ccxt', exchange: match[1]!, symbols: list(match[2]!) };
+  throw new GrpoTraderError(ErrorCodes.invalidArgument, `--live ${JSON.stringify(source)}: give replay:PATHS (stored bars replayed as a feed), yahoo:SYMBOLS or ccxt:EXCHANGE:SYMBOLS (polled)`, { location: { field: 'live', value: source } });
 }
 
 export class LiveSession implements LiveController {
@@ -55,6 +65,7 @@ export class LiveSession implements LiveController {
   private last: Record<string, unknown> = {};
   private staleTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
+  private alertId = 1_000_000;
 
   private constructor(
     private readonly stream: OnlineStream,
@@ -70,7 +81,9 @@ export class LiveSession implements LiveController {
   /** Open the stream — resuming the latest save in the state directory if there is one — and start pacing it. */
   static async start(options: LiveSessionOptions): Promise<LiveSession> {
     const resume = (await latestOnlineState(options.stateDir)) !== null;
-    const stream = await OnlineStream.open({ ...options, resume, restartUnsaved: true });
+    const source = options.source ?? null;
+    const market = source ? await source.initial() : undefined;
+    const stream = await OnlineStream.open({ ...options, resume, restartUnsaved: true, ...(market ? { market, growing: true } : {}) });
     const session = new LiveSession(stream, options);
     if (resume) await session.replayHistory();
     session.log({ level: 'info', msg: resume ? 'live session resumed' : 'live session started', state: stream.resumedFrom, bar: stream.online.nextBar, date: stream.dateOf(stream.online.nextBar) });
@@ -123,10 +136,18 @@ export class LiveSession implements LiveController {
     const market = stream.market;
     const names = stream.features.names;
     try {
-      while (!this.stopped && !stream.done) {
+      const source = this.options.source ?? null;
+      while (!this.stopped && (!stream.done || source)) {
         if (this.paused) {
           await new Promise<void>((resolve) => (this.wake = resolve));
           this.wake = null;
+          continue;
+        }
+        if (stream.done) {
+          // Caught up with a growing feed: wait for bars to become final (the book is held meanwhile).
+          const grown = await source!.poll();
+          if (grown) await stream.extend(grown);
+          else await this.sleep(source!.nextDelayMs());
           continue;
         }
         const began = performance.now();
@@ -145,7 +166,7 @@ export class LiveSession implements LiveController {
         if (this.options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.paceMs));
         else await new Promise((resolve) => setImmediate(resolve));
       }
-      if (!this.stopped && stream.done) {
+      if (!this.stopped && stream.done && !(this.options.source ?? null)) {
         await stream.finish();
         this.finished = true;
         this.log({ level: 'info', msg: 'live session finished: the feed has no more bars', bars: stream.online.totalSteps });
@@ -156,6 +177,30 @@ export class LiveSession implements LiveController {
       this.log({ level: 'error', msg: 'live session failed', error: this.failed });
       this.emit({ type: 'status', data: this.status() });
     }
+  }
+
+  /** Wait, or less if the session is stopped or paused meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  /** A problem of the feed (a gap, a failed poll) as an alert. */
+  sourceEvent(event: SourceEvent): void {
+    if (event.kind === 'recovered') {
+      this.log({ level: 'info', msg: event.message });
+      return;
+    }
+    this.alert({ id: this.alertId++, rule: event.kind === 'gap' ? 'data_gap' : 'source_error', severity: 'warning', message: event.message, date: event.time === undefined ? null : new Date(event.time).toISOString(), raised_at: new Date().toISOString(), value: null, threshold: null });
   }
 
   /** This bar's features per name (all assets), from the stream's causal feature tensor. */

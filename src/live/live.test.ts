@@ -64,8 +64,10 @@ describe('LiveMonitors', () => {
     expect(m.checkStaleness(120)).toEqual([]);
     expect(m.observe(bar(0, { latencyMs: 150 })).map((a) => a.rule)).toEqual(['latency']);
     expect(() => parseAlertRules({ maxDrawdown: -1 })).toThrow(/alerts.maxDrawdown must be a positive number/);
-    expect(() => parseLiveSource('yahoo:AAPL')).toThrow(/give replay:PATHS/);
-    expect(parseLiveSource('replay:a,b').paths).toEqual(['a', 'b']);
+    expect(() => parseLiveSource('websocket:AAPL')).toThrow(/give replay:PATHS/);
+    expect(parseLiveSource('replay:a,b')).toEqual({ kind: 'replay', paths: ['a', 'b'] });
+    expect(parseLiveSource('yahoo:AAPL, MSFT')).toEqual({ kind: 'yahoo', symbols: ['AAPL', 'MSFT'] });
+    expect(parseLiveSource('ccxt:binance:BTC/USDT,ETH/USDT')).toEqual({ kind: 'ccxt', exchange: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'] });
   });
 });
 

@@ -173,7 +173,7 @@ export class OnlineLearningAgent {
   /** Events raised so far, by kind. */
   readonly counts: Record<OnlineEventKind, number> = { refit: 0, update: 0, evaluation: 0, promotion: 0, alarm: 0, rollback: 0 };
   private readonly rng: Rng;
-  private readonly source: { close: Float64Array; volume: Float64Array };
+  private source: { close: Float64Array; volume: Float64Array };
   private readonly isGrpo: boolean;
   private observation: Float64Array | null = null;
   /** The bar whose close is processed next. */
@@ -194,7 +194,7 @@ export class OnlineLearningAgent {
    */
   constructor(
     readonly model: SpecificationAgent,
-    readonly env: MultiAssetEnv,
+    public env: MultiAssetEnv,
     market: MarketData,
     options: Partial<OnlineAgentOptions> = {},
   ) {
@@ -227,6 +227,18 @@ export class OnlineLearningAgent {
       this.champion = this.model.snapshot();
       this.lastGood = null;
     }
+  }
+
+  /**
+   * The market has grown (the same bars, then new ones): continue on `env`, an environment over it
+   * built as the current one. Its position, value and history carry over; the regime is read from
+   * the longer market (its earlier bars unchanged).
+   */
+  extendMarket(market: MarketData, env: MultiAssetEnv): void {
+    env.restore(this.env.snapshot());
+    env.continueEpisode();
+    this.env = env;
+    this.source = regimeSource(market, this.options.regimeSymbol);
   }
 
   /** The bar whose close `step()` processes next. */
@@ -281,7 +293,8 @@ export class OnlineLearningAgent {
     if (this.champion) {
       if (this.returnDrift.update(portfolioReturn) && this.returnDrift.direction < 0) this.alarm(emit, regime.label);
       else if (this.lastGood && this.bar - this.championSince >= o.evaluationWindow) this.confirmChampion();
-      if (!done && this.sinceEvaluation >= o.evaluationInterval && this.holdout.size === o.evaluationWindow && this.updates > this.updatesAtLastEvaluation) await this.evaluate(emit);
+      // Not skipped at the end of the data: a growing feed reaches its current end at every bar.
+      if (this.sinceEvaluation >= o.evaluationInterval && this.holdout.size === o.evaluationWindow && this.updates > this.updatesAtLastEvaluation) await this.evaluate(emit);
     }
     return { bar, regime: regime.label, stability, temperature, action, weights, reward: result.reward, portfolioReturn, value, refit: regime.refit !== null, update, events, championVersion: tradedBy, done };
   }

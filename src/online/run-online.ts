@@ -59,6 +59,10 @@ export interface OnlineRunInput {
    * killed (a live session restarted before its first save); otherwise that is an error.
    */
   restartUnsaved?: boolean;
+  /** The market, already loaded (a live feed's history), instead of reading `data`. */
+  market?: MarketData;
+  /** The feed grows while the stream runs (`extend`): a save is resumed on the grown market. */
+  growing?: boolean;
   saveFrequency?: number;
   keepStates?: number;
   progressEvery?: number;
@@ -140,14 +144,15 @@ export class OnlineStream {
   private lines = 0;
   private lastSave: string | null = null;
   private runId: number | null = null;
+  private trained: import('../agents/load-trained-model.js').TrainedModel | null = null;
   private constructor(
     private readonly input: OnlineRunInput,
     readonly info: Awaited<ReturnType<typeof readModel>>,
-    readonly market: MarketData,
+    public market: MarketData,
     /** The model's features over the whole market (causal: a bar's row reads no later bar). */
-    readonly features: ReturnType<typeof modelFeatures>,
+    public features: ReturnType<typeof modelFeatures>,
     readonly start: number,
-    readonly end: number,
+    public end: number,
     readonly online: OnlineLearningAgent,
     private readonly disposeModel: () => void,
     readonly stateDir: string,
@@ -193,7 +198,10 @@ export class OnlineStream {
     if (info.config.environment.type !== 'multi_asset') {
       throw new GrpoTraderError(ErrorCodes.unsupported, `the online agent trades multi-asset models; this one is ${info.config.environment.type}`, { location: { file: info.directory, field: 'environment.type' } });
     }
-    const { market, files } = await loadModelMarket(info, input.data, input.symbols ?? null);
+    const { market, files } = input.market ? { market: input.market, files: [] as string[] } : await loadModelMarket(info, input.data, input.symbols ?? null);
+    if (info.symbols && market.symbols.join(',') !== info.symbols.join(',')) {
+      throw new GrpoTraderError(ErrorCodes.invalidArgument, `the feed's symbols (${market.symbols.join(',')}) are not the model's (${info.symbols.join(',')}, in this order)`, { location: { field: 'symbols' } });
+    }
     const range = evaluationRange(market, input.from, input.to);
     const end = range.end;
     const features = modelFeatures(info, market);
@@ -217,7 +225,8 @@ export class OnlineStream {
     const env = trained.makeEnv({ firstBar: range.start, lastBar: end - 1 }) as MultiAssetEnv;
     // The first decision: at --from or, if later, the first bar with a full feature window.
     const start = env.reset({ options: { episodeLength: null } }).info.barIndex;
-    const identity: StreamIdentity = { model: resolve(info.directory), checkpoint: resolve(info.checkpoint), data_fingerprint: fingerprint, first_bar: start, end_bar: end, options };
+    // A growing feed changes its end and its data as bars arrive: it is identified by where it starts.
+    const identity: StreamIdentity = { model: resolve(info.directory), checkpoint: resolve(info.checkpoint), data_fingerprint: input.growing ? 'growing' : fingerprint, first_bar: input.growing ? market.time[start]! : start, end_bar: input.growing ? -1 : end, options };
     const store = input.store;
     const dateOf = (bar: number) => formatTimestamp(market.time[bar]!);
     const events: OnlineEvent[] = [];
@@ -271,6 +280,7 @@ export class OnlineStream {
         progress(`online: streaming ${end - 1 - start} bars ${dateOf(start)} .. ${dateOf(end - 1)} through ${info.algorithm} (${online.options.championChallenger ? 'champion/challenger' : 'the learner trades'}), saving every ${saveFrequency} bars to ${stateDir}\n`);
       }
       stream = new OnlineStream(input, info, market, features, start, end, online, dispose, stateDir, identity, saveFrequency, keepStates, events, resumedFrom);
+      stream.trained = trained;
       stream.lines = lines;
       stream.runId = runId;
       stream.lastSave = resumedFrom;
@@ -279,6 +289,31 @@ export class OnlineStream {
       dispose();
       throw error;
     }
+  }
+
+  /**
+   * The feed has grown: `market` holds the same bars as before and then new ones. The stream goes on
+   * over it — features recomputed (causal: earlier rows are unchanged), the trading environment and
+   * the learner's environments rebuilt over the longer market with their state carried over.
+   */
+  async extend(market: MarketData): Promise<void> {
+    const old = this.market;
+    const n = old.time.length;
+    if (market.symbols.join(',') !== old.symbols.join(',')) throw new GrpoTraderError(ErrorCodes.invalidArgument, `the feed's symbols changed (${market.symbols.join(',')})`, { location: { field: 'symbols' } });
+    if (market.time.length < n || market.time[n - 1] !== old.time[n - 1] || market.time[0] !== old.time[0]) {
+      throw new GrpoTraderError(ErrorCodes.invalidData, 'the feed rewrote bars it had already delivered (the grown market must start with the same bars)', { location: { field: 'market' } });
+    }
+    if (market.time.length === n) return;
+    const { environmentFactory } = await import('../agents/index.js');
+    const features = modelFeatures(this.info, market);
+    const make = environmentFactory(this.info.config, market, features);
+    const end = market.time.length;
+    this.online.extendMarket(market, make({ firstBar: this.start, lastBar: end - 1 }, false) as MultiAssetEnv);
+    const agent = this.trained!.agent as unknown as { envs: unknown[]; replaceEnvironments(envs: unknown[]): void };
+    agent.replaceEnvironments(agent.envs.map(() => make({ firstBar: 0, lastBar: end - 1 }, false)));
+    this.market = market;
+    this.features = features;
+    this.end = end;
   }
 
   /** Events raised since the last call (refits, updates, evaluations, promotions, alarms, rollbacks). */

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
-import { LiveSession, parseLiveSource } from '../live/live-session.js';
+import { LiveSession, parseLiveSource, type LiveSourceSpec } from '../live/live-session.js';
+import { PollingSource, type MarketDataSource, type SourceEvent } from '../live/sources.js';
 import type { AlertRules } from '../live/monitors.js';
 import { parseWebhook, type WebhookOptions } from '../live/webhook.js';
 import type { OnlineAgentOptions } from '../online/online-agent.js';
@@ -30,6 +31,10 @@ export interface StartServerOptions {
   to?: string;
   stateDir?: string;
   paceMs?: number;
+  /** Polled feeds: bar interval (default 1d), milliseconds between polls, days of history before --from. */
+  interval?: string;
+  pollMs?: number;
+  historyDays?: number;
   online?: Partial<Omit<OnlineAgentOptions, 'onEvent'>>;
   alerts?: Partial<AlertRules>;
   webhook?: (Partial<WebhookOptions> & { url: string }) | null;
@@ -59,6 +64,22 @@ export async function readTokenFile(path: string): Promise<string> {
   return token;
 }
 
+const DAY_MS = 86_400_000;
+
+/** A polling feed over the Yahoo or ccxt connector for the model's symbols (which the source must list, in order). */
+async function pollingSource(spec: Exclude<LiveSourceSpec, { kind: 'replay' }>, modelSymbols: readonly string[], options: StartServerOptions, onEvent: (event: SourceEvent) => void): Promise<MarketDataSource> {
+  if (spec.symbols.join(',') !== modelSymbols.join(',')) {
+    throw new GrpoTraderError(ErrorCodes.invalidArgument, `--live ${spec.kind}: the symbols ${spec.symbols.join(',')} are not the model's (${modelSymbols.join(',')}, in this order)`, { location: { field: 'live' } });
+  }
+  const { createYahooConnector, createCcxtConnector, parseDate } = await import('../data/index.js');
+  const connector = spec.kind === 'yahoo' ? await createYahooConnector() : await createCcxtConnector({ exchangeId: spec.exchange });
+  const from = parseDate(options.from!);
+  if (!Number.isFinite(from)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `--from ${options.from} is not a date`, { location: { field: 'from' } });
+  // History before the first decision for the features' warm-up and the regime detector.
+  const historyFrom = from - (options.historyDays ?? 730) * DAY_MS;
+  return new PollingSource(connector, { symbols: spec.symbols, interval: options.interval ?? '1d', from: historyFrom, ...(options.pollMs ? { pollMs: options.pollMs } : {}), onEvent });
+}
+
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   if (options.models.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'give at least one --model', { location: { field: 'model' } });
   const token = options.tokenFile ? await readTokenFile(options.tokenFile) : null;
@@ -73,9 +94,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     for (const directory of options.models) registry.add(await ModelPredictor.load(directory, undefined, { engine: options.engine ?? 'auto' }));
     if (source) {
-      live = await LiveSession.start({
+      let session: LiveSession | null = null;
+      const feed = source.kind === 'replay' ? null : await pollingSource(source, registry.get().predictor.symbols, options, (event) => (session ? session.sourceEvent(event) : options.log?.({ level: 'warn', msg: event.message })));
+      live = session = await LiveSession.start({
         model: options.models[0]!,
-        data: source.paths,
+        data: source.kind === 'replay' ? source.paths : [],
+        source: feed,
         from: options.from!,
         ...(options.to ? { to: options.to } : {}),
         stateDir: options.stateDir!,

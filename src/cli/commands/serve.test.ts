@@ -134,5 +134,8 @@ describe('grpo-trader serve --live', () => {
     await writeFile(join(dir, 'bad.yaml'), 'alerts: { maxDrawdown: -1 }\n');
     expect((await run(['serve', '--model', join(dir, 'model'), '--config', join(dir, 'bad.yaml')])).err).toMatch(/bad.yaml.*alerts.maxDrawdown/);
     expect((await run(['serve', '--model', join(dir, 'nope')])).err).toMatch(/no such model directory/);
+    const polled = await run(['serve', '--model', join(dir, 'model'), '--live', 'yahoo:AAPL,MSFT', '--from', '2024-01-01', '--state', join(dir, 'never'), '--port', '0']);
+    expect(polled.err).toMatch(/the symbols AAPL,MSFT are not the model's \(SYN01,SYN02,SYN03/);
+    expect((await run(['serve', '--model', join(dir, 'model'), '--live', 'websocket:x', '--from', '2024-01-01', '--state', join(dir, 'never')])).err).toMatch(/give replay:PATHS/);
   }, 60_000);
 });

@@ -26,6 +26,8 @@ interface ServeFlags {
   to?: string;
   state?: string;
   pace?: string;
+  interval?: string;
+  poll?: string;
   config?: string;
   demo?: boolean;
   logRequests?: boolean;
@@ -58,7 +60,9 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--host <host>', 'address to bind (default 127.0.0.1: this machine only)', '127.0.0.1')
     .option('--port <port>', 'port (default 8080; 0 picks a free one)')
     .option('--token-file <file>', 'bearer token for the routes that change state (activate a model, pause/resume the live session)')
-    .option('--live <source>', 'run the online agent on a feed: replay:PATHS (stored bars replayed bar by bar)')
+    .option('--live <source>', 'run the online agent on a feed: replay:PATHS (stored bars replayed bar by bar), yahoo:SYMBOLS or ccxt:EXCHANGE:SYMBOLS (polled; the model\'s symbols in order)')
+    .option('--interval <interval>', 'with a polled --live: the bar interval (default 1d)')
+    .option('--poll <seconds>', 'with a polled --live: seconds between polls (default 60; backs off on failures)')
     .option('--from <date>', 'with --live: first date of the feed')
     .option('--to <date>', 'with --live: last date of the feed')
     .option('--state <dir>', "with --live: the session's crash-safe state (a restart resumes it)")
@@ -107,6 +111,8 @@ export function registerServe(program: Command, io: CliIo): void {
           ...(flags.to ? { to: flags.to } : {}),
           ...(state ? { stateDir: state } : {}),
           paceMs,
+          ...(flags.interval ? { interval: flags.interval } : {}),
+          ...(flags.poll !== undefined ? { pollMs: numberFlag('--poll', flags.poll, 60, { min: 0.001 }) * 1000 } : {}),
           ...(config.online ? { online: config.online } : {}),
           ...(config.alerts ? { alerts: config.alerts } : {}),
           webhook: config.webhook ?? null,

@@ -1,0 +1,122 @@
+/**
+ * A live session on a polled feed: bars arrive one at a time by the source's clock, each counted
+ * final once the next has opened; the session goes on over the growing market and makes exactly the
+ * decisions a replay of the same bars makes — also across a stop and a restart from its save. Gaps
+ * and a failing source are reported; polling backs off.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadMarket } from '../data/index.js';
+import type { MarketData } from '../data/types.js';
+import { initEngine } from '../nn/index.js';
+import { RecordedConnector } from '../../test/recorded-connector.js';
+import { writeSyntheticCsvs } from '../../test/synthetic-files.js';
+import { main } from '../cli/main.js';
+import { memoryIo } from '../cli/output.js';
+import { LiveSession } from './live-session.js';
+import { PollingSource, type SourceEvent } from './sources.js';
+
+let dir: string;
+let dataDir: string;
+let market: MarketData;
+const FROM = '2011-02-01';
+const CONFIG = {
+  seed: 4,
+  data: { paths: ['data'], features: ['RSI_norm', 'MACD_norm'] },
+  splits: { train: { from: '2010-01-01', to: '2010-09-30' }, validation: null, test: null },
+  environment: { lookback: 3, episodeLength: 20, returnHistory: 2 },
+  algorithm: { type: 'reward_penalty', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2 },
+  training: { updates: 2, envs: 2, evalInterval: 1, checkpointInterval: 2, patience: 0 },
+};
+const ONLINE = { minSamplesBeforeUpdate: 40, evaluationWindow: 20, evaluationInterval: 20, updateFrequency: 5, batchSize: 16 };
+
+beforeAll(async () => {
+  await initEngine({ threads: 1 });
+  dir = await mkdtemp(join(tmpdir(), 'grpo-polling-'));
+  dataDir = join(dir, 'data');
+  await writeSyntheticCsvs(dataDir, { assets: 3, bars: 520, seed: 11 });
+  market = (await loadMarket([dataDir])).market;
+  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...CONFIG, data: { ...CONFIG.data, paths: [dataDir] } }));
+  const io = memoryIo();
+  expect(await main(['train', '--config', join(dir, 'config.json'), '--out', join(dir, 'model'), '--store', join(dir, 'runs.sqlite')], io), io.err).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+const lines = async (state: string) => (await readFile(join(state, 'steps.jsonl'), 'utf8')).trim().split('\n');
+
+/** Advance the source's clock one bar at a time until the session has decided `bars` bars (or the feed ends). */
+async function feed(session: LiveSession, connector: RecordedConnector, upTo: number): Promise<void> {
+  let t = market.time.indexOf(connector.now);
+  while (t < upTo) {
+    connector.now = market.time[++t]!;
+    // The bar two back is now final; wait until the session has decided it.
+    const target = t - 1;
+    for (let k = 0; k < 2000; k++) {
+      const status = session.status() as { next_date: string | null; bars: number };
+      if (status.next_date !== null && status.next_date >= new Date(market.time[target]!).toISOString().slice(0, 10)) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+}
+
+describe('LiveSession on a polled feed', () => {
+  it('decides on the growing market exactly as a replay of the same bars, across a stop and a restart', async () => {
+    const replayState = join(dir, 'replay');
+    const replay = await LiveSession.start({ model: join(dir, 'model'), data: [dataDir], from: FROM, stateDir: replayState, paceMs: 0, options: ONLINE, store: null, saveFrequency: 10 });
+    await replay.whenDone();
+    await replay.stop();
+    const expected = await lines(replayState);
+
+    const connector = new RecordedConnector(market);
+    const first = market.time.findIndex((t) => new Date(t).toISOString().slice(0, 10) >= FROM);
+    connector.now = market.time[first + 30]!;
+    const events: SourceEvent[] = [];
+    const source = () => new PollingSource(connector, { symbols: market.symbols, interval: '1d', from: market.time[0]!, pollMs: 1, onEvent: (e) => events.push(e), now: () => connector.now });
+    const state = join(dir, 'polled');
+    const session = await LiveSession.start({ model: join(dir, 'model'), data: [], source: source(), from: FROM, stateDir: state, paceMs: 0, options: ONLINE, store: null, saveFrequency: 10 });
+    await feed(session, connector, first + 120);
+    await session.stop();
+    const halfway = await lines(state);
+    expect(halfway.length).toBeGreaterThan(100);
+    // Restarted from its save on the same feed, it goes on to the end of the recorded bars.
+    const resumed = await LiveSession.start({ model: join(dir, 'model'), data: [], source: source(), from: FROM, stateDir: state, paceMs: 0, options: ONLINE, store: null, saveFrequency: 10 });
+    await feed(resumed, connector, market.time.length - 1);
+    await resumed.stop();
+    const polled = await lines(state);
+    // The last recorded bar never becomes final (nothing opens after it): one decision fewer at most.
+    expect(polled.length).toBeGreaterThanOrEqual(expected.length - 1);
+    const firstDifference = polled.findIndex((line, k) => line !== expected[k]);
+    expect(firstDifference, `line ${firstDifference}: ${polled[firstDifference]} vs ${expected[firstDifference]}`).toBe(-1);
+    expect(events.filter((e) => e.kind !== 'recovered')).toEqual([]);
+  }, 180_000);
+
+  it('reports a gap and skips that time; backs off while the source fails, then recovers', async () => {
+    const connector = new RecordedConnector(market);
+    connector.now = market.time[100]!;
+    const gapTime = market.time[103]!;
+    connector.missing.set(market.symbols[1]!, new Set([gapTime]));
+    const events: SourceEvent[] = [];
+    const source = new PollingSource(connector, { symbols: market.symbols, interval: '1d', from: market.time[0]!, pollMs: 1_000, maxBackoffMs: 10_000, onEvent: (e) => events.push(e), now: () => connector.now });
+    const initial = await source.initial();
+    // Bar 100 may still be forming: the history ends at bar 99.
+    expect(initial.time.length).toBe(100);
+    connector.now = market.time[106]!;
+    const grown = (await source.poll())!;
+    expect(Array.from(grown.time.subarray(100))).toEqual([100, 101, 102, 104, 105].map((t) => market.time[t]!));
+    expect(events).toEqual([expect.objectContaining({ kind: 'gap', symbol: market.symbols[1], time: gapTime })]);
+    connector.failNext = 2;
+    expect(await source.poll()).toBeNull();
+    expect(source.nextDelayMs()).toBe(2_000);
+    expect(await source.poll()).toBeNull();
+    expect(source.nextDelayMs()).toBe(4_000);
+    connector.now = market.time[108]!;
+    expect((await source.poll())!.time.length).toBe(grown.time.length + 2);
+    expect(source.nextDelayMs()).toBe(1_000);
+    expect(events.map((e) => e.kind)).toEqual(['gap', 'error', 'error', 'recovered']);
+  });
+});
