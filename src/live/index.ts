@@ -4,4 +4,4 @@ export { LiveMonitors, ALERT_RULE_DEFAULTS, parseAlertRules, type AlertRules, ty
 export { WebhookSender, WEBHOOK_DEFAULTS, parseWebhook, type WebhookOptions } from './webhook.js';
 export { analyzeMarket, featureDrift, lastRegime, driftLevel, pearson, type MarketAnalysis } from './analysis.js';
 export type { Alert, LiveController, LiveEvent } from './types.js';
-export { PollingSource, POLLING_DEFAULTS, type MarketDataSource, type PollingSourceOptions, type SourceEvent } from './sources.js';
+export { PollingSource, WatchingSource, POLLING_DEFAULTS, type MarketDataSource, type PollingSourceOptions, type SourceEvent, type WatchExchangeLike } from './sources.js';

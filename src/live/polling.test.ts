@@ -16,7 +16,7 @@ import { writeSyntheticCsvs } from '../../test/synthetic-files.js';
 import { main } from '../cli/main.js';
 import { memoryIo } from '../cli/output.js';
 import { LiveSession } from './live-session.js';
-import { PollingSource, type SourceEvent } from './sources.js';
+import { PollingSource, WatchingSource, type SourceEvent } from './sources.js';
 
 let dir: string;
 let dataDir: string;
@@ -118,5 +118,42 @@ describe('LiveSession on a polled feed', () => {
     expect((await source.poll())!.time.length).toBe(grown.time.length + 2);
     expect(source.nextDelayMs()).toBe(1_000);
     expect(events.map((e) => e.kind)).toEqual(['gap', 'error', 'error', 'recovered']);
+  });
+});
+
+describe('WatchingSource (ccxt websocket candles)', () => {
+  it('waits for a pushed update, then reads the bars that became final; falls back to polling when the watch fails', async () => {
+    const connector = new RecordedConnector(market);
+    connector.now = market.time[100]!;
+    let push: (() => void) | null = null;
+    let failWatch = false;
+    const exchange = {
+      id: 'recorded',
+      has: { watchOHLCV: true },
+      watchOHLCV: () =>
+        new Promise<unknown[]>((resolve, reject) => {
+          if (failWatch) reject(new Error('socket closed'));
+          else push = () => resolve([]);
+        }),
+    };
+    const events: SourceEvent[] = [];
+    const polling = new PollingSource(connector, { symbols: market.symbols, interval: '1d', from: market.time[0]!, pollMs: 1_000, onEvent: (e) => events.push(e), now: () => connector.now });
+    const source = new WatchingSource(polling, exchange);
+    expect((await source.initial()).time.length).toBe(100);
+    const pending = source.poll();
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    connector.now = market.time[102]!;
+    push!();
+    expect((await pending)!.time.length).toBe(102);
+    expect(source.nextDelayMs()).toBe(0);
+    failWatch = true;
+    connector.now = market.time[103]!;
+    expect((await source.poll())!.time.length).toBe(103);
+    expect(source.nextDelayMs()).toBe(1_000);
+    expect(events.map((e) => e.kind)).toEqual(['error']);
+    expect(() => new WatchingSource(polling, { id: 'x', has: {}, watchOHLCV: async () => [] })).toThrow(/no websocket candles/);
   });
 });

@@ -145,3 +145,57 @@ export class PollingSource implements MarketDataSource {
     return market;
   }
 }
+
+/** What the websocket source needs from a ccxt pro exchange. */
+export interface WatchExchangeLike {
+  id: string;
+  has: Record<string, unknown>;
+  /** Resolves with the symbol's recent candles whenever the exchange pushes an update. */
+  watchOHLCV(symbol: string, timeframe?: string): Promise<unknown[]>;
+  close?(): Promise<void>;
+}
+
+/**
+ * ccxt's websocket feed (`watchOHLCV`, where the exchange offers it) as the trigger: `poll` waits
+ * for the exchange to push a candle update for any symbol, then reads the bars that became final
+ * through the REST `PollingSource` — the same final-bar rule, alignment and gap reports. A failed
+ * watch is reported and the source falls back to polling with backoff until a watch succeeds again.
+ */
+export class WatchingSource implements MarketDataSource {
+  readonly name: string;
+  private failures = 0;
+
+  constructor(
+    private readonly polling: PollingSource,
+    private readonly exchange: WatchExchangeLike,
+  ) {
+    if (!exchange.has['watchOHLCV']) throw new GrpoTraderError(ErrorCodes.unsupported, `ccxt/${exchange.id}: the exchange has no websocket candles (watchOHLCV); use polling`, { location: { field: 'live' } });
+    this.name = `${polling.name} (websocket)`;
+  }
+
+  initial(): Promise<MarketData> {
+    return this.polling.initial();
+  }
+
+  async poll(): Promise<MarketData | null> {
+    const { symbols, interval, onEvent } = this.polling.options;
+    try {
+      await Promise.race(symbols.map((symbol) => this.exchange.watchOHLCV(symbol, interval)));
+      if (this.failures > 0) onEvent({ kind: 'recovered', message: `${this.name}: the websocket answers again after ${this.failures} failures` });
+      this.failures = 0;
+    } catch (error) {
+      this.failures++;
+      onEvent({ kind: 'error', message: `${this.name}: watchOHLCV failed (${(error as Error).message}); polling meanwhile` });
+    }
+    return this.polling.poll();
+  }
+
+  nextDelayMs(): number {
+    // A watch waits by itself; after a failed one, poll on the REST source's schedule.
+    return this.failures > 0 ? this.polling.nextDelayMs() : 0;
+  }
+
+  async close(): Promise<void> {
+    await this.exchange.close?.();
+  }
+}

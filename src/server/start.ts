@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { LiveSession, parseLiveSource, type LiveSourceSpec } from '../live/live-session.js';
-import { PollingSource, type MarketDataSource, type SourceEvent } from '../live/sources.js';
+import { PollingSource, WatchingSource, type MarketDataSource, type SourceEvent, type WatchExchangeLike } from '../live/sources.js';
 import type { AlertRules } from '../live/monitors.js';
 import { parseWebhook, type WebhookOptions } from '../live/webhook.js';
 import type { OnlineAgentOptions } from '../online/online-agent.js';
@@ -77,7 +77,15 @@ async function pollingSource(spec: Exclude<LiveSourceSpec, { kind: 'replay' }>, 
   if (!Number.isFinite(from)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `--from ${options.from} is not a date`, { location: { field: 'from' } });
   // History before the first decision for the features' warm-up and the regime detector.
   const historyFrom = from - (options.historyDays ?? 730) * DAY_MS;
-  return new PollingSource(connector, { symbols: spec.symbols, interval: options.interval ?? '1d', from: historyFrom, ...(options.pollMs ? { pollMs: options.pollMs } : {}), onEvent });
+  const polling = new PollingSource(connector, { symbols: spec.symbols, interval: options.interval ?? '1d', from: historyFrom, ...(options.pollMs ? { pollMs: options.pollMs } : {}), onEvent });
+  if (spec.kind === 'ccxt') {
+    // ccxt pro's websocket candles, where the exchange offers them, tell when to read new bars.
+    const { default: ccxt } = await import('ccxt');
+    const Pro = (ccxt as unknown as { pro?: Record<string, new (config: Record<string, unknown>) => WatchExchangeLike> }).pro?.[spec.exchange];
+    const exchange = Pro ? new Pro({ enableRateLimit: true }) : null;
+    if (exchange?.has['watchOHLCV']) return new WatchingSource(polling, exchange);
+  }
+  return polling;
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
