@@ -1,7 +1,7 @@
 /** The precomputed per-asset features an environment observes, laid out `[time × asset × feature]`. */
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import type { MarketData } from '../data/types.js';
-import { computeFeatures, type FeatureOptions, type IndicatorInput } from '../features/index.js';
+import { computeFeatures, IndicatorStream, type FeatureOptions, type IndicatorInput } from '../features/index.js';
 
 export interface FeatureTensor {
   names: string[];
@@ -59,6 +59,59 @@ export function buildFeatureTensor(market: MarketData, options: BuildFeatureTens
     }
   }
   return { names: names ?? [], values };
+}
+
+/**
+ * The feature tensor of a market that grows bar by bar (a live feed): one `IndicatorStream` per
+ * asset consumes each new bar once, and `extend` returns the tensor over all bars so far — equal to
+ * `buildFeatureTensor` on the same bars (the stream reproduces the batch computation exactly), at the
+ * cost of the new bars only (plus one copy of the tensor).
+ */
+export class FeatureTensorStream {
+  readonly names: string[];
+  private readonly streams: IndicatorStream[];
+  private readonly indices: number[];
+  private tensor: FeatureTensor;
+  private bars = 0;
+
+  constructor(
+    private readonly nAssets: number,
+    options: BuildFeatureTensorOptions = {},
+  ) {
+    this.streams = Array.from({ length: nAssets }, () => new IndicatorStream(options.featureOptions?.normalization ? { normalization: options.featureOptions.normalization } : {}));
+    const all = this.streams[0]!.names;
+    const selection = options.features ?? 'normalized';
+    this.names = selection === 'all' ? [...all] : selection === 'normalized' ? all.filter((name) => name.endsWith('_norm')) : [...selection];
+    this.indices = this.names.map((name) => {
+      const index = all.indexOf(name);
+      if (index < 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, `no feature named ${JSON.stringify(name)}; features: ${all.join(', ')}`);
+      return index;
+    });
+    if (this.indices.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'no features selected');
+    this.tensor = { names: this.names, values: new Float64Array(0) };
+  }
+
+  /** Consume `market`'s bars after those already seen (the market must only have grown) and return the whole tensor. */
+  extend(market: MarketData): FeatureTensor {
+    const A = this.nAssets;
+    const T = market.time.length;
+    if (market.symbols.length !== A) throw new GrpoTraderError(ErrorCodes.invalidArgument, `the market has ${market.symbols.length} assets; the stream was built for ${A}`);
+    if (T < this.bars) throw new GrpoTraderError(ErrorCodes.invalidArgument, `the market has ${T} bars; ${this.bars} were already consumed`);
+    if (T === this.bars) return this.tensor;
+    const F = this.indices.length;
+    const values = new Float64Array(T * A * F);
+    values.set(this.tensor.values);
+    for (let t = this.bars; t < T; t++) {
+      for (let a = 0; a < A; a++) {
+        const i = t * A + a;
+        const row = this.streams[a]!.update({ high: market.high[i]!, low: market.low[i]!, close: market.close[i]!, volume: market.volume[i]! });
+        for (let f = 0; f < F; f++) values[i * F + f] = row[this.indices[f]!]!;
+      }
+    }
+    this.bars = T;
+    this.tensor = { names: this.names, values };
+    return this.tensor;
+  }
 }
 
 /** First bar whose features are all finite for every asset (the end of the indicators' warm-up). */

@@ -5,7 +5,7 @@ export { normalizeWeights, normalizeWeightsInto } from './normalize-weights.js';
 export { advanceWeightsInto, turnoverOf } from './accounting.js';
 export { simulateWeights, simulateDefaults, type SimulateWeightsOptions, type SimulationResult, type WeightRows } from './simulate-weights.js';
 export { RollingCorrelation } from './correlation.js';
-export { buildFeatureTensor, firstFiniteBar, describeNonFinite, type FeatureTensor, type BuildFeatureTensorOptions, type ComputeFeatures } from './feature-tensor.js';
+export { buildFeatureTensor, FeatureTensorStream, firstFiniteBar, describeNonFinite, type FeatureTensor, type BuildFeatureTensorOptions, type ComputeFeatures } from './feature-tensor.js';
 export { multiAssetEnvConfigSchema, parseMultiAssetEnvConfig, type MultiAssetEnvConfig, type MultiAssetEnvConfigInput } from './multi-asset-options.js';
 export { MultiAssetEnv, type MultiAssetEnvOptions, type ObservationLayout, type ObservationSegment } from './multi-asset-env.js';
 export { SingleAssetEnv, type SingleAssetEnvOptions } from './single-asset-env.js';

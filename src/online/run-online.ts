@@ -27,6 +27,7 @@ import { flattenSummary } from '../backtest/summarize.js';
 import type { PerformanceMetrics } from '../backtest/metrics.js';
 import type { RunStore } from '../store/run-store.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
+import { FeatureTensorStream } from '../env/feature-tensor.js';
 import { OnlineLearningAgent, type OnlineAgentOptions, type OnlineEvent, type OnlineEventKind, type OnlineStep } from './online-agent.js';
 import { latestOnlineState, loadOnlineState, saveOnlineState } from './online-state.js';
 
@@ -145,6 +146,7 @@ export class OnlineStream {
   private lastSave: string | null = null;
   private runId: number | null = null;
   private trained: import('../agents/load-trained-model.js').TrainedModel | null = null;
+  private featureStream: FeatureTensorStream | null = null;
   private constructor(
     private readonly input: OnlineRunInput,
     readonly info: Awaited<ReturnType<typeof readModel>>,
@@ -204,7 +206,9 @@ export class OnlineStream {
     }
     const range = evaluationRange(market, input.from, input.to);
     const end = range.end;
-    const features = modelFeatures(info, market);
+    // A growing feed computes its features bar by bar (IndicatorStream); equal to the batch tensor.
+    const featureStream = input.growing ? new FeatureTensorStream(market.symbols.length, { features: info.config.data.features }) : null;
+    const features = featureStream ? featureStream.extend(market) : modelFeatures(info, market);
     const fingerprint = marketFingerprint(market);
     const options = { seed: info.config.seed, ...input.options };
 
@@ -281,6 +285,7 @@ export class OnlineStream {
       }
       stream = new OnlineStream(input, info, market, features, start, end, online, dispose, stateDir, identity, saveFrequency, keepStates, events, resumedFrom);
       stream.trained = trained;
+      stream.featureStream = featureStream;
       stream.lines = lines;
       stream.runId = runId;
       stream.lastSave = resumedFrom;
@@ -305,7 +310,7 @@ export class OnlineStream {
     }
     if (market.time.length === n) return;
     const { environmentFactory } = await import('../agents/index.js');
-    const features = modelFeatures(this.info, market);
+    const features = this.featureStream ? this.featureStream.extend(market) : modelFeatures(this.info, market);
     const make = environmentFactory(this.info.config, market, features);
     const end = market.time.length;
     this.online.extendMarket(market, make({ firstBar: this.start, lastBar: end - 1 }, false) as MultiAssetEnv);
