@@ -2,20 +2,29 @@
  * A policy as an ONNX graph (`grpo-trader export --format onnx`; serving through onnxruntime-node):
  * the MLP policy — observation [batch, D] → (MatMul, Add, Tanh) per hidden layer → MatMul, Add →
  * `mean` [batch, A] (Gaussian means, or logits for a discrete policy) — and `log_std` [A] as a
- * constant output. The encoder policies (per-asset, temporal, deepseek) are refused with a coded
- * error: their attention blocks are not exported yet.
+ * constant output, with a dynamic batch. The encoder policies (per-asset, temporal, DeepSeek-R1) are
+ * traced through jax-js and translated primitive by primitive (nn/onnx-trace.ts), at batch size 1.
  */
 import { ErrorCodes, GrpoTraderError } from '../core/index.js';
 import { encodeOnnxModel, readArray, type OnnxNode, type OnnxTensor } from '../nn/index.js';
-import type { PolicyEncoding, PolicyParams } from './policy.js';
+import { traceToOnnx } from '../nn/onnx-trace.js';
+import { numpy as np, tree } from '../nn/jax.js';
+import type { Array as JaxArray } from '../nn/jax.js';
+import { policyLogStd, policyOutput, type PolicyEncoding, type PolicyParams } from './policy.js';
 
 export async function policyOnnxModel(params: PolicyParams, encoding: PolicyEncoding | null, sizes: { observationSize: number; actionSize: number }, metadata: Record<string, string> = {}): Promise<Uint8Array> {
-  if (encoding !== null || !params.output) {
-    throw new GrpoTraderError(ErrorCodes.unsupported, `ONNX export supports the MLP policy; this model's policy uses the ${encoding?.type ?? 'deepseek'} encoder (serving uses jax-js for it)`, { location: { field: 'algorithm.policy' } });
+  if (encoding !== null) {
+    if (encoding.type === 'deepseek' && encoding.autoregressive) {
+      throw new GrpoTraderError(ErrorCodes.unsupported, 'ONNX export: autoregressive policies act by a chain of conditional means, which is not exported yet', { location: { field: 'algorithm.deepseek.autoregressive' } });
+    }
+    // Encoder policies (per-asset, temporal, DeepSeek-R1): traced through jax-js at batch size 1.
+    const forward = (p: PolicyParams, x: JaxArray) => [policyOutput(tree.ref(p), x, encoding), policyLogStd(p)];
+    return traceToOnnx(forward as never, [params as never, np.zeros([1, sizes.observationSize])], { input: 'observation', outputs: ['mean', 'log_std'] }, { ...metadata, batch: '1' });
   }
+  if (!params.output) throw new GrpoTraderError(ErrorCodes.internal, 'ONNX export: an MLP policy without an output layer');
   const initializers: OnnxTensor[] = [];
   const nodes: OnnxNode[] = [];
-  const tensor = async (name: string, array: import('../nn/jax.js').Array): Promise<string> => {
+  const tensor = async (name: string, array: JaxArray): Promise<string> => {
     initializers.push({ name, dims: array.shape.slice(), data: await readArray(array.ref) });
     return name;
   };

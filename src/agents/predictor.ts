@@ -121,12 +121,15 @@ export class ModelPredictor implements ServedModel {
     const engine = options.engine ?? 'auto';
     let session: OnnxSession | null = null;
     try {
-      const exportable = info.config.algorithm.policy === 'mlp' && info.config.algorithm.encoder === 'mlp';
-      if (engine === 'onnx' && !exportable) throw new GrpoTraderError(ErrorCodes.unsupported, `--engine onnx serves MLP policies; this model's policy is ${info.config.algorithm.policy} with the ${info.config.algorithm.encoder} encoder`, { location: { file: directory, field: 'algorithm.policy' } });
+      const agent = model.agent as unknown as PolicyAgent<never, never>;
+      // Autoregressive policies act by a chain of conditional means: not exported.
+      const exportable = !agent.isAutoregressive;
+      if (engine === 'onnx' && !exportable) throw new GrpoTraderError(ErrorCodes.unsupported, '--engine onnx: autoregressive policies are not exported to ONNX', { location: { file: directory, field: 'algorithm.deepseek.autoregressive' } });
       if (engine !== 'jax' && exportable) {
         const ort = await loadOnnxRuntime();
         if (!ort && engine === 'onnx') throw new GrpoTraderError(ErrorCodes.unsupported, 'onnxruntime-node is not installed (npm install onnxruntime-node)', { location: { field: 'engine' } });
-        if (ort) session = await OnnxSession.create(ort, await (model.agent as unknown as PolicyAgent<never, never>).exportOnnx());
+        // The MLP graph takes any batch; traced encoder graphs are built for one observation.
+        if (ort) session = await OnnxSession.create(ort, await agent.exportOnnx(), agent.encoding === null ? null : 1);
       }
     } catch (error) {
       model.dispose();
@@ -261,16 +264,31 @@ export class OnnxSession {
   private constructor(
     private readonly ort: OnnxRuntime,
     private readonly session: import('onnxruntime-node').InferenceSession,
+    /** The graph's fixed batch size (traced graphs: 1), or null when any batch goes through. */
+    private readonly batch: number | null,
   ) {}
 
-  static async create(ort: OnnxRuntime, model: Uint8Array): Promise<OnnxSession> {
+  static async create(ort: OnnxRuntime, model: Uint8Array, batch: number | null = null): Promise<OnnxSession> {
     // One thread, sequential: the server's event loop and the other requests share the cores.
-    return new OnnxSession(ort, await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }));
+    return new OnnxSession(ort, await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }), batch);
   }
 
   async run(observations: Float32Array, count: number, size: number): Promise<{ output: Float32Array; logStd: Float32Array }> {
-    const result = await this.session.run({ observation: new this.ort.Tensor('float32', observations, [count, size]) });
-    return { output: result['mean']!.data as Float32Array, logStd: result['log_std']!.data as Float32Array };
+    if (this.batch === null) {
+      const result = await this.session.run({ observation: new this.ort.Tensor('float32', observations, [count, size]) });
+      return { output: result['mean']!.data as Float32Array, logStd: result['log_std']!.data as Float32Array };
+    }
+    // A fixed-batch graph: one observation at a time.
+    let output: Float32Array | null = null;
+    let logStd: Float32Array = new Float32Array(0);
+    for (let i = 0; i < count; i++) {
+      const result = await this.session.run({ observation: new this.ort.Tensor('float32', observations.subarray(i * size, (i + 1) * size), [1, size]) });
+      const mean = result['mean']!.data as Float32Array;
+      output ??= new Float32Array(count * mean.length);
+      output.set(mean, i * mean.length);
+      logStd = result['log_std']!.data as Float32Array;
+    }
+    return { output: output ?? new Float32Array(0), logStd };
   }
 
   release(): Promise<void> {

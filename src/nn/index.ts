@@ -25,4 +25,4 @@ export * from './serialization.js';
 export * from './predict.js';
 export * from './autoregressive-head.js';
 export * from './config-errors.js';
-export { encodeOnnxModel, ONNX_FLOAT, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValue } from './onnx.js';
+export { encodeOnnxModel, ONNX_FLOAT, ONNX_INT64, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValue } from './onnx.js';

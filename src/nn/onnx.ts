@@ -8,11 +8,14 @@
 
 /** ONNX TensorProto.DataType.FLOAT */
 export const ONNX_FLOAT = 1;
+/** ONNX TensorProto.DataType.INT64 (shapes, axes, slice bounds) */
+export const ONNX_INT64 = 7;
 
 export interface OnnxTensor {
   name: string;
   dims: readonly number[];
-  data: Float32Array;
+  /** float32 values, or int64 values (shapes and indices). */
+  data: Float32Array | BigInt64Array;
 }
 
 export interface OnnxValue {
@@ -26,6 +29,8 @@ export interface OnnxNode {
   inputs: readonly string[];
   outputs: readonly string[];
   name: string;
+  /** Integer and integer-list attributes (e.g. Transpose's perm, Concat's axis, keepdims). */
+  attributes?: Record<string, number | readonly number[]>;
 }
 
 export interface OnnxGraph {
@@ -57,7 +62,8 @@ class Writer {
 
   varint(value: number): this {
     this.reserve(10);
-    let v = value;
+    // Negative int64 values are written as their 64-bit two's complement (10 bytes).
+    let v = value < 0 ? 2 ** 64 + value : value;
     while (v >= 0x80) {
       this.bytes[this.length++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
@@ -123,15 +129,26 @@ export function encodeOnnxModel(graph: OnnxGraph): Uint8Array {
         for (const output of node.outputs) n.string(2, output);
         n.string(3, node.name);
         n.string(4, node.op);
+        // AttributeProto: name (1), type (20: INT = 2, INTS = 7), i (3), ints (8).
+        for (const [name, value] of Object.entries(node.attributes ?? {})) {
+          n.message(5, (a) => {
+            a.string(1, name);
+            if (typeof value === 'number') a.int(20, 2).int(3, value);
+            else {
+              a.int(20, 7);
+              for (const v of value) a.int(8, v);
+            }
+          });
+        }
       });
     }
     g.string(2, graph.name);
     for (const tensor of graph.initializers) {
       g.message(5, (t) => {
         for (const dim of tensor.dims) t.int(1, dim);
-        t.int(2, ONNX_FLOAT);
+        t.int(2, tensor.data instanceof BigInt64Array ? ONNX_INT64 : ONNX_FLOAT);
         t.string(8, tensor.name);
-        // raw_data is little-endian float32, as typed arrays are on every platform Node runs on.
+        // raw_data is little-endian, as typed arrays are on every platform Node runs on.
         t.bytesField(9, new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
       });
     }
