@@ -72,7 +72,7 @@ async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const children: ChildProcess[] = [];
   try {
-    const models = { demo: join(dir, 'demo'), mlp: join(dir, 'mlp'), mlp_jax: join(dir, 'mlp'), deepseek_spec: join(dir, 'deepseek-spec') };
+    const models = { demo: join(dir, 'demo'), demo_jax: join(dir, 'demo'), mlp: join(dir, 'mlp'), mlp_jax: join(dir, 'mlp'), deepseek_spec: join(dir, 'deepseek-spec'), deepseek_spec_jax: join(dir, 'deepseek-spec') };
     await trainModel(models.demo, 'deepseek', DEMO_DEEPSEEK);
     await trainModel(models.mlp, 'mlp', undefined);
     await trainModel(models.deepseek_spec, 'deepseek', undefined);
@@ -88,8 +88,8 @@ async function run(): Promise<BenchResult[]> {
     noop.child.kill();
 
     for (const [name, directory] of Object.entries(models)) {
-      // mlp: onnxruntime-node when installed (the default engine); mlp_jax: the same model on jax-js.
-      const server = await startChild('model', directory, name === 'mlp_jax' ? 'jax' : 'auto');
+      // NAME: onnxruntime-node when installed (the default engine); NAME_jax: the same model on jax-js.
+      const server = await startChild('model', directory, name.endsWith('_jax') ? 'jax' : 'auto');
       children.push(server.child);
       const size = await sizeOf(server.url);
       const body = observation(size);
