@@ -4,7 +4,7 @@
  * decisions a replay of the same bars makes — also across a stop and a restart from its save. Gaps
  * and a failing source are reported; polling backs off.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +12,7 @@ import { loadMarket } from '../data/index.js';
 import type { MarketData } from '../data/types.js';
 import { initEngine } from '../nn/index.js';
 import { RecordedConnector } from '../../test/recorded-connector.js';
-import { writeSyntheticCsvs } from '../../test/synthetic-files.js';
-import { main } from '../cli/main.js';
-import { memoryIo } from '../cli/output.js';
+import { trainTinyModel } from '../../test/tiny-model.js';
 import { LiveSession } from './live-session.js';
 import { PollingSource, WatchingSource, type SourceEvent } from './sources.js';
 
@@ -22,25 +20,13 @@ let dir: string;
 let dataDir: string;
 let market: MarketData;
 const FROM = '2011-02-01';
-const CONFIG = {
-  seed: 4,
-  data: { paths: ['data'], features: ['RSI_norm', 'MACD_norm'] },
-  splits: { train: { from: '2010-01-01', to: '2010-09-30' }, validation: null, test: null },
-  environment: { lookback: 3, episodeLength: 20, returnHistory: 2 },
-  algorithm: { type: 'reward_penalty', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2 },
-  training: { updates: 2, envs: 2, evalInterval: 1, checkpointInterval: 2, patience: 0 },
-};
 const ONLINE = { minSamplesBeforeUpdate: 40, evaluationWindow: 20, evaluationInterval: 20, updateFrequency: 5, batchSize: 16 };
 
 beforeAll(async () => {
   await initEngine({ threads: 1 });
   dir = await mkdtemp(join(tmpdir(), 'grpo-polling-'));
-  dataDir = join(dir, 'data');
-  await writeSyntheticCsvs(dataDir, { assets: 3, bars: 520, seed: 11 });
+  ({ dataDir } = await trainTinyModel(dir, { bars: 520, overrides: { splits: { train: { from: '2010-01-01', to: '2010-09-30' }, validation: null, test: null } } }));
   market = (await loadMarket([dataDir])).market;
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...CONFIG, data: { ...CONFIG.data, paths: [dataDir] } }));
-  const io = memoryIo();
-  expect(await main(['train', '--config', join(dir, 'config.json'), '--out', join(dir, 'model'), '--store', join(dir, 'runs.sqlite')], io), io.err).toBe(0);
 }, 60_000);
 
 afterAll(async () => {

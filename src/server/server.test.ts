@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPageInChromium, findChromium } from '../backtest/report/chromium.js';
 import { loadMarket, sliceByDate } from '../data/index.js';
-import { writeSyntheticCsvs } from '../../test/synthetic-files.js';
+import { trainTinyModel } from '../../test/tiny-model.js';
 import { main } from '../cli/main.js';
 import { memoryIo } from '../cli/output.js';
 import { startServer, type RunningServer } from './start.js';
@@ -25,16 +25,6 @@ let dataDir: string;
 let model: string;
 let server: RunningServer;
 const TOKEN = 'test-token-0123456789abcdef';
-const CONFIG = {
-  seed: 4,
-  // The preset (not a list): served models and the live session must read feature names from the model.
-  data: { paths: ['data'], features: 'normalized' },
-  splits: { train: { from: '2010-01-01', to: '2010-09-30' }, validation: { from: '2010-10-01', to: '2011-01-31' }, test: null },
-  environment: { lookback: 3, episodeLength: 20, returnHistory: 2 },
-  algorithm: { type: 'deepseek_r1', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2, rewardPenalty: { critic: 'distributional' } },
-  training: { updates: 2, envs: 2, evalInterval: 1, checkpointInterval: 2, patience: 0 },
-};
-
 /** Columnar bars of the data files up to `to` (the last `count` bars, or all). */
 async function postedBars(to: string, wanted: number | null) {
   const { market } = await loadMarket([dataDir]);
@@ -60,13 +50,12 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'grpo-server-'));
-  dataDir = join(dir, 'data');
-  await writeSyntheticCsvs(dataDir, { assets: 3, bars: 700, seed: 11 });
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...CONFIG, data: { ...CONFIG.data, paths: [dataDir] } }));
+  // The preset (not a list): served models and the live session must read feature names from the model.
+  ({ dataDir, model } = await trainTinyModel(dir, {
+    bars: 700,
+    overrides: { data: { paths: [], features: 'normalized' }, algorithm: { type: 'deepseek_r1', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2, rewardPenalty: { critic: 'distributional' } } },
+  }));
   await writeFile(join(dir, 'token'), `${TOKEN}\n`);
-  model = join(dir, 'model');
-  const io = memoryIo();
-  expect(await main(['train', '--config', join(dir, 'config.json'), '--out', model, '--store', join(dir, 'runs.sqlite')], io), io.err).toBe(0);
   server = await startServer({ models: [model, model], port: 0, tokenFile: join(dir, 'token'), rateLimitPerMinute: 0 });
 }, 120_000);
 
@@ -85,10 +74,10 @@ describe('grpo-trader serve: predictions and analysis', () => {
     const weights = body['weights'] as number[];
     // The backtest from that date, starting in cash, decides at its first bar through env.reset (another code path).
     const io = memoryIo();
-    expect(await main(['backtest', '--model', model, '--data', dataDir, '--from', date.slice(0, 10), '--to', '2011-07-01', '--json', '--store', join(dir, 'runs.sqlite')], io), io.err).toBe(0);
+    expect(await main(['backtest', '--model', model, '--data', dataDir, '--from', date.slice(0, 10), '--to', '2011-07-01', '--json', '--store', join(dir, 'train.sqlite')], io), io.err).toBe(0);
     const runId = (JSON.parse(io.out) as { run_id: number }).run_id;
     const { RunStore } = await import('../store/run-store.js');
-    const store = RunStore.open(join(dir, 'runs.sqlite'), { mustExist: true });
+    const store = RunStore.open(join(dir, 'train.sqlite'), { mustExist: true });
     const first = store.series(runId)[0]!;
     store.close();
     expect(new Date(first.time[0]!).toISOString().slice(0, 10)).toBe(date.slice(0, 10));

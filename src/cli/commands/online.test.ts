@@ -5,41 +5,23 @@
  * is one line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPageInChromium, findChromium } from '../../backtest/report/chromium.js';
 import { RunStore } from '../../store/run-store.js';
-import { writeSyntheticCsvs } from '../../../test/synthetic-files.js';
-import { main } from '../main.js';
-import { memoryIo } from '../output.js';
+import { runCli, trainTinyModel } from '../../../test/tiny-model.js';
 
 let dir: string;
 let dataDir: string;
-const CONFIG = {
-  seed: 4,
-  data: { paths: ['data'], features: ['RSI_norm', 'MACD_norm'] },
-  splits: { train: { from: '2010-01-01', to: '2010-09-30' }, validation: { from: '2010-10-01', to: '2011-01-31' }, test: null },
-  environment: { lookback: 3, episodeLength: 20, returnHistory: 2 },
-  algorithm: { type: 'reward_penalty', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2 },
-  training: { updates: 2, envs: 2, evalInterval: 1, checkpointInterval: 2, patience: 0 },
-};
 const STREAM = ['--from', '2011-02-01', '--min-samples', '64', '--evaluation-window', '30', '--evaluation-interval', '30', '--no-report'];
 
-async function run(args: string[]) {
-  const io = memoryIo();
-  const code = await main(args, io);
-  return { code, out: io.out, err: io.err };
-}
+const run = runCli;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'grpo-online-'));
-  dataDir = join(dir, 'data');
-  await writeSyntheticCsvs(dataDir, { assets: 3, bars: 800, seed: 11 });
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...CONFIG, data: { ...CONFIG.data, paths: [dataDir] } }));
-  const trained = await run(['train', '--config', join(dir, 'config.json'), '--out', join(dir, 'model'), '--store', join(dir, 'train.sqlite')]);
-  expect(trained.code, trained.err).toBe(0);
+  ({ dataDir } = await trainTinyModel(dir, { bars: 800 }));
 }, 60_000);
 
 afterAll(async () => {

@@ -8,26 +8,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSyntheticCsvs } from '../../../test/synthetic-files.js';
-import { main } from '../main.js';
-import { memoryIo } from '../output.js';
+import { runCli, trainTinyModel } from '../../../test/tiny-model.js';
 
 let dir: string;
 let dataDir: string;
-const CONFIG = {
-  seed: 4,
-  data: { paths: ['data'], features: ['RSI_norm', 'MACD_norm'] },
-  splits: { train: { from: '2010-01-01', to: '2010-09-30' }, validation: { from: '2010-10-01', to: '2011-01-31' }, test: null },
-  environment: { lookback: 3, episodeLength: 20, returnHistory: 2 },
-  algorithm: { type: 'reward_penalty', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2 },
-  training: { updates: 2, envs: 2, evalInterval: 1, checkpointInterval: 2, patience: 0 },
-};
-
-async function run(args: string[]) {
-  const io = memoryIo();
-  const code = await main(args, io);
-  return { code, out: io.out, err: io.err };
-}
+const run = runCli;
 
 /** Start `grpo-trader serve …` as a child; resolves with its URL once it listens. */
 function serve(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
@@ -47,11 +32,7 @@ function serve(args: string[]): Promise<{ child: ChildProcess; url: string; stde
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'grpo-serve-'));
-  dataDir = join(dir, 'data');
-  await writeSyntheticCsvs(dataDir, { assets: 3, bars: 700, seed: 11 });
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ ...CONFIG, data: { ...CONFIG.data, paths: [dataDir] } }));
-  const trained = await run(['train', '--config', join(dir, 'config.json'), '--out', join(dir, 'model'), '--store', join(dir, 'runs.sqlite')]);
-  expect(trained.code, trained.err).toBe(0);
+  ({ dataDir } = await trainTinyModel(dir, { bars: 700 }));
   await writeFile(join(dir, 'serve.yaml'), 'online: { minSamplesBeforeUpdate: 64, evaluationWindow: 30, evaluationInterval: 30 }\n');
 }, 60_000);
 
@@ -78,7 +59,7 @@ describe('grpo-trader export', () => {
 describe('grpo-trader serve --live', () => {
   it('resumes after kill -9 with nothing lost: every decision served before the kill is recorded, identical', async () => {
     const state = join(dir, 'live');
-    const args = ['--model', join(dir, 'model'), '--port', '0', '--live', `replay:${dataDir}`, '--from', '2011-02-01', '--state', state, '--pace', '4', '--config', join(dir, 'serve.yaml'), '--store', join(dir, 'runs.sqlite')];
+    const args = ['--model', join(dir, 'model'), '--port', '0', '--live', `replay:${dataDir}`, '--from', '2011-02-01', '--state', state, '--pace', '4', '--config', join(dir, 'serve.yaml'), '--store', join(dir, 'train.sqlite')];
     const first = await serve(args);
     const served: { date: string; value: number; weights: number[] }[] = [];
     const controller = new AbortController();
