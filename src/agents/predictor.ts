@@ -248,12 +248,23 @@ export class ModelPredictor implements ServedModel {
   }
 }
 
-type OnnxRuntime = typeof import('onnxruntime-node');
+/** What serving uses of onnxruntime-node (declared here: the optional package may be absent at build time). */
+interface OrtSession {
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+  release(): Promise<void>;
+}
+interface OnnxRuntime {
+  InferenceSession: { create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
+}
+
+/** The optional dependency's name, in a variable so that the build does not need the package. */
+const ONNX_RUNTIME_PACKAGE = 'onnxruntime-node';
 
 /** onnxruntime-node when it is installed (an optional dependency), else null. */
 export async function loadOnnxRuntime(): Promise<OnnxRuntime | null> {
   try {
-    return await import('onnxruntime-node');
+    return (await import(ONNX_RUNTIME_PACKAGE)) as OnnxRuntime;
   } catch {
     return null;
   }
@@ -263,7 +274,7 @@ export async function loadOnnxRuntime(): Promise<OnnxRuntime | null> {
 export class OnnxSession {
   private constructor(
     private readonly ort: OnnxRuntime,
-    private readonly session: import('onnxruntime-node').InferenceSession,
+    private readonly session: OrtSession,
     /** The graph's fixed batch size (traced graphs: 1), or null when any batch goes through. */
     private readonly batch: number | null,
   ) {}
