@@ -10,7 +10,7 @@ import { encodeOnnxModel, readArray, type OnnxNode, type OnnxTensor } from '../n
 import { traceToOnnx } from '../nn/onnx-trace.js';
 import { numpy as np, tree } from '../nn/jax.js';
 import type { Array as JaxArray } from '../nn/jax.js';
-import { policyLogStd, policyOutput, type PolicyEncoding, type PolicyParams } from './policy.js';
+import { LOG_STD_MAX, LOG_STD_MIN, policyLogStd, policyOutput, type PolicyEncoding, type PolicyParams } from './policy.js';
 
 export async function policyOnnxModel(params: PolicyParams, encoding: PolicyEncoding | null, sizes: { observationSize: number; actionSize: number }, metadata: Record<string, string> = {}): Promise<Uint8Array> {
   if (encoding !== null) {
@@ -19,7 +19,12 @@ export async function policyOnnxModel(params: PolicyParams, encoding: PolicyEnco
     }
     // Encoder policies (per-asset, temporal, DeepSeek-R1): traced through jax-js at batch size 1.
     const forward = (p: PolicyParams, x: JaxArray) => [policyOutput(tree.ref(p), x, encoding), policyLogStd(p)];
-    return traceToOnnx(forward as never, [params as never, np.zeros([1, sizes.observationSize])], { input: 'observation', outputs: ['mean', 'log_std'] }, { ...metadata, batch: '1' });
+    const example = np.zeros([1, sizes.observationSize]);
+    try {
+      return await traceToOnnx(forward as never, [params as never, example], { input: 'observation', outputs: ['mean', 'log_std'] }, { ...metadata, batch: '1' });
+    } finally {
+      example.dispose();
+    }
   }
   if (!params.output) throw new GrpoTraderError(ErrorCodes.internal, 'ONNX export: an MLP policy without an output layer');
   const initializers: OnnxTensor[] = [];
@@ -41,8 +46,10 @@ export async function policyOnnxModel(params: PolicyParams, encoding: PolicyEnco
       x = `${name}.tanh`;
     }
   }
+  // Clipped as the jax-js policy clips it.
   const logStd = await tensor('log_std.value', params.logStd);
-  nodes.push({ op: 'Identity', inputs: [logStd], outputs: ['log_std'], name: 'log_std/Identity' });
+  initializers.push({ name: 'log_std.min', dims: [], data: Float32Array.of(LOG_STD_MIN) }, { name: 'log_std.max', dims: [], data: Float32Array.of(LOG_STD_MAX) });
+  nodes.push({ op: 'Clip', inputs: [logStd, 'log_std.min', 'log_std.max'], outputs: ['log_std'], name: 'log_std/Clip' });
   return encodeOnnxModel({
     name: 'grpo-trader-policy',
     inputs: [{ name: 'observation', shape: ['batch', sizes.observationSize] }],

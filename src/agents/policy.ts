@@ -93,8 +93,9 @@ export interface PolicyExplanation {
   temporal: Array;
 }
 
-const LOG_STD_MIN = -5;
-const LOG_STD_MAX = 1;
+/** Bounds of the Gaussian policy's log standard deviation (clipped wherever it is read). */
+export const LOG_STD_MIN = -5;
+export const LOG_STD_MAX = 1;
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 /** PyTorch-default hidden layers; the output layer scaled by 0.01 so the first policy is near uniform / zero. */

@@ -129,7 +129,14 @@ export class ModelPredictor implements ServedModel {
         const ort = await loadOnnxRuntime();
         if (!ort && engine === 'onnx') throw new GrpoTraderError(ErrorCodes.unsupported, 'onnxruntime-node is not installed (npm install onnxruntime-node)', { location: { field: 'engine' } });
         // The MLP graph takes any batch; traced encoder graphs are built for one observation.
-        if (ort) session = await OnnxSession.create(ort, await agent.exportOnnx(), agent.encoding === null ? null : 1);
+        // Under `auto` a model the exporter or onnxruntime cannot take is served by jax-js instead.
+        if (ort) {
+          try {
+            session = await OnnxSession.create(ort, await agent.exportOnnx(), agent.encoding === null ? null : 1);
+          } catch (error) {
+            if (engine === 'onnx') throw error;
+          }
+        }
       }
     } catch (error) {
       model.dispose();

@@ -54,7 +54,8 @@ export function marketFromBarsInput(bars: BarsInput, order: readonly string[] | 
     for (let i = 0; i < n; i++) {
       const raw = input.time[i]!;
       const t = typeof raw === 'number' ? raw : parseTimestamp(raw, 'iso');
-      if (!Number.isFinite(t)) throw invalid(`${path}.time[${i}]`, `${JSON.stringify(raw)} is not a date (give YYYY-MM-DD, an ISO timestamp or epoch milliseconds)`);
+      // ±8.64e15 ms is the range of a JavaScript Date.
+      if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) throw invalid(`${path}.time[${i}]`, `${JSON.stringify(raw)} is not a date (give YYYY-MM-DD, an ISO timestamp or epoch milliseconds)`);
       if (i > 0 && !(t > time[i - 1]!)) throw invalid(`${path}.time[${i}]`, 'times must be strictly increasing');
       time[i] = t;
     }
@@ -70,5 +71,7 @@ export function marketFromBarsInput(bars: BarsInput, order: readonly string[] | 
     }
     return { symbol, time, ...columns, source: path };
   });
-  return alignSeries(series).market;
+  const market = alignSeries(series).market;
+  if (market.time.length === 0) throw invalid(prefix, `the symbols ${symbols.join(', ')} have no date in common`);
+  return market;
 }

@@ -11,6 +11,7 @@
  * polls, and goes on over the grown market as bars become final. A stale feed raises an alert; the
  * book is held (no decision without a new bar).
  */
+import { basename } from 'node:path';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { latestOnlineState } from '../online/online-state.js';
 import { OnlineStream, readLines, type OnlineRunInput } from '../online/run-online.js';
@@ -44,6 +45,11 @@ export function parseLiveSource(source: string): LiveSourceSpec {
   match = /^ccxt:([a-z0-9_-]+):(.+)$/i.exec(source);
   if (match) return { kind: 'ccxt', exchange: match[1]!, symbols: list(match[2]!) };
   throw new GrpoTraderError(ErrorCodes.invalidArgument, `--live ${JSON.stringify(source)}: give replay:PATHS (stored bars replayed as a feed), yahoo:SYMBOLS or ccxt:EXCHANGE:SYMBOLS (polled)`, { location: { field: 'live', value: source } });
+}
+
+/** A message with absolute paths reduced to their last component. */
+function withoutPaths(message: string): string {
+  return message.replace(/(?:[A-Za-z]:)?[\\/](?:[^\s\\/:'"]+[\\/])+([^\s\\/:'"]+)/g, '$1');
 }
 
 export class LiveSession implements LiveController {
@@ -85,7 +91,12 @@ export class LiveSession implements LiveController {
     const market = source ? await source.initial() : undefined;
     const stream = await OnlineStream.open({ ...options, resume, restartUnsaved: true, ...(market ? { market, growing: true } : {}) });
     const session = new LiveSession(stream, options);
-    if (resume) await session.replayHistory();
+    try {
+      if (resume) await session.replayHistory();
+    } catch (error) {
+      stream.dispose();
+      throw error;
+    }
     session.log({ level: 'info', msg: resume ? 'live session resumed' : 'live session started', state: stream.resumedFrom, bar: stream.online.nextBar, date: stream.dateOf(stream.online.nextBar) });
     session.loop = session.run();
     session.staleTimer = setInterval(() => session.checkStale(), 1000);
@@ -137,7 +148,7 @@ export class LiveSession implements LiveController {
     const names = stream.features.names;
     try {
       const source = this.options.source ?? null;
-      while (!this.stopped && (!stream.done || source)) {
+      while (!this.stopped && (!stream.done || source) && !stream.online.terminated) {
         if (this.paused) {
           await new Promise<void>((resolve) => (this.wake = resolve));
           this.wake = null;
@@ -165,6 +176,10 @@ export class LiveSession implements LiveController {
         for (const alert of alerts) this.alert(alert);
         if (this.options.paceMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.paceMs));
         else await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (stream.online.terminated) {
+        this.log({ level: 'error', msg: 'live session ended: the portfolio was ruined or hit the drawdown limit', bars: stream.online.totalSteps });
+        this.emit({ type: 'status', data: this.status() });
       }
       if (!this.stopped && stream.done && !(this.options.source ?? null)) {
         await stream.finish();
@@ -242,7 +257,7 @@ export class LiveSession implements LiveController {
     return {
       state,
       paused: this.paused,
-      error: this.failed,
+      error: this.failed === null ? null : withoutPaths(this.failed),
       bars: online.totalSteps,
       total: this.stream.total,
       next_date: online.nextBar < this.stream.market.time.length ? this.stream.dateOf(online.nextBar) : null,
@@ -256,9 +271,10 @@ export class LiveSession implements LiveController {
       ...Object.fromEntries(Object.entries(online.counts).map(([k, v]) => [`${k}s`, v])),
       seconds_since_bar: (Date.now() - this.lastBarAt) / 1000,
       monitors: this.monitors.latest,
-      last_save: this.stream.lastSavePath,
+      // Names, not paths: the status is served without a token.
+      last_save: this.stream.lastSavePath === null ? null : basename(this.stream.lastSavePath),
       run_id: this.stream.runIdentifier,
-      model: this.stream.info.directory,
+      model: basename(this.stream.info.directory),
     };
   }
 
@@ -315,6 +331,7 @@ export class LiveSession implements LiveController {
     await this.loop;
     if (!this.finished && !this.failed && this.stream.online.totalSteps > 0) await this.stream.save(Number(this.last['regime'] ?? -1));
     await this.webhook?.flush();
+    await (this.options.source as { close?: () => Promise<void> } | null | undefined)?.close?.();
     this.stream.dispose();
   }
 }

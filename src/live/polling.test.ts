@@ -14,6 +14,7 @@ import { initEngine } from '../nn/index.js';
 import { RecordedConnector } from '../../test/recorded-connector.js';
 import { trainTinyModel } from '../../test/tiny-model.js';
 import { LiveSession } from './live-session.js';
+import { RunStore } from '../store/run-store.js';
 import { PollingSource, WatchingSource, type SourceEvent } from './sources.js';
 
 let dir: string;
@@ -64,15 +65,23 @@ describe('LiveSession on a polled feed', () => {
     const events: SourceEvent[] = [];
     const source = () => new PollingSource(connector, { symbols: market.symbols, interval: '1d', from: market.time[0]!, pollMs: 1, onEvent: (e) => events.push(e), now: () => connector.now });
     const state = join(dir, 'polled');
-    const session = await LiveSession.start({ model: join(dir, 'model'), data: [], source: source(), from: FROM, stateDir: state, paceMs: 0, options: ONLINE, store: null, saveFrequency: 10 });
+    const store = RunStore.open(join(dir, 'polled.sqlite'));
+    const session = await LiveSession.start({ model: join(dir, 'model'), data: [], source: source(), from: FROM, stateDir: state, paceMs: 0, options: ONLINE, store, saveFrequency: 10 });
     await feed(session, connector, first + 120);
     await session.stop();
     const halfway = await lines(state);
     expect(halfway.length).toBeGreaterThan(100);
-    // Restarted from its save on the same feed, it goes on to the end of the recorded bars.
-    const resumed = await LiveSession.start({ model: join(dir, 'model'), data: [], source: source(), from: FROM, stateDir: state, paceMs: 0, options: ONLINE, store: null, saveFrequency: 10 });
+    // Down for a while: five more bars open before the restart, so it resumes on a grown market
+    // (recording its events in a store, whose dates come from that market).
+    connector.now = market.time[first + 125]!;
+    const resumed = await LiveSession.start({ model: join(dir, 'model'), data: [], source: source(), from: FROM, stateDir: state, paceMs: 0, options: ONLINE, store, saveFrequency: 10 });
     await feed(resumed, connector, market.time.length - 1);
     await resumed.stop();
+    const [run] = store.listRuns();
+    const recorded = store.events(run!.id);
+    store.close();
+    expect(recorded.some((e) => e.kind === 'update' && e.bar! > first + 125)).toBe(true);
+    for (const e of recorded) expect(e.date).toBe(new Date(market.time[e.bar!]!).toISOString().slice(0, 10));
     const polled = await lines(state);
     // The last recorded bar never becomes final (nothing opens after it): one decision fewer at most.
     expect(polled.length).toBeGreaterThanOrEqual(expected.length - 1);
@@ -124,7 +133,7 @@ describe('WatchingSource (ccxt websocket candles)', () => {
     };
     const events: SourceEvent[] = [];
     const polling = new PollingSource(connector, { symbols: market.symbols, interval: '1d', from: market.time[0]!, pollMs: 1_000, onEvent: (e) => events.push(e), now: () => connector.now });
-    const source = new WatchingSource(polling, exchange);
+    const source = new WatchingSource(polling, exchange, 0);
     expect((await source.initial()).time.length).toBe(100);
     const pending = source.poll();
     let settled = false;

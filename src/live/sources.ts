@@ -164,10 +164,16 @@ export interface WatchExchangeLike {
 export class WatchingSource implements MarketDataSource {
   readonly name: string;
   private failures = 0;
+  private lastFetch = Number.NEGATIVE_INFINITY;
 
+  /**
+   * `minIntervalMs`: the least time between two REST reads — a forming candle is pushed many times a
+   * minute, and each push would otherwise cost a request per symbol.
+   */
   constructor(
     private readonly polling: PollingSource,
     private readonly exchange: WatchExchangeLike,
+    private readonly minIntervalMs = 1_000,
   ) {
     if (!exchange.has['watchOHLCV']) throw new GrpoTraderError(ErrorCodes.unsupported, `ccxt/${exchange.id}: the exchange has no websocket candles (watchOHLCV); use polling`, { location: { field: 'live' } });
     this.name = `${polling.name} (websocket)`;
@@ -187,6 +193,9 @@ export class WatchingSource implements MarketDataSource {
       this.failures++;
       onEvent({ kind: 'error', message: `${this.name}: watchOHLCV failed (${(error as Error).message}); polling meanwhile` });
     }
+    const wait = this.lastFetch + this.minIntervalMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.lastFetch = Date.now();
     return this.polling.poll();
   }
 

@@ -41,8 +41,9 @@ const REDUCE: Record<string, string> = { Add: 'ReduceSum', Sum: 'ReduceSum', Max
  * stored as initializers) and return its outputs, named `outputNames`, as an ONNX model.
  */
 export async function traceToOnnx(fn: (...args: never[]) => JsTree<JaxArray>, args: JsTree<JaxArray>[], names: { input: string; outputs: string[] }, metadata: Record<string, string> = {}): Promise<Uint8Array> {
+  // makeJaxpr reads only the arguments' shapes and takes no reference to them.
   const traced = makeJaxpr(fn as unknown as (...a: JsTree<JaxArray>[]) => JsTree<JaxArray>);
-  const { jaxpr: closed } = traced(...args.map((a) => tree.ref(a)));
+  const { jaxpr: closed } = traced(...args);
   const jaxpr = closed.jaxpr.flatten() as unknown as { inBinders: AtomLike[]; eqns: EqnLike[]; outs: AtomLike[] };
   const consts = closed.consts as unknown as JaxArray[];
   const [leaves] = tree.flatten(args as never) as unknown as [JaxArray[]];
@@ -114,6 +115,7 @@ export async function traceToOnnx(fn: (...args: never[]) => JsTree<JaxArray>, ar
     nodes.push({ op: 'Identity', inputs: [nameOf(atom)], outputs: [name], name: fresh('Identity/') });
     return { name, shape: atom.aval.shape };
   });
+  closed.dispose();
   return encodeOnnxModel({ name: 'grpo-trader-traced', inputs: [{ name: names.input, shape: jaxpr.inBinders[inputIndex]!.aval.shape }], outputs, initializers, nodes, opset: 18, metadata });
 }
 

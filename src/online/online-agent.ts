@@ -147,6 +147,7 @@ export interface OnlineAgentJsonState {
   updatesAtLastEvaluation: number;
   sinceEvaluation: number;
   counts: Record<OnlineEventKind, number>;
+  terminated?: boolean;
 }
 
 /** The whole state: JSON, buffer bytes and the model snapshots to save with the learner's checkpoint. */
@@ -241,6 +242,9 @@ export class OnlineLearningAgent {
     this.source = regimeSource(market, this.options.regimeSymbol);
   }
 
+  /** Whether the portfolio was ruined or hit the drawdown limit (the stream cannot go on). */
+  terminated = false;
+
   /** The bar whose close `step()` processes next. */
   get nextBar(): number {
     return this.bar;
@@ -290,6 +294,7 @@ export class OnlineLearningAgent {
       emit('update', { update: this.updates, regime: regime.label, ...update });
     }
     const done = result.terminated || result.truncated;
+    if (result.terminated) this.terminated = true;
     if (this.champion) {
       if (this.returnDrift.update(portfolioReturn) && this.returnDrift.direction < 0) this.alarm(emit, regime.label);
       else if (this.lastGood && this.bar - this.championSince >= o.evaluationWindow) this.confirmChampion();
@@ -418,6 +423,7 @@ export class OnlineLearningAgent {
         updatesAtLastEvaluation: this.updatesAtLastEvaluation,
         sinceEvaluation: this.sinceEvaluation,
         counts: { ...this.counts },
+        terminated: this.terminated,
       },
       buffer: this.buffer.serialize(),
       holdout: this.holdout.serialize(),
@@ -435,6 +441,8 @@ export class OnlineLearningAgent {
     this.updates = s.updates;
     this.rng.setState(s.rng.map((x) => (x === null ? Number.NaN : x)));
     this.env.restore({ data: Float64Array.from(s.envSnapshot) });
+    // Saved at the end of a shorter market (a growing feed): the episode goes on in this one.
+    this.env.continueEpisode();
     this.observation = Float64Array.from(s.observation);
     this.regimes.setState(s.regimes);
     this.returnDrift.setState(s.returnDrift);
@@ -445,6 +453,7 @@ export class OnlineLearningAgent {
     this.updatesAtLastEvaluation = s.updatesAtLastEvaluation;
     this.sinceEvaluation = s.sinceEvaluation;
     Object.assign(this.counts, s.counts);
+    this.terminated = s.terminated ?? false;
     this.buffer = PrioritizedReplayBuffer.deserialize(state.buffer);
     this.holdout = PrioritizedReplayBuffer.deserialize(state.holdout);
     this.champion?.dispose();

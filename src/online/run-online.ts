@@ -147,6 +147,7 @@ export class OnlineStream {
   private runId: number | null = null;
   private trained: import('../agents/load-trained-model.js').TrainedModel | null = null;
   private featureStream: FeatureTensorStream | null = null;
+  private savedStep = -1;
   private constructor(
     private readonly input: OnlineRunInput,
     readonly info: Awaited<ReturnType<typeof readModel>>,
@@ -183,7 +184,7 @@ export class OnlineStream {
   }
 
   get done(): boolean {
-    return this.online.nextBar >= this.end - 1;
+    return this.online.nextBar >= this.end - 1 || this.online.terminated;
   }
 
   dateOf(bar: number): string {
@@ -225,23 +226,32 @@ export class OnlineStream {
     // Loaded on use: the agents bring jax-js.
     const { loadTrainedModel, SpecificationAgent } = await import('../agents/index.js');
     const trained = await loadTrainedModel(info, market, features, { envs: info.config.algorithm.type === 'grpo' ? info.config.training.envs : 1 });
-    const spec = new SpecificationAgent(trained.agent as never, info.config);
-    const env = trained.makeEnv({ firstBar: range.start, lastBar: end - 1 }) as MultiAssetEnv;
-    // The first decision: at --from or, if later, the first bar with a full feature window.
-    const start = env.reset({ options: { episodeLength: null } }).info.barIndex;
-    // A growing feed changes its end and its data as bars arrive: it is identified by where it starts.
-    const identity: StreamIdentity = { model: resolve(info.directory), checkpoint: resolve(info.checkpoint), data_fingerprint: input.growing ? 'growing' : fingerprint, first_bar: input.growing ? market.time[start]! : start, end_bar: input.growing ? -1 : end, options };
     const store = input.store;
-    const dateOf = (bar: number) => formatTimestamp(market.time[bar]!);
     const events: OnlineEvent[] = [];
     let stream: OnlineStream | null = null;
-    const online = new OnlineLearningAgent(spec, env, market, {
-      ...options,
-      onEvent: (event: OnlineEvent) => {
-        events.push(event);
-        if (store && stream?.runId != null) store.recordEvent(stream.runId, { kind: event.kind, bar: event.bar, date: dateOf(event.bar), payload: event.payload });
-      },
-    });
+    let online: OnlineLearningAgent;
+    let start: number;
+    let identity: StreamIdentity;
+    try {
+      const spec = new SpecificationAgent(trained.agent as never, info.config);
+      const env = trained.makeEnv({ firstBar: range.start, lastBar: end - 1 }) as MultiAssetEnv;
+      // The first decision: at --from or, if later, the first bar with a full feature window.
+      start = env.reset({ options: { episodeLength: null } }).info.barIndex;
+      // A growing feed changes its end and its data as bars arrive: it is identified by where it starts.
+      identity = { model: resolve(info.directory), checkpoint: resolve(info.checkpoint), data_fingerprint: input.growing ? 'growing' : fingerprint, first_bar: input.growing ? market.time[start]! : start, end_bar: input.growing ? -1 : end, options };
+      online = new OnlineLearningAgent(spec, env, market, {
+        ...options,
+        onEvent: (event: OnlineEvent) => {
+          events.push(event);
+          // The stream's own dateOf: a growing feed's market is replaced as it grows.
+          if (store && stream?.runId != null) store.recordEvent(stream.runId, { kind: event.kind, bar: event.bar, date: stream.dateOf(event.bar), payload: event.payload });
+        },
+      });
+    } catch (error) {
+      trained.dispose();
+      throw error;
+    }
+    const dateOf = (bar: number) => formatTimestamp(market.time[bar]!);
     const dispose = () => {
       online.dispose();
       trained.dispose();
@@ -253,12 +263,16 @@ export class OnlineStream {
       let runId: number | null = null;
       if (input.resume) {
         const record = await loadOnlineState(stateDir, online);
-        const saved = record.extra as { identity: StreamIdentity; lines: number; run_id: number | null };
+        const saved = record.extra as { identity: StreamIdentity; lines: number; run_id: number | null; next_time?: number };
         const mismatch = (Object.keys(identity) as (keyof StreamIdentity)[]).find((key) => JSON.stringify(saved.identity[key]) !== JSON.stringify(identity[key]));
         if (mismatch) {
           throw new GrpoTraderError(ErrorCodes.invalidArgument, `cannot resume: the saved stream has another ${mismatch.replace('_', ' ')} (${JSON.stringify(saved.identity[mismatch])}, now ${JSON.stringify(identity[mismatch])}); resume with the same --model, --data, --from/--to and options`, {
             location: { file: record.path, field: mismatch },
           });
+        }
+        // Bars are indices into the market: the saved next bar must be the same date in this one.
+        if (saved.next_time !== undefined && market.time[online.nextBar] !== saved.next_time) {
+          throw new GrpoTraderError(ErrorCodes.invalidData, `cannot resume: the saved stream continues at ${new Date(saved.next_time).toISOString().slice(0, 10)}, but bar ${online.nextBar} of this data is ${market.time[online.nextBar] === undefined ? 'missing' : new Date(market.time[online.nextBar]!).toISOString().slice(0, 10)} (the data starts elsewhere)`, { location: { file: record.path, field: 'next_time' } });
         }
         lines = saved.lines;
         await truncateLines(stepsFile, lines);
@@ -289,6 +303,7 @@ export class OnlineStream {
       stream.lines = lines;
       stream.runId = runId;
       stream.lastSave = resumedFrom;
+      if (resumedFrom !== null) stream.savedStep = online.totalSteps;
       return stream;
     } catch (error) {
       dispose();
@@ -349,7 +364,11 @@ export class OnlineStream {
 
   /** Save now (atomically), indexed in the store. */
   async save(regime: number, bar = this.online.nextBar, value = Number.NaN): Promise<string> {
-    const saved = await saveOnlineState(this.stateDir, this.online, { step: this.online.totalSteps, regime, extra: { identity: this.identity, lines: this.lines, run_id: this.runId } }, this.keepStates);
+    // Saved already at this step (e.g. stopping right after a scheduled save): nothing to add, and
+    // rewriting the directory latest.json names would open a window with no valid save.
+    if (this.lastSave !== null && this.savedStep === this.online.totalSteps) return this.lastSave;
+    const saved = await saveOnlineState(this.stateDir, this.online, { step: this.online.totalSteps, regime, extra: { identity: this.identity, lines: this.lines, run_id: this.runId, next_time: this.market.time[this.online.nextBar] } }, this.keepStates);
+    this.savedStep = this.online.totalSteps;
     this.lastSave = saved.path;
     const store = this.input.store;
     if (store && this.runId !== null) {

@@ -160,7 +160,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     models: registry.list().map(({ id, predictor }) => ({
       id,
       active: id === registry.active,
-      directory: predictor.info.directory,
       algorithm: predictor.info.algorithm,
       policy: predictor.info.config.algorithm.policy,
       engine: predictor.engine,

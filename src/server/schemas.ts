@@ -70,7 +70,6 @@ export const AnalysisSchema = z.object({
 export const ModelInfoSchema = z.object({
   id: z.string(),
   active: z.boolean(),
-  directory: z.string(),
   algorithm: z.string(),
   policy: z.string(),
   engine: z.enum(['onnx', 'jax']).describe('what computes the policy: onnxruntime-node (MLP policies, when installed) or jax-js'),

@@ -98,6 +98,13 @@ describe('grpo-trader serve: predictions and analysis', () => {
     const { status, body } = await post('/v1/predict', { observation: Array.from({ length: size }, () => 0.1) });
     expect(status).toBe(200);
     expect((body['weights'] as number[]).length).toBe(3);
+    // Times outside a Date's range, and symbols with no date in common: 4xx naming the field.
+    const farFuture = await post('/v1/analysis', { bars: { A: { time: [1e20, 2e20], open: [1, 1], high: [1, 1], low: [1, 1], close: [1, 1], volume: [1, 1] } } });
+    expect(farFuture.status).toBe(422);
+    expect(farFuture.body['error']).toMatchObject({ field: 'bars.A.time[0]' });
+    const apart = await post('/v1/analysis', { bars: { A: { time: ['2020-01-01'], open: [1], high: [1], low: [1], close: [1], volume: [1] }, B: { time: ['2020-01-02'], open: [1], high: [1], low: [1], close: [1], volume: [1] } } });
+    expect(apart.status).toBeGreaterThanOrEqual(400);
+    expect(apart.status).toBeLessThan(500);
     const tooFew = await post('/v1/predict', { bars: await postedBars('2011-06-15', models.models[0]!.required_bars - 1) });
     expect(tooFew.status).toBe(400);
     expect(tooFew.body['error']).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'bars' });
