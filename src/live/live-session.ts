@@ -1,10 +1,12 @@
 /**
  * The online agent deployed on a feed (specification 9.4): an `OnlineStream` paced bar by bar, with
  * its crash-safe state (a restart resumes from the latest save and replays the bars after it to the
- * same decisions; every decision is in steps.jsonl before it is published), monitors and alerts
- * (log as JSON lines, the alert list, Prometheus via the status, a webhook), pause/resume, and an
- * event stream for the dashboard: `decision` per bar (date, value, equal-weight benchmark, weights,
- * regime, champion), `online` per agent event, `alert`, `status`.
+ * same decisions), monitors and alerts (log as JSON lines, the alert list, Prometheus via the
+ * status, a webhook), pause/resume, and an event stream for the dashboard: `order` as soon as a bar
+ * is final — the decision at its close, the target weights, recorded in orders.jsonl before it is
+ * published — then `decision` when the next bar settles it (date, value, equal-weight benchmark,
+ * weights held, regime, champion; recorded in steps.jsonl first), `online` per agent event, `alert`,
+ * `status`.
  *
  * Sources: the deterministic **replay** of stored bars (`replay:PATHS`, tests and the demo), or a
  * growing feed (`PollingSource` over the Yahoo or ccxt connectors): when the stream has caught up it
@@ -154,6 +156,8 @@ export class LiveSession implements LiveController {
           this.wake = null;
           continue;
         }
+        // The decision at the next bar's close needs only that bar: published now, settled when the following bar is known.
+        await this.publishOrder();
         if (stream.done) {
           // Caught up with a growing feed: wait for bars to become final (the book is held meanwhile).
           const grown = await source!.poll();
@@ -192,6 +196,16 @@ export class LiveSession implements LiveController {
       this.log({ level: 'error', msg: 'live session failed', error: this.failed });
       this.emit({ type: 'status', data: this.status() });
     }
+  }
+
+  private orderedBar = -1;
+
+  /** Decide at the next bar (once) and publish the orders: recorded in orders.jsonl first. */
+  private async publishOrder(): Promise<void> {
+    if (this.stream.online.nextBar === this.orderedBar || this.stream.online.terminated) return;
+    const order = await this.stream.decide();
+    this.orderedBar = order.bar;
+    this.emit({ type: 'order', data: { ...order, symbols: this.stream.market.symbols } });
   }
 
   /** Wait, or less if the session is stopped or paused meanwhile. */

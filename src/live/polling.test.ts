@@ -67,7 +67,17 @@ describe('LiveSession on a polled feed', () => {
     const state = join(dir, 'polled');
     const store = RunStore.open(join(dir, 'polled.sqlite'));
     const session = await LiveSession.start({ model: join(dir, 'model'), data: [], source: source(), from: FROM, stateDir: state, paceMs: 0, options: ONLINE, store, saveFrequency: 10 });
+    const seen: { type: string; bar: number }[] = [];
+    session.subscribe((event) => {
+      if (event.type === 'order' || event.type === 'decision') seen.push({ type: event.type, bar: (event.data as { bar: number }).bar });
+    });
     await feed(session, connector, first + 120);
+    // With bar t forming, bar t − 1 is final: its orders are out; the last settled decision is t − 2's.
+    await new Promise((r) => setTimeout(r, 50));
+    const lastOrder = seen.filter((e) => e.type === 'order').at(-1)!.bar;
+    const lastSettled = seen.filter((e) => e.type === 'decision').at(-1)!.bar;
+    expect(lastOrder).toBe(first + 119);
+    expect(lastSettled).toBe(first + 118);
     await session.stop();
     const halfway = await lines(state);
     expect(halfway.length).toBeGreaterThan(100);
@@ -85,6 +95,10 @@ describe('LiveSession on a polled feed', () => {
     const polled = await lines(state);
     // The last recorded bar never becomes final (nothing opens after it): one decision fewer at most.
     expect(polled.length).toBeGreaterThanOrEqual(expected.length - 1);
+    // The orders, recorded as each decision was taken, are the replay's too.
+    const orders = (await readFile(join(state, 'orders.jsonl'), 'utf8')).trim().split('\n');
+    const expectedOrders = (await readFile(join(replayState, 'orders.jsonl'), 'utf8')).trim().split('\n');
+    expect(orders.slice(0, polled.length)).toEqual(expectedOrders.slice(0, polled.length));
     const firstDifference = polled.findIndex((line, k) => line !== expected[k]);
     expect(firstDifference, `line ${firstDifference}: ${polled[firstDifference]} vs ${expected[firstDifference]}`).toBe(-1);
     expect(events.filter((e) => e.kind !== 'recovered')).toEqual([]);

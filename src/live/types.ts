@@ -2,7 +2,7 @@
 
 /** One message of the live stream (server-sent events: `event: type`, `data: JSON`). */
 export interface LiveEvent {
-  type: 'decision' | 'online' | 'alert' | 'status' | 'activation';
+  type: 'order' | 'decision' | 'online' | 'alert' | 'status' | 'activation';
   data: unknown;
   /** Position in the session's stream (increasing); a client that has seen up to n asks for what follows. */
   seq: number;

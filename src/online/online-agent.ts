@@ -30,6 +30,7 @@ import { Rng } from '../core/rng.js';
 import type { ModelSnapshot, SpecificationAgent } from '../agents/specification-agent.js';
 import type { MarketData } from '../data/types.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
+import { normalizeWeightsInto } from '../env/normalize-weights.js';
 import { PageHinkley, type PageHinkleyOptions } from './drift-detectors.js';
 import { PrioritizedReplayBuffer, type PrioritizedReplayOptions } from './prioritized-replay.js';
 import { RegimeDetector, type RegimeDetectorOptions, type RegimeDetectorState } from './regime-detector.js';
@@ -102,6 +103,21 @@ export const ONLINE_AGENT_DEFAULTS: OnlineAgentOptions = {
   grpoWindow: 120,
   onEvent: null,
 };
+
+/** A decision at a bar's close, before the next bar settles it. */
+export interface OnlineDecision {
+  bar: number;
+  regime: number;
+  stability: number;
+  temperature: number;
+  /** The action (target weights before the environment's normalisation). */
+  action: Float64Array;
+  /** The target weights after the environment's gross and per-asset caps: the orders to place. */
+  weights: Float64Array;
+  /** Version of the model that decided. */
+  championVersion: number;
+  refit: boolean;
+}
 
 /** What happened at one bar. */
 export interface OnlineStep {
@@ -177,6 +193,7 @@ export class OnlineLearningAgent {
   private source: { close: Float64Array; volume: Float64Array };
   private readonly isGrpo: boolean;
   private observation: Float64Array | null = null;
+  private pending: { decision: OnlineDecision; state: Float64Array; events: OnlineEvent[] } | null = null;
   /** The bar whose close is processed next. */
   private bar = 0;
   private champion: ModelSnapshot | null = null;
@@ -256,25 +273,55 @@ export class OnlineLearningAgent {
   }
 
   /** Process the next bar: regime, temperature, decision, transition, and maybe an update, an evaluation, an alarm. */
-  async step(): Promise<OnlineStep> {
+  /**
+   * Decide at the next bar's close — it needs that bar and nothing later: the regime label, the
+   * exploration temperature and the trading model's action. `step()` then settles it when the
+   * following bar is known. A live feed publishes the decision as soon as the bar is final instead
+   * of one bar later. Idempotent until settled.
+   */
+  async decide(): Promise<OnlineDecision> {
     if (!this.observation) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'online agent: call start(firstBar) or setState(...) before step()');
+    if (this.pending) return this.pending.decision;
     const o = this.options;
     const bar = this.bar;
     const events: OnlineEvent[] = [];
-    const emit = (kind: OnlineEventKind, payload: Record<string, unknown>) => {
-      const event = { kind, bar, payload };
-      this.counts[kind]++;
-      events.push(event);
-      o.onEvent?.(event);
-    };
     const regime = this.regimes.update(this.source.close[bar]!, this.source.volume[bar]!);
     const stability = regime.stability;
     const temperature = 1 + (1 - stability) * 2;
     this.model.setExplorationTemp(temperature);
-    if (regime.refit) emit('refit', { reason: regime.refit.reason, agreement: regime.refit.agreement, label: regime.label });
+    if (regime.refit) this.emit(events, bar, 'refit', { reason: regime.refit.reason, agreement: regime.refit.agreement, label: regime.label });
     const state = this.observation;
-    const tradedBy = this.championVersion;
     const action = await this.model.selectAction(state, { deterministic: !o.explore, ...(this.champion ? { model: this.champion } : {}) });
+    const c = this.env.config;
+    const weights = normalizeWeightsInto(new Float64Array(action.length), action, c.maxPositionSize, c.maxAssetWeight);
+    const decision: OnlineDecision = { bar, regime: regime.label, stability, temperature, action, weights, championVersion: this.championVersion, refit: regime.refit !== null };
+    this.pending = { decision, state, events };
+    return decision;
+  }
+
+  /** Whether a decision was taken and not yet settled (no save can be taken then). */
+  get hasPendingDecision(): boolean {
+    return this.pending !== null;
+  }
+
+  private emit(events: OnlineEvent[], bar: number, kind: OnlineEventKind, payload: Record<string, unknown>): void {
+    const event = { kind, bar, payload };
+    this.counts[kind]++;
+    events.push(event);
+    this.options.onEvent?.(event);
+  }
+
+  /** Process the next bar: decide (unless `decide()` already did), trade, store, and maybe learn, evaluate, alarm. */
+  async step(): Promise<OnlineStep> {
+    const o = this.options;
+    await this.decide();
+    const { decision, state, events } = this.pending!;
+    this.pending = null;
+    const bar = decision.bar;
+    const emit = (kind: OnlineEventKind, payload: Record<string, unknown>) => this.emit(events, bar, kind, payload);
+    const regime = { label: decision.regime };
+    const { stability, temperature, action } = decision;
+    const tradedBy = decision.championVersion;
     const result = this.env.step(action);
     const weights = Float64Array.from(result.info.weightsAfter);
     const portfolioReturn = result.info.portfolioReturn;
@@ -301,7 +348,7 @@ export class OnlineLearningAgent {
       // Not skipped at the end of the data: a growing feed reaches its current end at every bar.
       if (this.sinceEvaluation >= o.evaluationInterval && this.holdout.size === o.evaluationWindow && this.updates > this.updatesAtLastEvaluation) await this.evaluate(emit);
     }
-    return { bar, regime: regime.label, stability, temperature, action, weights, reward: result.reward, portfolioReturn, value, refit: regime.refit !== null, update, events, championVersion: tradedBy, done };
+    return { bar, regime: regime.label, stability, temperature, action, weights, reward: result.reward, portfolioReturn, value, refit: decision.refit, update, events, championVersion: tradedBy, done };
   }
 
   /** Hold the newest transition out of learning; the one it displaces (the oldest) becomes learnable. */
@@ -405,6 +452,7 @@ export class OnlineLearningAgent {
   /** Everything that moves, for a crash-safe checkpoint (the learner's networks are saved by its own checkpoint). */
   getState(): OnlineAgentState {
     if (!this.observation) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'online agent: nothing to save before start()');
+    if (this.pending) throw new GrpoTraderError(ErrorCodes.internal, 'online agent: a decision is pending; save after it is settled');
     return {
       json: {
         bar: this.bar,

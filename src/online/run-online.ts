@@ -135,6 +135,18 @@ async function exists(path: string): Promise<boolean> {
 /** One line of the stream as it is recorded and served: the decision at a bar's close and its outcome. */
 export type OnlineStepLine = StepLine;
 
+/** A decision as recorded when it is taken: the orders for the bar's close. */
+export interface OrderLine {
+  bar: number;
+  date: string;
+  regime: number;
+  stability: number;
+  champion: number;
+  /** Target weights after the environment's caps. */
+  weights: number[];
+  action: number[];
+}
+
 /**
  * An online stream opened for stepping (what `runOnline` loops over and the live session paces):
  * `open` loads the model and data and starts or resumes; `step` processes one bar, appends its line
@@ -148,6 +160,7 @@ export class OnlineStream {
   private trained: import('../agents/load-trained-model.js').TrainedModel | null = null;
   private featureStream: FeatureTensorStream | null = null;
   private savedStep = -1;
+  private ordered = -1;
   private constructor(
     private readonly input: OnlineRunInput,
     readonly info: Awaited<ReturnType<typeof readModel>>,
@@ -168,6 +181,11 @@ export class OnlineStream {
 
   get stepsFile(): string {
     return join(this.stateDir, 'steps.jsonl');
+  }
+
+  /** One line per decision, written when the decision is taken (before its bar is settled). */
+  get ordersFile(): string {
+    return join(this.stateDir, 'orders.jsonl');
   }
 
   get runIdentifier(): number | null {
@@ -218,6 +236,7 @@ export class OnlineStream {
     if (!input.resume && previous === null && input.restartUnsaved && (await exists(stepsFile))) {
       progress(`online: no save in ${stateDir} yet: starting the stream over\n`);
       await rm(stepsFile, { force: true });
+      await rm(join(stateDir, 'orders.jsonl'), { force: true });
     }
     if (!input.resume && (previous !== null || (await exists(stepsFile)))) {
       throw new GrpoTraderError(ErrorCodes.invalidArgument, 'this state directory already holds a stream: add --resume to continue it, or give another --state', { location: { file: stateDir } });
@@ -276,6 +295,8 @@ export class OnlineStream {
         }
         lines = saved.lines;
         await truncateLines(stepsFile, lines);
+        // One order per settled bar: a decision after the save is taken again.
+        await truncateLines(join(stateDir, 'orders.jsonl'), lines);
         runId = saved.run_id;
         if (store && runId !== null) store.removeEventsFrom(runId, online.nextBar);
         resumedFrom = record.path;
@@ -295,6 +316,7 @@ export class OnlineStream {
         }
         online.start(start);
         await writeFileAtomic(stepsFile, '');
+        await writeFileAtomic(join(stateDir, 'orders.jsonl'), '');
         progress(`online: streaming ${end - 1 - start} bars ${dateOf(start)} .. ${dateOf(end - 1)} through ${info.algorithm} (${online.options.championChallenger ? 'champion/challenger' : 'the learner trades'}), saving every ${saveFrequency} bars to ${stateDir}\n`);
       }
       stream = new OnlineStream(input, info, market, features, start, end, online, dispose, stateDir, identity, saveFrequency, keepStates, events, resumedFrom);
@@ -341,8 +363,23 @@ export class OnlineStream {
     return this.events.splice(0, this.events.length);
   }
 
-  /** Process the next bar: decide, record the decision (steps.jsonl), learn, and save on schedule. */
+  /**
+   * Decide at the next bar's close (needs only that bar) and record the orders in orders.jsonl before
+   * returning them — a live feed publishes them then, one bar before `step` can settle them.
+   */
+  async decide(): Promise<OrderLine> {
+    const d = await this.online.decide();
+    const line: OrderLine = { bar: d.bar, date: this.dateOf(d.bar), regime: d.regime, stability: d.stability, champion: d.championVersion, weights: Array.from(d.weights), action: Array.from(d.action) };
+    if (this.ordered !== d.bar) {
+      await appendFile(this.ordersFile, `${JSON.stringify(line)}\n`);
+      this.ordered = d.bar;
+    }
+    return line;
+  }
+
+  /** Process the next bar: decide (orders.jsonl), settle, record the outcome (steps.jsonl), learn, and save on schedule. */
   async step(): Promise<{ line: StepLine; step: OnlineStep }> {
+    await this.decide();
     const step = await this.online.step();
     const line: StepLine = {
       bar: step.bar,
@@ -365,8 +402,13 @@ export class OnlineStream {
   /** Save now (atomically), indexed in the store. */
   async save(regime: number, bar = this.online.nextBar, value = Number.NaN): Promise<string> {
     // Saved already at this step (e.g. stopping right after a scheduled save): nothing to add, and
-    // rewriting the directory latest.json names would open a window with no valid save.
+    // rewriting the directory latest.json names would open a window with no valid save. A decision
+    // taken and not settled is not saved either: after a restart it is taken again, identically.
     if (this.lastSave !== null && this.savedStep === this.online.totalSteps) return this.lastSave;
+    if (this.online.hasPendingDecision) {
+      if (this.lastSave === null) throw new GrpoTraderError(ErrorCodes.internal, 'online stream: a decision is pending and nothing is saved yet');
+      return this.lastSave;
+    }
     const saved = await saveOnlineState(this.stateDir, this.online, { step: this.online.totalSteps, regime, extra: { identity: this.identity, lines: this.lines, run_id: this.runId, next_time: this.market.time[this.online.nextBar] } }, this.keepStates);
     this.savedStep = this.online.totalSteps;
     this.lastSave = saved.path;
