@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { LiveSession, parseLiveSource, type LiveSourceSpec } from '../live/live-session.js';
+import { intervalToMilliseconds } from '../data/connectors/intervals.js';
 import { PollingSource, WatchingSource, type MarketDataSource, type SourceEvent, type WatchExchangeLike } from '../live/sources.js';
 import type { AlertRules } from '../live/monitors.js';
 import { parseWebhook, type WebhookOptions } from '../live/webhook.js';
@@ -104,6 +105,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (source) {
       let session: LiveSession | null = null;
       const feed = source.kind === 'replay' ? null : await pollingSource(source, registry.get().predictor.symbols, options, (event) => (session ? session.sourceEvent(event) : options.log?.({ level: 'warn', msg: event.message })));
+      // A polled feed is stale after four bar intervals without a new bar (a weekend for daily bars), unless configured.
+      const staleSeconds = feed && options.alerts?.staleSeconds === undefined ? Math.max(300, (4 * intervalToMilliseconds(options.interval ?? '1d')) / 1000) : undefined;
+      const rules = { ...options.alerts, ...(staleSeconds !== undefined ? { staleSeconds } : {}) };
       live = session = await LiveSession.start({
         model: options.models[0]!,
         data: source.kind === 'replay' ? source.paths : [],
@@ -114,7 +118,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         paceMs: options.paceMs ?? 0,
         options: options.online ?? {},
         store: options.store ?? null,
-        ...(options.alerts ? { rules: options.alerts } : {}),
+        rules,
         webhook,
         ...(options.log ? { log: options.log } : {}),
       });

@@ -33,10 +33,13 @@ export function registerExport(program: Command, io: CliIo): void {
       try {
         const bytes = await predictor.exportOnnx();
         const out = resolve(flags.out ?? join(flags.model, 'policy.onnx'));
+        // MLP graphs take any batch; traced encoder graphs (DeepSeek-R1, per-asset, temporal) one observation.
+        const a = predictor.info.config.algorithm;
+        const batch = a.policy === 'mlp' && a.encoder === 'mlp' ? 'batch' : 1;
         await writeFileAtomic(out, bytes);
-        const summary = { file: out, bytes: bytes.length, inputs: { observation: ['batch', predictor.observationSize] }, outputs: { mean: ['batch', predictor.symbols.length], log_std: [predictor.symbols.length] }, symbols: predictor.symbols, checkpoint: predictor.info.checkpointLabel, update: predictor.info.update };
+        const summary = { file: out, bytes: bytes.length, inputs: { observation: [batch, predictor.observationSize] }, outputs: { mean: [batch, predictor.symbols.length], log_std: [predictor.symbols.length] }, symbols: predictor.symbols, checkpoint: predictor.info.checkpointLabel, update: predictor.info.update };
         if (flags.json) io.stdout(`${toJson(summary)}\n`);
-        else io.stdout(`${out}: ONNX policy (${bytes.length} bytes), input observation [batch, ${predictor.observationSize}], outputs mean [batch, ${predictor.symbols.length}] and log_std [${predictor.symbols.length}] for ${predictor.symbols.join(',')}\n`);
+        else io.stdout(`${out}: ONNX policy (${bytes.length} bytes), input observation [${batch}, ${predictor.observationSize}], outputs mean [${batch}, ${predictor.symbols.length}] and log_std [${predictor.symbols.length}] for ${predictor.symbols.join(',')}\n`);
       } finally {
         predictor.dispose();
       }
