@@ -73,6 +73,7 @@ export class LiveSession implements LiveController {
   private last: Record<string, unknown> = {};
   private staleTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
+  private pauseReached: (() => void) | null = null;
   private alertId = 1_000_000;
 
   private constructor(
@@ -152,6 +153,8 @@ export class LiveSession implements LiveController {
       const source = this.options.source ?? null;
       while (!this.stopped && (!stream.done || source) && !stream.online.terminated) {
         if (this.paused) {
+          this.pauseReached?.();
+          this.pauseReached = null;
           await new Promise<void>((resolve) => (this.wake = resolve));
           this.wake = null;
           continue;
@@ -292,9 +295,17 @@ export class LiveSession implements LiveController {
     };
   }
 
-  pause(): Record<string, unknown> {
+  /** Pause after the bar in progress: resolves once the session has stopped between two bars. */
+  async pause(): Promise<Record<string, unknown>> {
     if (!this.paused) {
       this.paused = true;
+      const running = !this.finished && !this.stopped && this.failed === null && !this.stream.online.terminated;
+      if (running) {
+        const reached = new Promise<void>((resolve) => (this.pauseReached = resolve));
+        // A wait for the feed ends early, so that the pause is reached now.
+        this.wake?.();
+        await Promise.race([reached, new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+      }
       this.log({ level: 'info', msg: 'live session paused' });
       this.emit({ type: 'status', data: this.status() });
     }

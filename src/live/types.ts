@@ -25,7 +25,8 @@ export interface LiveController {
   /** Whether the session has started and is not failed. */
   ready(): boolean;
   status(): Record<string, unknown>;
-  pause(): Record<string, unknown>;
+  /** Pause after the bar in progress (resolves when the session is between two bars). */
+  pause(): Record<string, unknown> | Promise<Record<string, unknown>>;
   resume(): Record<string, unknown>;
   alerts(): Alert[];
   /** Recent stream events after `after` (sequence number), in order, for a subscriber that joins late. */
