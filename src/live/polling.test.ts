@@ -73,7 +73,7 @@ describe('LiveSession on a polled feed', () => {
     });
     await feed(session, connector, first + 120);
     // With bar t forming, bar t − 1 is final: its orders are out; the last settled decision is t − 2's.
-    await new Promise((r) => setTimeout(r, 50));
+    for (let k = 0; k < 500 && seen.filter((e) => e.type === 'order').at(-1)?.bar !== first + 119; k++) await new Promise((r) => setTimeout(r, 10));
     const lastOrder = seen.filter((e) => e.type === 'order').at(-1)!.bar;
     const lastSettled = seen.filter((e) => e.type === 'decision').at(-1)!.bar;
     expect(lastOrder).toBe(first + 119);
