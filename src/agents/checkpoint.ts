@@ -5,9 +5,9 @@
  * temporary sibling directory and renamed into place, then `latest.json` is replaced atomically, so
  * a crash never leaves a half-written checkpoint behind the `latest` pointer.
  */
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, GrpoTraderError, writeFileAtomic } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
 import { loadParams, saveParams } from '../nn/index.js';
 import { numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
@@ -55,11 +55,6 @@ export function checkpointName(update: number): string {
  * `updateLatest` (default) `<directory>/latest.json` then points at it.
  */
 export async function writeCheckpoint(directory: string, name: string, agent: TrainableAgent, trainer: TrainerState, config: unknown, updateLatest = true): Promise<string> {
-  await mkdir(directory, { recursive: true });
-  const final = join(directory, name);
-  const temporary = join(directory, `.${name}.tmp-${process.pid}`);
-  await rm(temporary, { recursive: true, force: true });
-  await mkdir(temporary, { recursive: true });
   const host = agent.getState();
   const state: CheckpointState = {
     formatVersion: 1,
@@ -70,10 +65,10 @@ export async function writeCheckpoint(directory: string, name: string, agent: Tr
     agent: { ...host, rng: host.rng.map((x) => (Number.isNaN(x) ? (null as unknown as number) : x)), snapshots: host.snapshots.map(encodeFloat64) },
     trainer,
   };
-  await saveParams(join(temporary, 'networks'), agent.networks(), CHECKPOINT_KIND, { algorithm: agent.algorithm });
-  await writeFileAtomic(join(temporary, 'state.json'), `${JSON.stringify(state)}\n`);
-  await rm(final, { recursive: true, force: true });
-  await rename(temporary, final);
+  const final = await writeDirectoryAtomic(directory, name, async (temporary) => {
+    await saveParams(join(temporary, 'networks'), agent.networks(), CHECKPOINT_KIND, { algorithm: agent.algorithm });
+    await writeFileAtomic(join(temporary, 'state.json'), `${JSON.stringify(state)}\n`);
+  });
   if (updateLatest) await writeFileAtomic(join(directory, 'latest.json'), `${JSON.stringify({ checkpoint: name, update: agent.updates })}\n`);
   return final;
 }

@@ -3,9 +3,9 @@
  * checkpoint), the market it was trained on (`data.json`), and a deterministic action chooser (the
  * Gaussian mean / the most probable action) over an environment built exactly as in training.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { ErrorCodes, GrpoTraderError } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError, pathExists } from '../core/index.js';
 import type { MarketData } from '../data/types.js';
 import type { Env, FeatureTensor } from '../env/index.js';
 import { initEngine, loadParams } from '../nn/index.js';
@@ -46,25 +46,20 @@ export interface TrainedModel {
   dispose(): void;
 }
 
-async function exists(path: string, kind: 'file' | 'directory'): Promise<boolean> {
-  const info = await stat(path).catch(() => null);
-  return info !== null && (kind === 'file' ? info.isFile() : info.isDirectory());
-}
-
 /**
  * Describe the model of a run directory. `checkpoint`: `best` (default when `best/` exists, else the
  * latest), `latest`, an update number, a checkpoint name (`update-000010`) or a checkpoint directory.
  */
 export async function readTrainedModel(directory: string, checkpoint?: string): Promise<TrainedModelInfo> {
-  if (!(await exists(directory, 'directory'))) {
+  if (!(await pathExists(directory, 'directory'))) {
     throw new GrpoTraderError(ErrorCodes.notFound, `no such model directory (expected the --out directory of grpo-trader train)`, { location: { file: directory } });
   }
   let resolved: string;
   let label: string;
-  const wanted = checkpoint ?? ((await exists(join(directory, 'best', 'state.json'), 'file')) ? 'best' : 'latest');
+  const wanted = checkpoint ?? ((await pathExists(join(directory, 'best', 'state.json'), 'file')) ? 'best' : 'latest');
   if (wanted === 'best') {
     resolved = join(directory, 'best');
-    if (!(await exists(join(resolved, 'state.json'), 'file'))) {
+    if (!(await pathExists(join(resolved, 'state.json'), 'file'))) {
       throw new GrpoTraderError(ErrorCodes.notFound, `no best/ checkpoint (the run had no validation split); use --checkpoint latest`, { location: { file: resolved } });
     }
     label = 'best';
@@ -78,7 +73,7 @@ export async function readTrainedModel(directory: string, checkpoint?: string): 
       ? [join(directory, 'checkpoints', checkpointName(Number(wanted)))]
       : [join(directory, 'checkpoints', wanted), join(directory, wanted), ...(isAbsolute(wanted) ? [wanted] : [wanted])];
     const found = [];
-    for (const candidate of candidates) if (await exists(join(candidate, 'state.json'), 'file')) found.push(candidate);
+    for (const candidate of candidates) if (await pathExists(join(candidate, 'state.json'), 'file')) found.push(candidate);
     if (found.length === 0) {
       throw new GrpoTraderError(ErrorCodes.notFound, `no checkpoint "${wanted}" (give best, latest, an update number kept in checkpoints/, or a checkpoint directory)`, {
         location: { file: directory, field: 'checkpoint', value: wanted },
@@ -91,7 +86,7 @@ export async function readTrainedModel(directory: string, checkpoint?: string): 
   const config = parseTrainConfig(state.config, join(resolved, 'state.json'));
   let data: ModelDataRecord | null = null;
   const dataFile = join(directory, 'data.json');
-  if (await exists(dataFile, 'file')) {
+  if (await pathExists(dataFile, 'file')) {
     try {
       data = JSON.parse(await readFile(dataFile, 'utf8')) as ModelDataRecord;
     } catch (error) {

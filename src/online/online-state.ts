@@ -11,10 +11,10 @@
  * A save is written into a temporary sibling and renamed into place, then `latest.json` is replaced
  * atomically: `kill -9` at any moment leaves either the previous save or the new one as latest.
  */
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/fs.js';
+import { writeDirectoryAtomic, writeFileAtomic } from '../core/fs.js';
 import type { OnlineAgentJsonState, OnlineLearningAgent } from './online-agent.js';
 
 export const ONLINE_STATE_FORMAT = 1;
@@ -47,22 +47,17 @@ const NAME_PATTERN = /^model_steps_(\d+)_regime_(-?\d+)$/;
 
 /** Save the stream's state into `<directory>/<name>` atomically and point `latest.json` at it; keeps the newest `keep` saves. Returns the save's path and the saves removed. */
 export async function saveOnlineState(directory: string, online: OnlineLearningAgent, record: OnlineSaveRecord, keep = 3): Promise<{ path: string; removed: string[] }> {
-  await mkdir(directory, { recursive: true });
   const name = onlineStateName(record.step, record.regime);
-  const final = join(directory, name);
-  const temporary = join(directory, `.${name}.tmp-${process.pid}`);
-  await rm(temporary, { recursive: true, force: true });
-  await mkdir(temporary, { recursive: true });
   const state = online.getState();
-  await online.model.save(join(temporary, 'learner'));
-  if (state.champion) await online.model.writeSnapshot(state.champion, join(temporary, 'champion'));
-  if (state.lastGood) await online.model.writeSnapshot(state.lastGood, join(temporary, 'last-good'));
-  await writeFileAtomic(join(temporary, 'replay.bin'), state.buffer);
-  await writeFileAtomic(join(temporary, 'holdout.bin'), state.holdout);
-  const file: OnlineStateFile = { formatVersion: ONLINE_STATE_FORMAT, name, record, hasChampion: state.champion !== null, hasLastGood: state.lastGood !== null, agent: state.json };
-  await writeFileAtomic(join(temporary, 'online.json'), `${JSON.stringify(file)}\n`);
-  await rm(final, { recursive: true, force: true });
-  await rename(temporary, final);
+  const final = await writeDirectoryAtomic(directory, name, async (temporary) => {
+    await online.model.save(join(temporary, 'learner'));
+    if (state.champion) await online.model.writeSnapshot(state.champion, join(temporary, 'champion'));
+    if (state.lastGood) await online.model.writeSnapshot(state.lastGood, join(temporary, 'last-good'));
+    await writeFileAtomic(join(temporary, 'replay.bin'), state.buffer);
+    await writeFileAtomic(join(temporary, 'holdout.bin'), state.holdout);
+    const file: OnlineStateFile = { formatVersion: ONLINE_STATE_FORMAT, name, record, hasChampion: state.champion !== null, hasLastGood: state.lastGood !== null, agent: state.json };
+    await writeFileAtomic(join(temporary, 'online.json'), `${JSON.stringify(file)}\n`);
+  });
   await writeFileAtomic(join(directory, 'latest.json'), `${JSON.stringify({ state: name, step: record.step })}\n`);
   const removed = await pruneOnlineStates(directory, keep, name);
   return { path: final, removed };

@@ -11,8 +11,8 @@
  * resumed stream truncates the log to its save and appends exactly the lines an uninterrupted stream
  * would have written.
  */
-import { appendFile, mkdir, readFile, rm, stat, truncate } from 'node:fs/promises';
-import { writeFileAtomic } from '../core/fs.js';
+import { appendFile, mkdir, readFile, rm, truncate } from 'node:fs/promises';
+import { pathExists, writeFileAtomic } from '../core/fs.js';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { formatTimestamp } from '../data/dates.js';
@@ -128,10 +128,6 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null)) !== null;
-}
-
 /** One line of the stream as it is recorded and served: the decision at a bar's close and its outcome. */
 export type OnlineStepLine = StepLine;
 
@@ -233,12 +229,12 @@ export class OnlineStream {
 
     const previous = await latestOnlineState(stateDir);
     if (input.resume && previous === null) throw new GrpoTraderError(ErrorCodes.notFound, 'nothing to resume: no saved stream here (run without --resume to start one)', { location: { file: stateDir } });
-    if (!input.resume && previous === null && input.restartUnsaved && (await exists(stepsFile))) {
+    if (!input.resume && previous === null && input.restartUnsaved && (await pathExists(stepsFile))) {
       progress(`online: no save in ${stateDir} yet: starting the stream over\n`);
       await rm(stepsFile, { force: true });
       await rm(join(stateDir, 'orders.jsonl'), { force: true });
     }
-    if (!input.resume && (previous !== null || (await exists(stepsFile)))) {
+    if (!input.resume && (previous !== null || (await pathExists(stepsFile)))) {
       throw new GrpoTraderError(ErrorCodes.invalidArgument, 'this state directory already holds a stream: add --resume to continue it, or give another --state', { location: { file: stateDir } });
     }
 

@@ -4,7 +4,7 @@
  * training with validation-based model selection, an out-of-sample backtest of the selected model
  * against every baseline through the same accounting, paired tests, a stored run and its HTML report.
  */
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { replayPolicy } from '../../backtest/agent-policy.js';
@@ -14,6 +14,7 @@ import { createStrategy, STRATEGY_NAMES } from '../../backtest/strategies/index.
 import { StrategyBenchmark } from '../../backtest/strategy-benchmark.js';
 import { flattenSummary } from '../../backtest/summarize.js';
 import { invalidArgument } from '../../core/errors.js';
+import { pathExists } from '../../core/fs.js';
 import { formatTimestamp } from '../../data/dates.js';
 import { dateRangeIndices, loadMarket, seriesFromMarket, sliceByDate, syntheticRegimeMarket, writeOhlcvCsv } from '../../data/index.js';
 import type { MarketData } from '../../data/types.js';
@@ -95,14 +96,6 @@ function chooseSplits(market: MarketData, trainEnd?: string, validationEnd?: str
   };
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null))?.isDirectory() ?? false;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null))?.isFile() ?? false;
-}
-
 /** Run the demo; returns the JSON document the command prints. */
 export async function runDemo(flags: DemoFlags, io: CliIo) {
   const started = performance.now();
@@ -113,8 +106,8 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
   const out = resolve(flags.out ?? DEMO_DEFAULTS.out);
   const modelDir = join(out, 'model');
   // Only a previous demo's model directory is replaced; anything else there is the user's.
-  if (await isDirectory(modelDir)) {
-    if (!(await isFile(join(modelDir, 'metrics.jsonl')))) throw invalidArgument(`${modelDir} exists and is not a previous demo's model directory; choose another --out`);
+  if (await pathExists(modelDir, 'directory')) {
+    if (!(await pathExists(join(modelDir, 'metrics.jsonl'), 'file'))) throw invalidArgument(`${modelDir} exists and is not a previous demo's model directory; choose another --out`);
     await rm(modelDir, { recursive: true, force: true });
   }
 

@@ -5,10 +5,10 @@
  * SIGINT/SIGTERM, which stops the live session after its bar in progress and saves it. A thin
  * adapter over `startServer`.
  */
-import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCodes, GrpoTraderError } from '../../core/errors.js';
+import { pathExists } from '../../core/fs.js';
 import { loadServeConfig } from '../../server/serve-config.js';
 import { startServer } from '../../server/start.js';
 import type { CliIo } from '../output.js';
@@ -82,7 +82,7 @@ export function registerServe(program: Command, io: CliIo): void {
         if (models.length > 0 || live) throw new GrpoTraderError(ErrorCodes.invalidArgument, '--demo chooses the model and the feed; it cannot be combined with --model or --live', { location: { field: 'demo' } });
         const out = resolve(DEMO_DEFAULTS.out);
         const modelDir = join(out, 'model');
-        if (!(await stat(join(modelDir, 'data.json')).catch(() => null)) || !(await stat(join(out, 'data')).catch(() => null))) {
+        if (!(await pathExists(join(modelDir, 'data.json'), 'file')) || !(await pathExists(join(out, 'data'), 'directory'))) {
           io.progress(`serve --demo: no demo model in ${out} yet: running grpo-trader demo first\n`);
           await runDemo(flags.store ? { store: flags.store } : {}, io);
         }
