@@ -4,11 +4,13 @@
  * C51 value distribution with VaR/CVaR where the model has a distributional critic, and the feature
  * importances of a deepseek policy. The library form of `POST /v1/predict`.
  *
- * The agent is built exactly as in training (environment layout, network sizes) over a placeholder
- * market with the model's symbols — networks and observation layout do not depend on prices — and
- * the checkpoint's networks are loaded into it. Posted bars get their own environment per request.
+ * The agent is built exactly as in training (environment layout, network sizes) over a seeded
+ * synthetic market renamed to the model's symbols — the networks and the observation layout depend
+ * on the number of assets, features and bars in the window, never on prices — and the checkpoint's
+ * networks are loaded into it. Posted bars get their own environment per request.
  */
-import { ErrorCodes, GrpoTraderError, Rng } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError } from '../core/index.js';
+import { syntheticRegimeMarket } from '../data/synthetic.js';
 import { formatTimestamp } from '../data/dates.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor } from '../env/feature-tensor.js';
@@ -19,7 +21,8 @@ import { RewardPenaltyAgent } from './reward-penalty-agent.js';
 import { environmentFactory } from './train.js';
 import type { PolicyAgent } from './policy-agent.js';
 
-const PLACEHOLDER_BARS = 800;
+/** Bars of the synthetic market the agent is built over (enough for every indicator's warm-up). */
+const LAYOUT_BARS = 800;
 /** Most requests answered by one policy call. */
 const MAX_BATCH = 32;
 
@@ -89,7 +92,7 @@ export class ModelPredictor implements ServedModel {
   ) {
     this.symbols = info.symbols ?? [];
     this.observationSize = model.agent.observationSize;
-    this.requiredBars = (model.makeEnv({ firstBar: 0, lastBar: PLACEHOLDER_BARS - 1 }) as MultiAssetEnv).minStart + 2;
+    this.requiredBars = (model.makeEnv({ firstBar: 0, lastBar: LAYOUT_BARS - 1 }) as MultiAssetEnv).minStart + 2;
   }
 
   /** The policy as an ONNX model (MLP policies), with the model's identity as metadata. */
@@ -115,7 +118,8 @@ export class ModelPredictor implements ServedModel {
     if (!info.symbols || info.symbols.length === 0) {
       throw new GrpoTraderError(ErrorCodes.invalidData, 'the model does not record its symbols (data.json is missing): retrain it with this version', { location: { file: directory } });
     }
-    const market = placeholderMarket(info.symbols, PLACEHOLDER_BARS);
+    const synthetic = syntheticRegimeMarket({ assets: info.symbols.length, bars: LAYOUT_BARS, seed: 1 }).market;
+    const market: MarketData = { ...synthetic, symbols: info.symbols };
     const features = buildFeatureTensor(market, { features: info.config.data.features });
     const model = await loadTrainedModel(info, market, features);
     const engine = options.engine ?? 'auto';
@@ -334,21 +338,4 @@ export function valueDistribution(support: ArrayLike<number>, probabilities: Arr
   return { support: Array.from(support), probabilities: Array.from(probabilities, (p) => p / total), mean, var: quantile, cvar: tail / alpha, alpha };
 }
 
-/** A seeded random walk with the model's symbols: only its shape matters (the agent's layout). */
-function placeholderMarket(symbols: readonly string[], bars: number): MarketData {
-  const A = symbols.length;
-  const rng = new Rng(1);
-  const close = new Float64Array(bars * A);
-  const volume = new Float64Array(bars * A);
-  for (let t = 0; t < bars; t++) {
-    for (let a = 0; a < A; a++) {
-      close[t * A + a] = t === 0 ? 100 : close[(t - 1) * A + a]! * Math.exp(0.01 * rng.normal());
-      volume[t * A + a] = 1e6 * (1 + 0.5 * rng.next());
-    }
-  }
-  const time = Float64Array.from({ length: bars }, (_, t) => Date.UTC(2000, 0, 3) + t * 86_400_000);
-  const high = close.map((c) => c * 1.01);
-  const low = close.map((c) => c * 0.99);
-  return { symbols, time, open: close.slice(), high, low, close, volume };
-}
 

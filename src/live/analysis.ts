@@ -4,7 +4,7 @@
  * daily returns, and the drift of a model's features against its training split (PSI per feature).
  */
 import { populationStabilityIndex, type DriftReference } from '../core/drift-statistics.js';
-import { computeMetrics } from '../backtest/metrics.js';
+import { computeMetrics, returnsFromValues } from '../backtest/metrics.js';
 import { formatTimestamp } from '../data/dates.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor, type BuildFeatureTensorOptions } from '../env/feature-tensor.js';
@@ -68,9 +68,7 @@ export function analyzeMarket(market: MarketData, drift: { model: string; featur
     for (let t = 0; t < T; t++) close[t] = market.close[t * A + a]!;
     const m = computeMetrics(close);
     metrics[symbol] = { total_return: m.total_return, annual_return: m.annual_return, volatility: m.volatility, sharpe_ratio: m.sharpe_ratio, max_drawdown: m.max_drawdown };
-    const r = new Float64Array(Math.max(0, T - 1));
-    for (let t = 1; t < T; t++) r[t - 1] = close[t]! / close[t - 1]! - 1;
-    returns.push(r);
+    returns.push(returnsFromValues(close));
   });
   const correlations = returns.map((x) => returns.map((y) => pearson(x, y)));
   return {

@@ -114,34 +114,23 @@ export interface OnlineDecision {
   action: Float64Array;
   /** The target weights after the environment's gross and per-asset caps: the orders to place. */
   weights: Float64Array;
-  /** Version of the model that decided. */
+  /** Version of the model that decided and traded (0: the initial model; +1 at each promotion or rollback). */
   championVersion: number;
   refit: boolean;
 }
 
-/** What happened at one bar. */
-export interface OnlineStep {
-  bar: number;
-  regime: number;
-  stability: number;
-  temperature: number;
-  /** The action taken at this close (target weights before the environment's normalisation). */
-  action: Float64Array;
-  /** The portfolio weights after the trade (what the book held over the next bar). */
-  weights: Float64Array;
+/** What happened at one bar: the decision (its `weights` are what the book held over the next bar) and its outcome. */
+export interface OnlineStep extends OnlineDecision {
   /** Reward earned from this bar to the next. */
   reward: number;
   /** Net portfolio return from this bar to the next. */
   portfolioReturn: number;
   /** Portfolio value at the next bar's close. */
   value: number;
-  refit: boolean;
   /** The update's metrics when the model learned after this bar, else null. */
   update: Record<string, number> | null;
   /** Events raised at this bar (also sent to `onEvent`). */
   events: OnlineEvent[];
-  /** Version of the champion that traded (0: the initial model; +1 at each promotion or rollback). */
-  championVersion: number;
   done: boolean;
 }
 
@@ -320,8 +309,7 @@ export class OnlineLearningAgent {
     const bar = decision.bar;
     const emit = (kind: OnlineEventKind, payload: Record<string, unknown>) => this.emit(events, bar, kind, payload);
     const regime = { label: decision.regime };
-    const { stability, temperature, action } = decision;
-    const tradedBy = decision.championVersion;
+    const action = decision.action;
     const result = this.env.step(action);
     const weights = Float64Array.from(result.info.weightsAfter);
     const portfolioReturn = result.info.portfolioReturn;
@@ -348,7 +336,7 @@ export class OnlineLearningAgent {
       // Not skipped at the end of the data: a growing feed reaches its current end at every bar.
       if (this.sinceEvaluation >= o.evaluationInterval && this.holdout.size === o.evaluationWindow && this.updates > this.updatesAtLastEvaluation) await this.evaluate(emit);
     }
-    return { bar, regime: regime.label, stability, temperature, action, weights, reward: result.reward, portfolioReturn, value, refit: decision.refit, update, events, championVersion: tradedBy, done };
+    return { ...decision, weights, reward: result.reward, portfolioReturn, value, update, events, done };
   }
 
   /** Hold the newest transition out of learning; the one it displaces (the oldest) becomes learnable. */
