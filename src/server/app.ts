@@ -21,7 +21,7 @@ import { createServerMetrics } from './metrics.js';
 import { openApiDocument, docsHtml, ROUTES } from './openapi.js';
 import type { ModelRegistry } from './registry.js';
 import { AnalysisRequestSchema, ModelIdSchema, PredictRequestSchema } from './schemas.js';
-import type { LiveController, LiveEvent } from './live-controller.js';
+import type { LiveController, LiveEvent } from '../live/types.js';
 
 export const SERVER_VERSION = '0.1.0';
 

@@ -1,1 +1,0 @@
-export type { LiveController, LiveEvent, Alert } from '../live/types.js';
