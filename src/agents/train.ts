@@ -40,6 +40,8 @@ export interface TrainRunOptions {
   configFile?: string;
   /** Told when the run starts, writes a checkpoint and ends (the CLI records it in the run store). */
   recorder?: TrainingRecorder;
+  /** Keep the per-bar net returns of the final evaluations in the summary (`returns`; sweeps and walk-forward stitch them). */
+  keepReturns?: boolean;
 }
 
 /** What a training run reports to whoever records it (the run store, through the CLI). */
@@ -74,6 +76,12 @@ export interface SplitEvaluation {
   equalWeight: Omit<EpisodeSummary, 'returns'>;
 }
 
+/** Per-bar net returns of a split's evaluation episodes (with `keepReturns`). */
+export interface SplitReturns {
+  policy: number[];
+  equalWeight: number[];
+}
+
 export interface TrainSummary {
   algorithm: string;
   updates: number;
@@ -84,6 +92,8 @@ export interface TrainSummary {
   seconds: number;
   validation: SplitEvaluation | null;
   test: SplitEvaluation | null;
+  /** With `keepReturns`: the evaluations' per-bar returns, by split. */
+  returns?: { validation: SplitReturns | null; test: SplitReturns | null };
 }
 
 /** Bar range [firstBar, lastBar] of a date range; throws naming the split when it holds no bars. */
@@ -160,11 +170,11 @@ function policyChooser(agent: TrainableAgent) {
   };
 }
 
-async function evaluateSplit(agent: TrainableAgent, env: Env, name: string, range: { from: string; to: string }, withBaseline: boolean): Promise<SplitEvaluation> {
+async function evaluateSplit(agent: TrainableAgent, env: Env, name: string, range: { from: string; to: string }): Promise<{ evaluation: SplitEvaluation; returns: SplitReturns }> {
   const strip = ({ returns: _returns, ...rest }: EpisodeSummary) => rest;
   const policy = await runEpisode(env, policyChooser(agent));
-  const equalWeight = withBaseline ? await runEpisode(env, equalWeightChooser(env)) : policy;
-  return { split: name, from: range.from, to: range.to, policy: strip(policy), equalWeight: strip(equalWeight) };
+  const equalWeight = await runEpisode(env, equalWeightChooser(env));
+  return { evaluation: { split: name, from: range.from, to: range.to, policy: strip(policy), equalWeight: strip(equalWeight) }, returns: { policy: Array.from(policy.returns), equalWeight: Array.from(equalWeight.returns) } };
 }
 
 /** What `data.json` of a run directory records: the trained market's symbols and dates, and the features. */
@@ -305,9 +315,10 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       const { params } = await loadParams(join(outDir, 'best', 'networks'), template, CHECKPOINT_KIND);
       agent.loadNetworks(params);
     }
-    const validation = validationEnv && config.splits.validation ? await evaluateSplit(agent, validationEnv, 'validation', config.splits.validation, true) : null;
-    const test =
-      config.splits.test && !options.skipTest ? await evaluateSplit(agent, make(splitBars(market, 'test', config.splits.test), false), 'test', config.splits.test, true) : null;
+    const validationResult = validationEnv && config.splits.validation ? await evaluateSplit(agent, validationEnv, 'validation', config.splits.validation) : null;
+    const testResult = config.splits.test && !options.skipTest ? await evaluateSplit(agent, make(splitBars(market, 'test', config.splits.test), false), 'test', config.splits.test) : null;
+    const validation = validationResult?.evaluation ?? null;
+    const test = testResult?.evaluation ?? null;
     const summary: TrainSummary = {
       algorithm: agent.algorithm,
       updates: agent.updates,
@@ -320,6 +331,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       test,
     };
     await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    if (options.keepReturns) summary.returns = { validation: validationResult?.returns ?? null, test: testResult?.returns ?? null };
     for (const evaluation of [validation, test]) {
       if (evaluation) {
         progress(`${evaluation.split} ${evaluation.from} .. ${evaluation.to}: policy sharpe ${format(evaluation.policy.sharpe, 3)} return ${format(evaluation.policy.totalReturn * 100, 2)}%  |  equal weight sharpe ${format(evaluation.equalWeight.sharpe, 3)} return ${format(evaluation.equalWeight.totalReturn * 100, 2)}%\n`);

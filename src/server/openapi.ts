@@ -1,5 +1,6 @@
 /** The OpenAPI 3 document, generated from the route table and the same zod schemas the handlers parse with; and a plain docs page. */
 import { z } from 'zod';
+import { escapeHtml } from '../backtest/report/render-html.js';
 import { AnalysisRequestSchema, AnalysisSchema, ErrorBodySchema, HealthSchema, ModelListSchema, PredictionSchema, PredictRequestSchema, ReadySchema } from './schemas.js';
 
 export interface RouteDoc {
@@ -59,10 +60,6 @@ export function openApiDocument(routes: readonly RouteDoc[], version: string) {
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths,
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** A self-contained reference page (no network): each route, its body and response schemas. */

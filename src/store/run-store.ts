@@ -44,6 +44,8 @@ export interface RunProvenance {
   dataFingerprint?: string | null;
   /** Paths of what the run wrote: model directory, report, equity files... */
   artifacts?: Record<string, unknown>;
+  /** The sweep (its run id) this run is a trial or the final run of. */
+  sweepId?: number | null;
 }
 
 export interface RecordRunInput extends RunProvenance {
@@ -53,6 +55,10 @@ export interface RecordRunInput extends RunProvenance {
   /** Anything else the report needs (e.g. deflated Sharpe ratios), stored as JSON. */
   extra?: Record<string, unknown>;
   status?: string;
+  /** Metrics by series name that are not backtest series (e.g. a trial's validation folds). */
+  metrics?: Record<string, Record<string, number>>;
+  /** Checkpoints the run wrote, indexed in the same transaction. */
+  checkpoints?: { step: number; path: string; metrics?: Record<string, number> }[];
 }
 
 /** The columns of a run's row that summaries show as they are. */
@@ -69,6 +75,7 @@ interface RunColumns {
   bars: number;
   seed: number | null;
   data_fingerprint: string | null;
+  sweep_id: number | null;
 }
 
 export interface RunSummary extends RunColumns {
@@ -213,14 +220,22 @@ export class RunStore {
       const now = this.now().toISOString();
       const runId = this.insertRun(input, input.status ?? 'finished', input.extra ?? {}, now, now);
       this.insertResults(runId, input.series, input.tests ?? []);
+      this.upsertMetrics(runId, input.metrics ?? {});
+      const checkpoint = this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at, metrics) VALUES (?, ?, ?, ?, ?)');
+      for (const c of input.checkpoints ?? []) checkpoint.run(runId, c.step, c.path, now, json(c.metrics ?? {}));
       return runId;
     });
+  }
+
+  /** Metrics by series (NaN stored as NULL), inside the caller's transaction. */
+  private upsertMetrics(runId: number, metrics: Record<string, Record<string, number>>): void {
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO metrics (run_id, series, name, value) VALUES (?, ?, ?, ?)');
+    for (const [series, values] of Object.entries(metrics)) for (const [name, value] of Object.entries(values)) upsert.run(runId, series, name, Number.isNaN(value) ? null : value);
   }
 
   /** A run's series (equity, metrics, trades) and tests, inside the caller's transaction. */
   private insertResults(runId: number, series: readonly SeriesInput[], tests: readonly { strategy: string; baseline: string }[]): void {
     const insertSeries = this.db.prepare('INSERT INTO series (run_id, name, position, symbols, initial_capital, first_bar, weights) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const insertMetric = this.db.prepare('INSERT OR REPLACE INTO metrics (run_id, series, name, value) VALUES (?, ?, ?, ?)');
     const insertEquity = this.db.prepare('INSERT INTO equity (run_id, series, row, date, time, value, cost, turnover) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const insertTrade = this.db.prepare('INSERT INTO trades (run_id, series, seq, date, bar, symbol, weight_before, weight_after, notional, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const insertTest = this.db.prepare('INSERT INTO tests (run_id, strategy, baseline, result) VALUES (?, ?, ?, ?)');
@@ -228,7 +243,7 @@ export class RunStore {
       const r = entry.result;
       const weights = Buffer.from(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength);
       insertSeries.run(runId, entry.name, position, json(r.symbols), r.initialCapital, r.barIndex[0] ?? 0, weights);
-      for (const [name, value] of Object.entries(entry.metrics)) insertMetric.run(runId, entry.name, name, Number.isNaN(value) ? null : value);
+      this.upsertMetrics(runId, { [entry.name]: entry.metrics });
       for (let i = 0; i < r.time.length; i++) insertEquity.run(runId, entry.name, i, formatTimestamp(r.time[i]!), r.time[i]!, r.value[i]!, r.cost[i]!, r.turnover[i]!);
       const t = r.trades;
       for (let k = 0; k < t.count; k++) {
@@ -260,9 +275,9 @@ export class RunStore {
     return Number(
       this.db
         .prepare(
-          'INSERT INTO runs (kind, name, created_at, finished_at, status, split, first_date, last_date, bars, config, data, extra, seed, data_fingerprint, artifacts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO runs (kind, name, created_at, finished_at, status, split, first_date, last_date, bars, config, data, extra, seed, data_fingerprint, artifacts, sweep_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(input.kind, input.name, createdAt, finishedAt, status, p.split, p.first, p.last, p.bars, json(input.config), json(input.data ?? null), json(extra), input.seed ?? null, input.dataFingerprint ?? null, json(input.artifacts ?? {})).lastInsertRowid,
+        .run(input.kind, input.name, createdAt, finishedAt, status, p.split, p.first, p.last, p.bars, json(input.config), json(input.data ?? null), json(extra), input.seed ?? null, input.dataFingerprint ?? null, json(input.artifacts ?? {}), input.sweepId ?? null).lastInsertRowid,
     );
   }
 
@@ -278,10 +293,7 @@ export class RunStore {
       const extra = { ...(parseJson(row.extra) as Record<string, unknown>), ...(input.extra ?? {}) };
       const artifacts = { ...(parseJson(row.artifacts) as Record<string, unknown>), ...(input.artifacts ?? {}) };
       this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, extra = ?, artifacts = ? WHERE id = ?').run(input.status, this.now().toISOString(), json(extra), json(artifacts), id);
-      const upsert = this.db.prepare('INSERT OR REPLACE INTO metrics (run_id, series, name, value) VALUES (?, ?, ?, ?)');
-      for (const [series, values] of Object.entries(input.metrics ?? {})) {
-        for (const [name, value] of Object.entries(values)) upsert.run(id, series, name, Number.isNaN(value) ? null : value);
-      }
+      this.upsertMetrics(id, input.metrics ?? {});
       this.insertResults(id, input.series ?? [], input.tests ?? []);
     });
   }
@@ -342,11 +354,21 @@ export class RunStore {
     this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND path = ?').run(runId, path);
   }
 
-  /** Runs, newest first. */
-  listRuns(options: { kind?: string; limit?: number } = {}): RunSummary[] {
+  /** Runs, newest first (optionally of one kind, or the runs of one sweep). */
+  listRuns(options: { kind?: string; limit?: number; sweepId?: number } = {}): RunSummary[] {
+    const where: string[] = [];
+    const values: (string | number)[] = [];
+    if (options.kind !== undefined) {
+      where.push('kind = ?');
+      values.push(options.kind);
+    }
+    if (options.sweepId !== undefined) {
+      where.push('sweep_id = ?');
+      values.push(options.sweepId);
+    }
     const rows = this.db
-      .prepare<RunRow>(`SELECT * FROM runs ${options.kind !== undefined ? 'WHERE kind = ?' : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...(options.kind !== undefined ? [options.kind] : []), options.limit ?? -1);
+      .prepare<RunRow>(`SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...values, options.limit ?? -1);
     const series = this.db.prepare<{ name: string }>('SELECT name FROM series WHERE run_id = ? ORDER BY position');
     return rows.map((row) => this.summary(row, series.all(row.id).map((s) => s.name)));
   }
@@ -365,6 +387,7 @@ export class RunStore {
       bars: row.bars,
       seed: row.seed,
       data_fingerprint: row.data_fingerprint,
+      sweep_id: row.sweep_id,
       series,
     };
   }

@@ -1,9 +1,10 @@
 /**
  * The store's tables. `PRAGMA user_version` records the version; MIGRATIONS bring an older file up to
  * date in place (version 2 added each run's seed, data fingerprint, artifact paths and finish time;
- * version 3 the events of long-running runs: refits, alarms, promotions, rollbacks).
+ * version 3 the events of long-running runs: refits, alarms, promotions, rollbacks; version 4 the
+ * sweep a run belongs to: a sweep's trials and final run point at the sweep's own run).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -22,7 +23,8 @@ CREATE TABLE IF NOT EXISTS runs (
   seed INTEGER,
   data_fingerprint TEXT,
   artifacts TEXT NOT NULL DEFAULT '{}',
-  finished_at TEXT
+  finished_at TEXT,
+  sweep_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS series (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -90,12 +92,14 @@ CREATE TABLE IF NOT EXISTS events (
   payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_by_kind ON runs(kind, id);
+CREATE INDEX IF NOT EXISTS runs_by_sweep ON runs(sweep_id, id);
 CREATE INDEX IF NOT EXISTS events_by_run ON events(run_id, id);
 CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
 `;
 
 /** Statements that bring a store of version `from` to `from + 1`. */
 export const MIGRATIONS: Record<number, string> = {
+  3: 'ALTER TABLE runs ADD COLUMN sweep_id INTEGER;',
   2: '', // version 3 only adds the events table, which SCHEMA creates
   1: `
 ALTER TABLE runs ADD COLUMN seed INTEGER;

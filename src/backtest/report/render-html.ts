@@ -23,7 +23,7 @@ export function echartsScript(): string {
   return echartsSource;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -33,7 +33,7 @@ function payloadJson(input: ReportInput): string {
   return json.replace(/</g, '\\u003c');
 }
 
-const STYLE = `
+export const STYLE = `
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1200px; padding: 16px 24px; color: #222; }
 h1 { font-size: 1.4em; margin-bottom: 0.2em; overflow-wrap: anywhere; }
 h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 1px solid #ddd; padding-bottom: 4px; }

@@ -16,9 +16,10 @@ import { registerRegimes } from './regimes.js';
 import { registerOnline } from './online.js';
 import { registerServe } from './serve.js';
 import { registerExport } from './export.js';
+import { registerSweep, registerWalkForward, registerWorker } from './sweep.js';
 
 /** A command registers itself on the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [registerDataValidate, registerDataFetch, registerFeatures, registerSimulate, registerMetrics, registerCompare, registerRuns, registerReport, registerTrain, registerBacktest, registerExplain, registerRegimes, registerOnline, registerServe, registerExport, registerDemo];
+export const commands: RegisterCommand[] = [registerDataValidate, registerDataFetch, registerFeatures, registerSimulate, registerMetrics, registerCompare, registerRuns, registerReport, registerTrain, registerBacktest, registerExplain, registerRegimes, registerOnline, registerServe, registerExport, registerSweep, registerWalkForward, registerWorker, registerDemo];

@@ -1,7 +1,7 @@
 /** `grpo-trader runs list|show`: the runs recorded in the SQLite run store. */
 import type { Command } from 'commander';
 import { ErrorCodes, GrpoTraderError, invalidArgument } from '../../core/errors.js';
-import type { RunStore } from '../../store/run-store.js';
+import type { RunStore, RunSummary } from '../../store/run-store.js';
 import type { CliIo } from '../output.js';
 import { commandGroup } from './group.js';
 import { formatNumber, formatTable, numberFlag, toJson } from './backtest-common.js';
@@ -10,6 +10,7 @@ import { storeOption, withRunStore } from './store-option.js';
 interface RunsFlags {
   store?: string;
   kind?: string;
+  sweep?: string;
   limit?: string;
   json?: boolean;
 }
@@ -27,21 +28,44 @@ export function resolveRunId(store: RunStore, text: string): number {
   return id;
 }
 
+/** Runs in list order, but each sweep followed by its trials and final run (in id order); `member` marks those. */
+export function groupBySweep(list: readonly RunSummary[]): { run: RunSummary; member: boolean }[] {
+  const present = new Set(list.map((r) => r.id));
+  const members = new Map<number, RunSummary[]>();
+  for (const run of list) if (run.sweep_id !== null && present.has(run.sweep_id)) members.set(run.sweep_id, [...(members.get(run.sweep_id) ?? []), run]);
+  const out: { run: RunSummary; member: boolean }[] = [];
+  for (const run of list) {
+    if (run.sweep_id !== null && present.has(run.sweep_id)) continue;
+    out.push({ run, member: run.sweep_id !== null });
+    for (const member of (members.get(run.id) ?? []).sort((a, b) => a.id - b.id)) out.push({ run: member, member: true });
+  }
+  return out;
+}
+
 export function registerRuns(program: Command, io: CliIo): void {
   const runs = commandGroup(program, 'runs', 'Runs recorded in the SQLite run store');
   storeOption(runs.command('list').description('List recorded runs, newest first'))
     .option('--kind <kind>', 'only runs of this kind (compare, backtest, walk_forward, train...)')
+    .option('--sweep <id>', 'only sweep ID and its trials')
     .option('--limit <n>', 'at most n runs')
     .option('--json', 'print a JSON array')
     .action(async (flags: RunsFlags) => {
       const limit = numberFlag('--limit', flags.limit, -1, { min: 1, integer: true });
-      const list = await withRunStore(flags.store, (store) => store.listRuns({ ...(flags.kind === undefined ? {} : { kind: flags.kind }), limit }), { mustExist: true });
+      const list = await withRunStore(
+        flags.store,
+        (store) => {
+          if (flags.sweep === undefined) return store.listRuns({ ...(flags.kind === undefined ? {} : { kind: flags.kind }), limit });
+          const sweepId = resolveRunId(store, flags.sweep);
+          return [store.getRun(sweepId), ...store.listRuns({ sweepId, ...(flags.kind === undefined ? {} : { kind: flags.kind }), limit })];
+        },
+        { mustExist: true },
+      );
       if (flags.json) return io.stdout(`${toJson(list)}\n`);
       if (list.length === 0) return io.stdout('no runs recorded\n');
       io.stdout(
         formatTable(
           ['id', 'kind', 'status', 'name', 'created', 'split', 'dates', 'bars', 'seed', 'data', 'series'],
-          list.map((r) => [String(r.id), r.kind, r.status, r.name, r.created_at.slice(0, 19), r.split, `${r.first_date}..${r.last_date}`, String(r.bars), r.seed === null ? '-' : String(r.seed), r.data_fingerprint?.slice(7, 19) ?? '-', r.series.join(',') || '-']),
+          groupBySweep(list).map(({ run: r, member }) => [String(r.id), r.kind, r.status, `${member ? '  └ ' : ''}${r.name}`, r.created_at.slice(0, 19), r.split, `${r.first_date}..${r.last_date}`, String(r.bars), r.seed === null ? '-' : String(r.seed), r.data_fingerprint?.slice(7, 19) ?? '-', r.series.join(',') || '-']),
         ),
       );
     });

@@ -1,0 +1,125 @@
+/**
+ * Jobs on local worker processes (`child_process.fork`): N processes, each running one job at a time,
+ * so N trainings use N cores (jax-js runs on the main thread of each). A process that dies mid-job
+ * fails that job with a clear error and is replaced for the next one.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ErrorCodes, GrpoTraderError, type ErrorCode } from '../core/errors.js';
+import type { FromChild, ToChild } from './job-process.js';
+import { decodeJson, encodeJson, type JobOutcome, type SweepJob } from './jobs.js';
+
+/** Where jobs run: local processes or a queue. */
+export interface JobExecutor {
+  /** How the jobs run, for progress lines (`2 local processes`, `BullMQ at redis://…`). */
+  readonly description: string;
+  run(job: SweepJob): Promise<JobOutcome>;
+  close(): Promise<void>;
+}
+
+/** The default number of local workers: the cores this process may use. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+/** The job process's module and the Node flags to start it with (TypeScript sources run through tsx). */
+function childModule(): { path: string; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return { path: fileURLToPath(new URL('./job-process.ts', here)), execArgv: ['--import', import.meta.resolve('tsx')] };
+  return { path: fileURLToPath(new URL('./job-process.js', here)), execArgv: [] };
+}
+
+interface Slot {
+  child: ChildProcess | null;
+  busy: boolean;
+}
+
+interface Pending {
+  job: SweepJob;
+  resolve: (outcome: JobOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface LocalPoolOptions {
+  /** Data files the jobs read instead of their own paths. */
+  dataPaths?: string[];
+  /** Each job's progress lines (training updates), prefixed with the job id. */
+  onProgress?: (line: string) => void;
+}
+
+export class LocalPool implements JobExecutor {
+  readonly description: string;
+  private readonly slots: Slot[];
+  private readonly waiting: Pending[] = [];
+  private closed = false;
+
+  constructor(readonly size: number, private readonly options: LocalPoolOptions = {}) {
+    if (!Number.isInteger(size) || size < 1) throw new GrpoTraderError(ErrorCodes.invalidArgument, `workers must be a positive integer, got ${size}`, { location: { field: '--workers' } });
+    this.slots = Array.from({ length: size }, () => ({ child: null, busy: false }));
+    this.description = `${size} local worker process${size === 1 ? '' : 'es'}`;
+  }
+
+  run(job: SweepJob): Promise<JobOutcome> {
+    if (this.closed) return Promise.reject(new GrpoTraderError(ErrorCodes.unavailable, 'the worker pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ job, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.busy) continue;
+      const next = this.waiting.shift();
+      if (!next) return;
+      this.start(slot, next);
+    }
+  }
+
+  private start(slot: Slot, pending: Pending): void {
+    slot.busy = true;
+    if (!slot.child || slot.child.exitCode !== null || slot.child.signalCode !== null) {
+      const { path, execArgv } = childModule();
+      slot.child = fork(path, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    }
+    const child = slot.child;
+    const finish = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      slot.busy = false;
+      this.dispatch();
+    };
+    const onMessage = (message: FromChild) => {
+      if (message.id !== pending.job.id) return;
+      if (message.type === 'progress') return this.options.onProgress?.(message.line);
+      finish();
+      if (message.type === 'done') pending.resolve(decodeJson<JobOutcome>(message.outcome));
+      else pending.reject(new GrpoTraderError(message.code as ErrorCode, message.message));
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      slot.child = null;
+      finish();
+      pending.reject(new GrpoTraderError(ErrorCodes.internal, `the worker process running ${pending.job.id} exited (${signal ?? `code ${code}`}) before finishing it`));
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+    const message: ToChild = { type: 'run', job: encodeJson(pending.job), ...(this.options.dataPaths ? { dataPaths: this.options.dataPaths } : {}) };
+    child.send(message);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.waiting.splice(0)) pending.reject(new GrpoTraderError(ErrorCodes.unavailable, 'the worker pool was closed'));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const child = slot.child;
+        slot.child = null;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        await exited;
+      }),
+    );
+  }
+}
