@@ -5,6 +5,7 @@
  */
 import type { Reporter, TestModule } from 'vitest/node';
 import { REAL_DATA_TAG } from './real-data.js';
+import { REDIS_TAG } from './redis.js';
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -12,6 +13,7 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     let withoutData = 0;
+    let withoutRedis = 0;
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
         const state = test.result().state;
@@ -20,6 +22,7 @@ export default class SummaryReporter implements Reporter {
         else {
           skipped++;
           if (test.fullName.includes(REAL_DATA_TAG)) withoutData++;
+          if (test.fullName.includes(REDIS_TAG)) withoutRedis++;
         }
       }
       if (module.state() === 'failed' && module.children.size === 0) failed++;
@@ -29,6 +32,7 @@ export default class SummaryReporter implements Reporter {
         `\nreal data: ${withoutData} tests skipped (no data at $GRPO_TRADER_DATA or ../shared/data); set GRPO_TRADER_DATA to a folder holding us-equities-daily/, crypto/ and messy/ to run them\n`,
       );
     }
+    if (withoutRedis > 0) process.stdout.write(`\nredis: ${withoutRedis} queue tests skipped (no redis-server on the PATH and no GRPO_TRADER_REDIS_URL); install Debian's redis-server to run them\n`);
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }

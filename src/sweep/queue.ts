@@ -52,7 +52,8 @@ export function redisLabel(url: string): string {
  */
 export async function checkRedis(url: string, timeoutMs = 3_000): Promise<{ warning: string | null }> {
   const client = new Redis({ ...(redisOptions(url) as IoRedisOptions), lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => {});
+  let lastError: Error | null = null;
+  client.on('error', (error: Error) => (lastError = error));
   try {
     await client.connect();
     await client.ping();
@@ -65,7 +66,7 @@ export async function checkRedis(url: string, timeoutMs = 3_000): Promise<{ warn
     }
     return { warning: policy === 'noeviction' ? null : `Redis at ${redisLabel(url)} has maxmemory-policy ${policy}; BullMQ needs noeviction or jobs may be lost` };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = (lastError as Error | null)?.message ?? (error instanceof Error ? error.message : String(error));
     throw new GrpoTraderError(ErrorCodes.unavailable, `cannot reach Redis at ${redisLabel(url)} (${reason}); start it (docs/sweeps.md) or run without --queue`, { location: { field: '--queue' } });
   } finally {
     client.disconnect();

@@ -167,6 +167,8 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
   }
   const folds = planFolds(market.time, base, sweep.objective);
   const total = trialCount(sweep);
+  // A path the base config does not have, or a value its schema refuses, is one error now, not N failed trials.
+  parseTrainConfig(withParameters(base as unknown as Record<string, unknown>, randomAssignment(sweep.space, new Rng(sweep.sampler.seed))), 'sweep space (a config with the space\'s values)');
   if (options.resume === undefined) {
     sweepId = store.startRun({
       kind: 'sweep',

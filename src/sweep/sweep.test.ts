@@ -1,0 +1,191 @@
+/**
+ * Sweeps on local worker processes: folds and windows by hand, parameter importance by hand, a whole
+ * sweep through the CLI (the table, trials as runs of the sweep, the test split used once, the report
+ * in headless Chromium), the same trial metrics with 1 and 2 workers, and a coordinator killed with
+ * kill -9 then resumed without re-running its finished trials. Walk-forward retraining per window.
+ */
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTrainConfig } from '../agents/train-config.js';
+import { checkPageInChromium, findChromium } from '../backtest/report/chromium.js';
+import { deflatedSharpeRatio } from '../backtest/statistics.js';
+import { RunStore } from '../store/run-store.js';
+import { runCli } from '../../test/tiny-model.js';
+import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
+import { parameterImportance } from './importance.js';
+import { planFolds, type TrialRecord } from './run-sweep.js';
+import { parseWindowsSpec } from './walk-forward-retraining.js';
+
+const day = (text: string) => Date.parse(`${text}T00:00:00Z`);
+
+describe('sweep pieces', () => {
+  it('plans walk-forward validation folds at the end of train + validation, each trained on everything before it', () => {
+    // 20 business days, Mon 2024-01-01 .. Fri 2024-01-26.
+    const dates: string[] = [];
+    for (let t = day('2024-01-01'); dates.length < 20; t += 86_400_000) if (![0, 6].includes(new Date(t).getUTCDay())) dates.push(new Date(t).toISOString().slice(0, 10));
+    const time = Float64Array.from(dates, day);
+    const base = parseTrainConfig({ splits: { train: { from: '2024-01-01', to: '2024-01-19' }, validation: { from: '2024-01-22', to: '2024-01-26' }, test: null }, environment: { lookback: 1, returnHistory: 0, episodeLength: 5 } });
+    // 20 bars, 2 folds × 5 validation bars: train on the first 10, then 15.
+    expect(planFolds(time, base, { folds: 2, validationBars: 5 })).toEqual([
+      { train: { from: '2024-01-01', to: '2024-01-12' }, validation: { from: '2024-01-15', to: '2024-01-19' } },
+      { train: { from: '2024-01-01', to: '2024-01-19' }, validation: { from: '2024-01-22', to: '2024-01-26' } },
+    ]);
+    expect(() => planFolds(time, base, { folds: 3, validationBars: 6 })).toThrow(/3 folds of 6 validation bars leave 2 training bars .* needs at least 8/);
+  });
+
+  it('parses --windows and names the bad part', () => {
+    expect(parseWindowsSpec('train=504,test=63,step=126,validation=63,anchored')).toEqual({ trainBars: 504, testBars: 63, stepBars: 126, validationBars: 63, anchored: true });
+    expect(() => parseWindowsSpec('train=504')).toThrow(/give test=BARS/);
+    expect(() => parseWindowsSpec('train=504,test=63,step=10')).toThrow(/must not overlap/);
+    expect(() => parseWindowsSpec('train=5x,test=63')).toThrow(/train=5x must be NAME=POSITIVE_INTEGER/);
+    expect(() => parseWindowsSpec('train=50,test=6,folds=3')).toThrow(/unknown part "folds"/);
+  });
+
+  it('parameter importance is the share of variance explained by each parameter (hand-computed η²)', () => {
+    // objectives 1, 2, 3, 4: grand mean 2.5, total SS 5. a = x x y y: group means 1.5, 3.5 → SS 4 → 0.8.
+    // b = p q p q: means 2, 3 → SS 1 → 0.2.
+    const trials = [1, 2, 3, 4].map((objective, i) => ({ objective, params: { a: i < 2 ? 'x' : 'y', b: i % 2 === 0 ? 'p' : 'q' } }));
+    const importance = parameterImportance(trials);
+    expect(importance['a']).toBeCloseTo(0.8, 12);
+    expect(importance['b']).toBeCloseTo(0.2, 12);
+    // A numeric parameter with more distinct values than bins is binned by rank: 8 values, 4 bins of 2.
+    const numeric = [0.3, 0.1, 0.8, 0.5, 0.2, 0.7, 0.4, 0.6].map((lr, i) => ({ objective: lr > 0.45 ? 1 : 0, params: { lr, i } }));
+    expect(parameterImportance(numeric)['lr']).toBeCloseTo(1, 12);
+  });
+});
+
+describe('sweep on local worker processes', () => {
+  let dir: string;
+  let sweepFile: string;
+  let reference: { code: number; out: string; err: string };
+  const trialsOf = (file: string, sweepId: number) => {
+    const store = RunStore.open(file, { mustExist: true });
+    const trials = store.listRuns({ sweepId, kind: 'trial' }).map((r) => store.getRun(r.id).extra as unknown as TrialRecord);
+    store.close();
+    return trials.sort((a, b) => a.trial - b.trial);
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'grpo-sweep-'));
+    ({ sweep: sweepFile } = await writeTinySweep(dir, { trials: 4, batch: 2 }));
+    reference = await runCli(['sweep', '--config', sweepFile, '--workers', '2', '--store', join(dir, 'reference.sqlite'), '--out', join(dir, 'reference'), '--json']);
+  }, 120_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs every trial, records them as runs of the sweep, tests the selected config once, and deflates by the trials run', async () => {
+    expect(reference.code, reference.err).toBe(0);
+    const result = JSON.parse(reference.out) as { sweepId: number; trialsRun: number; rows: { trial: number; status: string; objective: number; deflatedSharpe: number }[]; best: { trial: number; objective: number } | null; final: { test: { from: string; to: string } } | null; report: string };
+    expect(result.rows.map((r) => r.trial)).toEqual([0, 1, 2, 3]);
+    const ran = result.rows.filter((r) => r.status !== 'failed');
+    expect(result.trialsRun).toBe(ran.length);
+    // The selected trial is the finished one with the largest objective.
+    const finished = result.rows.filter((r) => r.status === 'finished');
+    expect(result.best!.objective).toBe(Math.max(...finished.map((r) => r.objective)));
+    expect(result.final!.test).toMatchObject({ from: '2011-04-01', to: '2011-07-29' });
+    expect(reference.err).toMatch(/evaluating the test split 2011-04-01 \.\. 2011-07-29 once/);
+    // The deflated Sharpe of each trial: its validation returns against the best of N unskilled trials,
+    // N the trials run and the variance of their per-bar Sharpe ratios (recomputed here from the store).
+    const trials = trialsOf(join(dir, 'reference.sqlite'), result.sweepId);
+    const sharpes = trials.map((t) => { const m = t.returns.reduce((a, b) => a + b, 0) / t.returns.length; const s = Math.sqrt(t.returns.reduce((a, b) => a + (b - m) ** 2, 0) / (t.returns.length - 1)); return m / s; });
+    const mean = sharpes.reduce((a, b) => a + b, 0) / sharpes.length;
+    const variance = sharpes.reduce((a, b) => a + (b - mean) ** 2, 0) / (sharpes.length - 1);
+    for (const [k, t] of trials.entries()) expect(result.rows[k]!.deflatedSharpe).toBeCloseTo(deflatedSharpeRatio(t.returns, ran.length, variance).deflatedSharpe, 12);
+    // Validation only: no trial's folds reach into the test split.
+    for (const t of trials) for (const f of t.folds) expect(f.validation.to < '2011-04-01').toBe(true);
+
+    const list = await runCli(['runs', 'list', '--store', join(dir, 'reference.sqlite')]);
+    const lines = list.out.trim().split('\n').slice(2);
+    expect(lines[0]).toMatch(/^1\s+sweep\s+finished\s+tiny/);
+    expect(lines.slice(1, 5).every((line) => /trial .*└ tiny #\d/.test(line))).toBe(true);
+    expect(lines[5]).toMatch(/sweep_final .*└ tiny selected/);
+
+    const html = await readFile(result.report, 'utf8');
+    expect(html).toContain('Parameter importance');
+    if (findChromium()) {
+      const check = await checkPageInChromium(result.report);
+      expect(check.ok, check.consoleErrors.join(' | ')).toBe(true);
+      expect(check.canvases).toBe(2);
+      expect(check.bodyAttributes['data-trials']).toBe('4');
+    }
+  }, 120_000);
+
+  it('kill -9 of the coordinator, then --resume: finished trials are not run again, and every trial equals an uninterrupted sweep (1 then 2 workers)', async () => {
+    const store = join(dir, 'killed.sqlite');
+    const { child, stderr, exited } = spawnCli(['sweep', '--config', sweepFile, '--workers', '1', '--store', store, '--out', join(dir, 'killed')]);
+    for (;;) {
+      const recorded = await (async () => {
+        try {
+          const s = RunStore.open(store, { mustExist: true });
+          const n = s.listRuns({ kind: 'trial' }).length;
+          s.close();
+          return n;
+        } catch {
+          return 0;
+        }
+      })();
+      if (recorded >= 2) break;
+      if (child.exitCode !== null) throw new Error(`the sweep ended before it could be killed: ${stderr()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const before = trialsOf(store, 1).length;
+    expect(before).toBeGreaterThanOrEqual(2);
+    expect(before).toBeLessThan(4);
+    const resumed = await runCli(['sweep', '--resume', '1', '--workers', '2', '--store', store, '--json']);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.err).toContain(`${before} trial(s) already recorded, not run again`);
+    expect(resumed.err.match(/^trial \d\/4/gm)).toHaveLength(4 - before);
+    const a = trialsOf(join(dir, 'reference.sqlite'), 1);
+    const b = trialsOf(store, 1);
+    expect(b.map((t) => t.trial)).toEqual([0, 1, 2, 3]);
+    const strip = (t: TrialRecord) => ({ params: t.params, status: t.status, objective: t.objective, returns: t.returns, folds: t.folds.map((f) => [f.sharpe, f.totalReturn, f.bestUpdate]) });
+    expect(b.map(strip)).toEqual(a.map(strip));
+  }, 180_000);
+
+  it('refuses bad sweeps with one line naming the field', async () => {
+    const { sweep } = await writeTinySweep(join(dir, 'bad'));
+    const text = await readFile(sweep, 'utf8');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(sweep, text.replace('algorithm.initialStd', 'algorithm.nope'));
+    const unknown = await runCli(['sweep', '--config', sweep, '--workers', '1', '--store', join(dir, 'bad.sqlite')]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err.trim().split('\n')).toHaveLength(1);
+    expect(unknown.err).toMatch(/algorithm/);
+    await writeFile(sweep, text.replace('type: random', 'type: bogus'));
+    const sampler = await runCli(['sweep', '--config', sweep, '--store', join(dir, 'bad.sqlite')]);
+    expect(sampler.err).toMatch(/sweep\.yaml: field sampler\.type/);
+    const both = await runCli(['sweep', '--store', join(dir, 'bad.sqlite')]);
+    expect(both.err).toMatch(/--config FILE, or --resume ID/);
+    const workers = await runCli(['sweep', '--config', join(dir, 'sweep.yaml'), '--workers', '0', '--store', join(dir, 'bad.sqlite')]);
+    expect(workers.err).toMatch(/--workers must be/);
+  });
+
+  it('walk-forward: one training per window, the stitched curve chains the windows\' test returns', async () => {
+    const out = join(dir, 'wf');
+    const result = await runCli(['walk-forward', '--config', join(dir, 'base.yaml'), '--windows', 'train=200,test=60,validation=40', '--workers', '2', '--store', join(dir, 'wf.sqlite'), '--out', out, '--json']);
+    expect(result.code, result.err).toBe(0);
+    const json = JSON.parse(result.out) as { run_id: number; windows: { index: number; train: { from: string; to: string }; validation: { to: string }; test: { from: string; to: string }; policy: { totalReturn: number } }[]; metrics: { policy: { total_return: number } } };
+    // 420 bars: test windows start at bars 200, 260, 320 (380 + 60 > 420).
+    expect(json.windows.map((w) => w.index)).toEqual([0, 1, 2]);
+    for (const [k, w] of json.windows.entries()) {
+      expect(w.validation.to < w.test.from).toBe(true);
+      if (k > 0) expect(w.test.from > json.windows[k - 1]!.test.to).toBe(true);
+    }
+    // The stitched total return is the product of the windows' (hand: Π(1 + R_k) − 1).
+    const product = json.windows.reduce((p, w) => p * (1 + w.policy.totalReturn), 1) - 1;
+    expect(json.metrics.policy.total_return).toBeCloseTo(product, 10);
+    const csv = (await readFile(join(out, 'stitched.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('date,policy,equal_weight');
+    expect(csv[1]).toBe(`${json.windows[0]!.test.from},1,1`);
+    const store = RunStore.open(join(dir, 'wf.sqlite'), { mustExist: true });
+    const run = store.getRun(json.run_id);
+    store.close();
+    expect(run.kind).toBe('walk_forward');
+    expect(run.checkpoints).toHaveLength(3);
+  }, 120_000);
+});
