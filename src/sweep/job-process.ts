@@ -12,6 +12,8 @@ const cache: DataCache = new Map();
 const send = (message: FromChild) => process.send?.(message);
 
 process.on('disconnect', () => process.exit(0));
+// Load the training code (jax-js) before the first job arrives.
+void import('../agents/train.js');
 process.on('message', (message: ToChild) => {
   if (message.type !== 'run') return;
   const job = decodeJson<SweepJob>(message.job);

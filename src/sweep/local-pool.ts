@@ -57,6 +57,8 @@ export class LocalPool implements JobExecutor {
   constructor(readonly size: number, private readonly options: LocalPoolOptions = {}) {
     if (!Number.isInteger(size) || size < 1) throw new GrpoTraderError(ErrorCodes.invalidArgument, `workers must be a positive integer, got ${size}`, { location: { field: '--workers' } });
     this.slots = Array.from({ length: size }, () => ({ child: null, busy: false }));
+    // Start the processes now: they load the training code while the coordinator loads its data.
+    for (const slot of this.slots) this.spawn(slot);
     this.description = `${size} local worker process${size === 1 ? '' : 'es'}`;
   }
 
@@ -77,13 +79,18 @@ export class LocalPool implements JobExecutor {
     }
   }
 
-  private start(slot: Slot, pending: Pending): void {
-    slot.busy = true;
+  /** The slot's process, started when it has none (or it died). */
+  private spawn(slot: Slot): ChildProcess {
     if (!slot.child || slot.child.exitCode !== null || slot.child.signalCode !== null) {
       const { path, execArgv } = childModule();
       slot.child = fork(path, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     }
-    const child = slot.child;
+    return slot.child;
+  }
+
+  private start(slot: Slot, pending: Pending): void {
+    slot.busy = true;
+    const child = this.spawn(slot);
     const finish = () => {
       child.off('message', onMessage);
       child.off('exit', onExit);

@@ -1,0 +1,133 @@
+/**
+ * Sweeps through BullMQ on a real Redis (CI starts Debian's redis-server; locally one on the PATH is
+ * started for this file, or the tests are skipped with one line): the same trial metrics as local
+ * worker processes; a worker killed with kill -9 mid-job → the stalled job is run again by another
+ * worker and every trial is counted once; a worker with other data refuses the job with one clear
+ * line; Redis unreachable → one line and a non-zero exit, quickly.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStore } from '../store/run-store.js';
+import { REDIS_TAG, redisAvailable, startTestRedis, type TestRedis } from '../../test/redis.js';
+import { runCli } from '../../test/tiny-model.js';
+import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
+import { QueueExecutor, startQueueWorker } from './queue.js';
+import type { TrialRecord } from './run-sweep.js';
+
+function trialsOf(file: string) {
+  const store = RunStore.open(file, { mustExist: true });
+  const trials = store.listRuns({ kind: 'trial' }).map((r) => store.getRun(r.id).extra as unknown as TrialRecord);
+  store.close();
+  return trials.sort((a, b) => a.trial - b.trial);
+}
+
+const metrics = (t: TrialRecord) => ({ params: t.params, status: t.status, objective: t.objective, returns: t.returns, folds: t.folds.map((f) => [f.sharpe, f.totalReturn, f.bestUpdate]) });
+
+describe.skipIf(!redisAvailable())(`${REDIS_TAG} sweeps on BullMQ and Redis`, () => {
+  let redis: TestRedis;
+  let dir: string;
+  let sweepFile: string;
+  let localTrials: TrialRecord[];
+  const queueName = () => `grpo-test-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    dir = await mkdtemp(join(tmpdir(), 'grpo-queue-'));
+    ({ sweep: sweepFile } = await writeTinySweep(dir, { trials: 4, batch: 2 }));
+    const local = await runCli(['sweep', '--config', sweepFile, '--workers', '2', '--store', join(dir, 'local.sqlite'), '--out', join(dir, 'local')]);
+    expect(local.code, local.err).toBe(0);
+    localTrials = trialsOf(join(dir, 'local.sqlite'));
+  }, 120_000);
+  afterAll(async () => {
+    await redis?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the same trial metrics through the queue as on local processes, results written by the coordinator', async () => {
+    const name = queueName();
+    const lines: string[] = [];
+    const worker = await startQueueWorker({ url: redis.url, queueName: name, concurrency: 2, onLine: (line) => lines.push(line) });
+    try {
+      const queued = await runCli(['sweep', '--config', sweepFile, '--queue', redis.url, '--queue-name', name, '--store', join(dir, 'queued.sqlite'), '--out', join(dir, 'queued')]);
+      expect(queued.code, queued.err).toBe(0);
+      expect(queued.err).toMatch(/on BullMQ queue "grpo-test-\w+" at redis:\/\/127\.0\.0\.1:\d+/);
+      expect(trialsOf(join(dir, 'queued.sqlite')).map(metrics)).toEqual(localTrials.map(metrics));
+      expect(lines.filter((l) => /: done in/.test(l))).toHaveLength(5); // 4 trials and the selected config's test run
+    } finally {
+      await worker.close();
+    }
+  }, 120_000);
+
+  it('a worker killed with kill -9 mid-job: the stalled job runs again on another worker, every trial counted once', async () => {
+    const name = queueName();
+    const killedDir = join(dir, 'stall');
+    const { sweep } = await writeTinySweep(killedDir, { trials: 2, batch: 2 });
+    const a = spawnCli(['worker', '--queue', redis.url, '--queue-name', name, '--concurrency', '2', '--lock-ms', '1500', '--stalled-ms', '500']);
+    const store = join(killedDir, 'stall.sqlite');
+    const sweepDone = runCli(['sweep', '--config', sweep, '--queue', redis.url, '--queue-name', name, '--store', store, '--out', join(killedDir, 'out')]);
+    // Both trials started on worker A (a trial takes over a second in a fresh process): kill it.
+    while ((a.stderr().match(/: started/g) ?? []).length < 2) {
+      if (a.child.exitCode !== null) throw new Error(`worker A ended: ${a.stderr()}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    a.child.kill('SIGKILL');
+    expect(await a.exited).toBe('SIGKILL');
+    const lines: string[] = [];
+    const b = await startQueueWorker({ url: redis.url, queueName: name, concurrency: 2, lockDuration: 1500, stalledInterval: 500, onLine: (line) => lines.push(line) });
+    try {
+      const result = await sweepDone;
+      expect(result.code, result.err).toBe(0);
+      // B ran both trials again, after their stall, and the selected config's test run.
+      expect(lines.filter((l) => /trial:\d: started \(attempt \d+, after 1 stall\)/.test(l))).toHaveLength(2);
+      const trials = trialsOf(store);
+      expect(trials.map((t) => t.trial)).toEqual([0, 1]);
+      // The same sweep's first batch locally gives the same trials (batch 0 has no earlier trials to prune against).
+      expect(trials.map(metrics)).toEqual(localTrials.slice(0, 2).map(metrics));
+      const executor = await QueueExecutor.open(redis.url, { queueName: name });
+      const counts = await executor.counts();
+      await executor.close();
+      expect(counts).toMatchObject({ completed: 3, failed: 0, active: 0, wait: 0 });
+    } finally {
+      await b.close();
+    }
+  }, 120_000);
+
+  it('a worker whose data differs refuses the job by fingerprint; the sweep stops with one line', async () => {
+    const name = queueName();
+    const { dataDir: other } = await writeTinySweep(join(dir, 'other'), { dataSeed: 99 });
+    const worker = await startQueueWorker({ url: redis.url, queueName: name, concurrency: 1, dataPaths: [other] });
+    try {
+      const result = await runCli(['sweep', '--config', sweepFile, '--queue', redis.url, '--queue-name', name, '--store', join(dir, 'refused.sqlite'), '--out', join(dir, 'refused')]);
+      expect(result.code).not.toBe(0);
+      const errors = result.err.split('\n').filter((line) => line.startsWith('grpo-trader:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/refuses job \w+:trial:\d: its data \(fingerprint \w+\) differs from the coordinator's \(\w+\)/);
+    } finally {
+      await worker.close();
+    }
+  }, 120_000);
+
+  it('Redis unreachable: one line and a non-zero exit within seconds, for sweep and worker', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const p = (server.address() as { port: number }).port;
+        server.close(() => resolve(p));
+      });
+    });
+    const started = Date.now();
+    const sweep = await runCli(['sweep', '--config', sweepFile, '--queue', `redis://127.0.0.1:${port}`, '--store', join(dir, 'down.sqlite')]);
+    expect(sweep.code).not.toBe(0);
+    expect(sweep.err.trim().split('\n')).toHaveLength(1);
+    expect(sweep.err).toMatch(new RegExp(`cannot reach Redis at redis://127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED`));
+    const worker = await runCli(['worker', '--queue', `redis://127.0.0.1:${port}`]);
+    expect(worker.code).not.toBe(0);
+    expect(worker.err).toMatch(/cannot reach Redis/);
+    const url = await runCli(['worker', '--queue', 'http://x']);
+    expect(url.err).toMatch(/--queue must be a redis:\/\/ URL/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
