@@ -41,10 +41,15 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** The Redis the tests use (started here when needed). */
-export async function startTestRedis(): Promise<TestRedis> {
+/** Whether a private Redis can be started here (a test that stops Redis needs its own). */
+export function canStartRedis(): boolean {
+  return redisServerBinary() !== undefined;
+}
+
+/** The Redis the tests use (started here when needed; `own`: always a private one, e.g. to kill it). */
+export async function startTestRedis(options: { own?: boolean } = {}): Promise<TestRedis & { kill(): void }> {
   const given = process.env['GRPO_TRADER_REDIS_URL'];
-  if (given) return { url: given, stop: async () => {} };
+  if (given && !options.own) return { url: given, stop: async () => {}, kill: () => { throw new Error('cannot kill the shared Redis'); } };
   const binary = redisServerBinary();
   if (!binary) throw new Error('no Redis: set GRPO_TRADER_REDIS_URL or install redis-server (GRPO_TRADER_REQUIRE_REDIS=1 makes this an error)');
   const port = await freePort();
@@ -67,9 +72,10 @@ export async function startTestRedis(): Promise<TestRedis> {
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    kill: () => child.kill('SIGKILL'),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../store/run-store.js';
-import { REDIS_TAG, redisAvailable, startTestRedis, type TestRedis } from '../../test/redis.js';
+import { canStartRedis, REDIS_TAG, redisAvailable, startTestRedis, type TestRedis } from '../../test/redis.js';
 import { runCli } from '../../test/tiny-model.js';
 import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
 import { QueueExecutor, startQueueWorker } from './queue.js';
@@ -130,4 +130,30 @@ describe.skipIf(!redisAvailable())(`${REDIS_TAG} sweeps on BullMQ and Redis`, ()
     expect(url.err).toMatch(/--queue must be a redis:\/\/ URL/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+
+  it.skipIf(!canStartRedis())('Redis lost in the middle of a sweep: one line and a non-zero exit after --redis-timeout, not a hang', async () => {
+    const own = await startTestRedis({ own: true });
+    const name = queueName();
+    // Trials long enough (300 updates) that Redis goes away while the first one runs.
+    const { sweep: slowSweep } = await writeTinySweep(join(dir, 'slow'), { updates: 300 });
+    const worker = spawnCli(['worker', '--queue', own.url, '--queue-name', name]);
+    try {
+      const sweep = runCli(['sweep', '--config', slowSweep, '--queue', own.url, '--queue-name', name, '--redis-timeout', '2', '--store', join(dir, 'lost.sqlite'), '--out', join(dir, 'lost')]);
+      while (!/: started/.test(worker.stderr())) {
+        if (worker.child.exitCode !== null) throw new Error(`worker ended: ${worker.stderr()}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      own.kill();
+      const started = Date.now();
+      const result = await sweep;
+      expect(result.code).not.toBe(0);
+      const errors = result.err.split('\n').filter((line) => line.startsWith('grpo-trader:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/lost Redis at redis:\/\/127\.0\.0\.1:\d+: no answer for \d+ s; .*--resume/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await own.stop();
+    }
+  }, 60_000);
 });

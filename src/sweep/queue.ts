@@ -17,6 +17,9 @@ import { LocalPool, type JobExecutor } from './local-pool.js';
 
 export const DEFAULT_QUEUE_NAME = 'grpo-trader';
 
+/** How long the coordinator waits for a Redis that stopped answering before it gives up. */
+export const DEFAULT_LOST_AFTER_MS = 30_000;
+
 /** Redis connection options from `redis://[user:password@]host[:port][/db]`; a bad URL is one clear error. */
 export function redisOptions(url: string): RedisOptions {
   let parsed: URL;
@@ -95,7 +98,7 @@ export class QueueExecutor implements JobExecutor {
     this.description = `BullMQ queue "${queue.name}" at ${redisLabel(url)}`;
   }
 
-  static async open(url: string, options: { queueName?: string; onWarning?: (line: string) => void } = {}): Promise<QueueExecutor> {
+  static async open(url: string, options: { queueName?: string; onWarning?: (line: string) => void; lostAfterMs?: number } = {}): Promise<QueueExecutor> {
     const { warning } = await checkRedis(url);
     if (warning) options.onWarning?.(warning);
     const connection = redisOptions(url);
@@ -105,10 +108,53 @@ export class QueueExecutor implements JobExecutor {
     queue.on('error', () => {});
     events.on('error', () => {});
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return new QueueExecutor(queue, events, url);
+    const executor = new QueueExecutor(queue, events, url);
+    executor.watch(url, options.lostAfterMs ?? DEFAULT_LOST_AFTER_MS);
+    return executor;
   }
 
+  private readonly lost: { reject: (error: unknown) => void }[] = [];
+  private lostError: GrpoTraderError | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+
+  /**
+   * Fail every waiting job when Redis stops answering for `lostAfterMs` (BullMQ's clients would
+   * otherwise retry for ever and the sweep would hang); `--resume` continues once it is back.
+   */
+  private watch(url: string, lostAfterMs: number): void {
+    const probe = new Redis({ ...(redisOptions(url) as IoRedisOptions), maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 500, connectTimeout: 1_000 });
+    probe.on('error', () => {});
+    let lastAnswer = Date.now();
+    this.watchdog = setInterval(() => {
+      probe.ping().then(
+        () => (lastAnswer = Date.now()),
+        () => {
+          if (Date.now() - lastAnswer < lostAfterMs || this.lostError) return;
+          this.lostError = new GrpoTraderError(ErrorCodes.unavailable, `lost Redis at ${redisLabel(url)}: no answer for ${Math.round((Date.now() - lastAnswer) / 1000)} s; the jobs stay in the queue — restart Redis, then continue with --resume`, { location: { field: '--queue' } });
+          for (const waiting of this.lost.splice(0)) waiting.reject(this.lostError);
+        },
+      );
+    }, Math.min(1_000, lostAfterMs / 2));
+    this.watchdog.unref();
+    this.closeProbe = () => probe.disconnect();
+  }
+
+  private closeProbe: () => void = () => {};
+
   async run(job: SweepJob): Promise<JobOutcome> {
+    if (this.lostError) throw this.lostError;
+    return new Promise<JobOutcome>((resolve, reject) => {
+      const entry = { reject };
+      this.lost.push(entry);
+      const settle = () => this.lost.splice(this.lost.indexOf(entry), 1);
+      this.submit(job).then(
+        (outcome) => (settle(), resolve(outcome)),
+        (error: unknown) => (settle(), reject(error)),
+      );
+    });
+  }
+
+  private async submit(job: SweepJob): Promise<JobOutcome> {
     // A job that failed before (e.g. refused by a worker with other data) is added again on resume.
     const previous = await this.queue.getJob(job.id);
     if (previous && (await previous.isFailed())) await previous.remove();
@@ -126,6 +172,14 @@ export class QueueExecutor implements JobExecutor {
   }
 
   async close(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.closeProbe();
+    if (this.lostError) {
+      // Closing would wait for a Redis that is gone.
+      this.events.disconnect().catch(() => {});
+      this.queue.disconnect().catch(() => {});
+      return;
+    }
     await this.events.close();
     await this.queue.close();
   }
@@ -178,7 +232,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
     name: `${hostname()}:${process.pid}`,
   });
-  worker.on('error', (error) => line(`worker: ${error.message}\n`));
+  // A connection error repeats every reconnection attempt: say it once until it changes.
+  let lastError = '';
+  worker.on('error', (error) => {
+    if (error.message !== lastError) line(`worker: ${error.message} (retrying)\n`);
+    lastError = error.message;
+  });
+  worker.on('ready', () => (lastError = ''));
   await worker.waitUntilReady();
   line(`worker ${hostname()}:${process.pid}: taking jobs from "${options.queueName ?? DEFAULT_QUEUE_NAME}" at ${redisLabel(options.url)}, ${options.concurrency} at a time\n`);
   return {

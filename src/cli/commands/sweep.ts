@@ -16,6 +16,7 @@ interface ExecutorFlags {
   workers?: string;
   queue?: string;
   queueName?: string;
+  redisTimeout?: string;
   data?: string[];
 }
 
@@ -24,8 +25,9 @@ export async function executorFromFlags(flags: ExecutorFlags, io: CliIo): Promis
   const { LocalPool, defaultWorkers } = await import('../../sweep/local-pool.js');
   if (flags.queue !== undefined) {
     if (flags.workers !== undefined) throw invalidArgument('give --workers or --queue, not both (with --queue, start workers with grpo-trader worker)');
-    const { QueueExecutor } = await import('../../sweep/queue.js');
-    return QueueExecutor.open(flags.queue, { ...(flags.queueName ? { queueName: flags.queueName } : {}), onWarning: (line) => io.progress(`warning: ${line}\n`) });
+    const { DEFAULT_LOST_AFTER_MS, QueueExecutor } = await import('../../sweep/queue.js');
+    const lostAfterMs = numberFlag('--redis-timeout', flags.redisTimeout, DEFAULT_LOST_AFTER_MS / 1000, { min: 1 }) * 1000;
+    return QueueExecutor.open(flags.queue, { ...(flags.queueName ? { queueName: flags.queueName } : {}), lostAfterMs, onWarning: (line) => io.progress(`warning: ${line}\n`) });
   }
   const workers = numberFlag('--workers', flags.workers, defaultWorkers(), { min: 1, integer: true });
   return new LocalPool(workers, { onProgress: () => {} });
@@ -88,6 +90,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--workers <n>', 'local worker processes (default: the number of cores)')
     .option('--queue <url>', 'run trials as BullMQ jobs on Redis (redis://HOST:PORT); start workers with grpo-trader worker')
     .option('--queue-name <name>', 'BullMQ queue name (default grpo-trader)')
+    .option('--redis-timeout <s>', 'give up when Redis stops answering for this long (default 30)')
     .option('--resume <id>', 'continue sweep ID (see runs list --kind sweep) without re-running finished trials')
     .option('--out <dir>', 'where trials write their runs (default sweeps/NAME-KEY)')
     .option('--no-report', 'do not write the sweep report page')
@@ -186,6 +189,7 @@ export function registerWalkForward(program: Command, io: CliIo): void {
     .option('--workers <n>', 'local worker processes (default: the number of cores)')
     .option('--queue <url>', 'run windows as BullMQ jobs on Redis (redis://HOST:PORT)')
     .option('--queue-name <name>', 'BullMQ queue name (default grpo-trader)')
+    .option('--redis-timeout <s>', 'give up when Redis stops answering for this long (default 30)')
     .option('--out <dir>', 'where window runs and stitched.csv go (default walk-forward/NAME-KEY)')
     .option('--json', 'print the windows and stitched metrics as JSON')
     .action(async (flags: WalkForwardFlags) => {
