@@ -23,7 +23,7 @@ import type { RunStore } from '../store/run-store.js';
 import { parameterImportance } from './importance.js';
 import type { Fold, FoldOutcome, TrainJob, TrainOutcome, TrialJob, TrialOutcome } from './jobs.js';
 import type { JobExecutor } from './local-pool.js';
-import { gridOf, randomAssignment, tpeAssignment, withParameters, type Assignment } from './search-space.js';
+import { formatParams, gridOf, randomAssignment, tpeAssignment, withParameters, type Assignment } from './search-space.js';
 import { parseSweepConfig, type LoadedSweep, type SweepConfig } from './sweep-config.js';
 
 /** What a trial's run in the store holds (its `extra`). */
@@ -95,12 +95,25 @@ export function planFolds(time: Float64Array, base: TrainConfig, objective: Swee
   });
 }
 
+/**
+ * What TPE learns from: a pruned trial's objective covers only its first folds, which need not be
+ * comparable with a whole trial's, so it ranks below every finished trial (as Optuna's TPE ranks
+ * pruned trials), a deeper prune above a shallower one; failed trials are left out.
+ */
+export function samplerResults(previous: readonly TrialRecord[]): { params: Assignment; objective: number }[] {
+  const finished = previous.filter((t) => t.status === 'finished' && Number.isFinite(t.objective));
+  const floor = finished.length > 0 ? Math.min(...finished.map((t) => t.objective)) - 1 : 0;
+  return previous
+    .filter((t) => t.status !== 'failed')
+    .map((t) => ({ params: t.params, objective: t.status === 'finished' || finished.length === 0 ? t.objective : floor - 1 / (1 + t.folds.length) }));
+}
+
 /** The trials of one batch, from the trials of the batches before it (deterministic for a seed). */
 export function proposeBatch(sweep: SweepConfig, start: number, count: number, previous: readonly TrialRecord[]): Assignment[] {
   if (sweep.sampler.type === 'grid') return gridOf(sweep.space).slice(start, start + count);
   const rng = new Rng(sweep.sampler.seed * 1_000_003 + start);
   if (sweep.sampler.type === 'random') return Array.from({ length: count }, () => randomAssignment(sweep.space, rng));
-  const results = previous.filter((t) => t.status !== 'failed').map((t) => ({ params: t.params, objective: t.objective }));
+  const results = samplerResults(previous);
   return Array.from({ length: count }, () => tpeAssignment(sweep.space, results, rng, { startupTrials: sweep.sampler.startupTrials, maximize: true }));
 }
 
@@ -114,12 +127,6 @@ export function trialCount(sweep: SweepConfig): number {
   if (sweep.sampler.type !== 'grid') return sweep.sampler.trials!;
   const grid = gridOf(sweep.space).length;
   return Math.min(grid, sweep.sampler.trials ?? grid);
-}
-
-function formatParams(params: Assignment): string {
-  return Object.entries(params)
-    .map(([path, value]) => `${path.split('.').pop()}=${typeof value === 'number' && !Number.isInteger(value) ? value.toPrecision(3) : String(value)}`)
-    .join(' ');
 }
 
 /** Errors that stop a sweep (the infrastructure or the data); any other error fails only its trial. */
@@ -334,6 +341,7 @@ export function sweepSummary(store: RunStore, sweepId: number): SweepSummary {
     rows,
     best,
     final,
-    importance: parameterImportance(rows.filter((r) => r.status !== 'failed')),
+    // Over finished trials only: a pruned trial's objective covers fewer folds.
+    importance: parameterImportance(rows.filter((r) => r.status === 'finished')),
   };
 }

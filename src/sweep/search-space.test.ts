@@ -77,4 +77,12 @@ describe('search spaces', () => {
     expect(shouldPrune(0, [1, 2, 3], { maximize: true })).toBe(false);
     expect(shouldPrune(Number.NaN, [1, 2, 3, 4, 5], { maximize: true })).toBe(true);
   });
+
+  it('takes lists as choices (hidden sizes) in every sampler, compared by value', () => {
+    const space: SearchSpace = { 'algorithm.hiddenSizes': { choices: [[32], [64, 64]] } };
+    expect(gridOf(space)).toEqual([{ 'algorithm.hiddenSizes': [32] }, { 'algorithm.hiddenSizes': [64, 64] }]);
+    // Ten trials where [64, 64] always won: TPE proposes it (l/g of [64, 64] is 11/12 ÷ 1/2 against 1/12 ÷ 1/2).
+    const trials: TrialResult[] = Array.from({ length: 12 }, (_, i) => ({ params: { 'algorithm.hiddenSizes': JSON.parse(JSON.stringify(i < 6 ? [64, 64] : [32])) as number[] }, objective: i < 6 ? 1 : 0 }));
+    for (let seed = 0; seed < 5; seed++) expect(tpeAssignment(space, trials, new Rng(seed), { startupTrials: 4 })['algorithm.hiddenSizes']).toEqual([64, 64]);
+  });
 });

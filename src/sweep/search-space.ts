@@ -17,7 +17,7 @@ import { Rng } from '../core/rng.js';
 const bounds = z.tuple([z.number(), z.number()]).refine(([low, high]) => Number.isFinite(low) && Number.isFinite(high) && low < high, { message: 'give [low, high] with low < high' });
 
 export const DomainSchema = z.union([
-  z.object({ choices: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(1_000) }).strict(),
+  z.object({ choices: z.array(z.union([z.number(), z.string(), z.boolean(), z.array(z.number()).min(1)])).min(1).max(1_000) }).strict(),
   z.object({ uniform: bounds }).strict(),
   z.object({ loguniform: bounds.refine(([low]) => low > 0, { message: 'loguniform bounds must be positive' }) }).strict(),
   z.object({ int: bounds.refine(([low, high]) => Number.isInteger(low) && Number.isInteger(high), { message: 'int bounds must be integers' }) }).strict(),
@@ -28,7 +28,7 @@ export const SearchSpaceSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9
 
 export type Domain = z.infer<typeof DomainSchema>;
 export type SearchSpace = z.infer<typeof SearchSpaceSchema>;
-export type ParameterValue = number | string | boolean;
+export type ParameterValue = number | string | boolean | number[];
 export type Assignment = Record<string, ParameterValue>;
 
 /** A finished (or pruned) trial as the samplers see it; lower `objective` is not assumed: `maximize` says. */
@@ -146,7 +146,9 @@ export function tpeAssignment(space: SearchSpace, trials: readonly TrialResult[]
   for (const [path, domain] of Object.entries(space)) {
     if ('choices' in domain) {
       // Categorical: counts with a prior of one per choice.
-      const share = (group: readonly TrialResult[]) => domain.choices.map((c) => (group.filter((t) => t.params[path] === c).length + 1) / (group.length + domain.choices.length));
+      // Values compared as JSON: a choice may be a list (e.g. hidden sizes [64, 64]).
+      const key = (value: unknown) => JSON.stringify(value);
+      const share = (group: readonly TrialResult[]) => domain.choices.map((c) => (group.filter((t) => key(t.params[path]) === key(c)).length + 1) / (group.length + domain.choices.length));
       const l = share(good);
       const g = share(bad);
       // Candidates drawn from the good trials' shares; the one with the largest l/g wins.
@@ -190,4 +192,11 @@ export function shouldPrune(value: number, othersAtStep: readonly number[], opti
   const middle = sorted.length / 2;
   const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
   return options.maximize ? value < median : value > median;
+}
+
+/** An assignment as text, `learningRate=0.00123 hiddenSizes=[64,64]` (the last part of each path, or `fullPaths`). */
+export function formatParams(params: Readonly<Record<string, unknown>>, options: { fullPaths?: boolean; separator?: string } = {}): string {
+  return Object.entries(params)
+    .map(([path, value]) => `${options.fullPaths ? path : path.split('.').pop()}=${typeof value === 'number' && !Number.isInteger(value) ? value.toPrecision(3) : Array.isArray(value) ? JSON.stringify(value) : String(value)}`)
+    .join(options.separator ?? ' ');
 }

@@ -10,11 +10,15 @@ import { schemaError } from '../core/index.js';
 import { loadTrainConfigFile } from '../agents/train-config-file.js';
 import { parseTrainConfig, type TrainConfig } from '../agents/train-config.js';
 import { resolveDataPaths } from '../data/data-paths.js';
-import { SearchSpaceSchema } from './search-space.js';
+import { SearchSpaceSchema, withParameters } from './search-space.js';
 
 export const sweepConfigSchema = z.strictObject({
   name: z.string().min(1).max(200).optional().describe('Name of the sweep (default: the file name)'),
   base: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).describe('The training config every trial starts from: a file (relative to the sweep file) or the config inline'),
+  set: z
+    .record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(z.number())]))
+    .default({})
+    .describe('Fixed values set in the base config for every trial (config path → value), e.g. a shorter training.updates while searching'),
   space: SearchSpaceSchema.describe('Config path → domain ({ choices }, { uniform }, { loguniform }, { int })'),
   sampler: z
     .strictObject({
@@ -73,6 +77,7 @@ export async function loadSweepConfigFile(file: string, environment: NodeJS.Proc
   } else {
     base = parseTrainConfig(sweep.base, `${file} (base)`);
   }
+  if (Object.keys(sweep.set).length > 0) base = parseTrainConfig(withParameters(base as unknown as Record<string, unknown>, sweep.set), `${file} (set)`);
   base = withResolvedData(base, baseFile, environment);
   const name = sweep.name ?? file.split(/[\\/]/).pop()!.replace(/\.(ya?ml|json)$/i, '');
   return { sweep, base, name };

@@ -8,15 +8,10 @@ import { join } from 'node:path';
 import { echartsScript, escapeHtml, STYLE } from '../backtest/report/render-html.js';
 import { writeFileAtomic } from '../core/fs.js';
 import type { SweepSummary } from './run-sweep.js';
+import { formatParams } from './search-space.js';
 
 function number(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–';
-}
-
-function paramText(params: Record<string, unknown>): string {
-  return Object.entries(params)
-    .map(([path, value]) => `${path}=${typeof value === 'number' && !Number.isInteger(value) ? value.toPrecision(3) : String(value)}`)
-    .join(', ');
 }
 
 export function renderSweepHtml(summary: SweepSummary): string {
@@ -25,7 +20,7 @@ export function renderSweepHtml(summary: SweepSummary): string {
     importance: Object.entries(summary.importance).map(([name, value]) => ({ name, value: Number.isFinite(value) ? value : 0 })).sort((a, b) => a.value - b.value),
   };
   const rows = summary.rows
-    .map((r) => `<tr><th>#${r.trial + 1}${summary.best?.trial === r.trial ? ' (selected)' : ''}</th><td>${escapeHtml(r.status)}</td><td>${number(r.objective, 3)}</td><td>${r.folds.map((f) => number(f.sharpe, 2)).join(' / ')}</td><td>${number(r.deflatedSharpe, 3)}</td><td style="text-align:left">${escapeHtml(paramText(r.params))}</td></tr>`)
+    .map((r) => `<tr><th>#${r.trial + 1}${summary.best?.trial === r.trial ? ' (selected)' : ''}</th><td>${escapeHtml(r.status)}</td><td>${number(r.objective, 3)}</td><td>${r.folds.map((f) => number(f.sharpe, 2)).join(' / ')}</td><td>${number(r.deflatedSharpe, 3)}</td><td style="text-align:left">${escapeHtml(formatParams(r.params, { fullPaths: true, separator: ', ' }))}</td></tr>`)
     .join('\n');
   const final = summary.final
     ? `<p>Selected configuration, trained on the base config's train and validation splits and evaluated <b>once</b> on the test split <span class="split">test ${escapeHtml(summary.final.test.from)} .. ${escapeHtml(summary.final.test.to)}</span>: Sharpe <b>${number(summary.final.test.policy.sharpe, 3)}</b>, return ${number(summary.final.test.policy.totalReturn * 100, 2)}% (equal weight: Sharpe ${number(summary.final.test.equalWeight.sharpe, 3)}, return ${number(summary.final.test.equalWeight.totalReturn * 100, 2)}%).</p>`

@@ -15,7 +15,7 @@ import { RunStore } from '../store/run-store.js';
 import { runCli } from '../../test/tiny-model.js';
 import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
 import { parameterImportance } from './importance.js';
-import { planFolds, type TrialRecord } from './run-sweep.js';
+import { planFolds, samplerResults, type TrialRecord } from './run-sweep.js';
 import { parseWindowsSpec } from './walk-forward-retraining.js';
 
 const day = (text: string) => Date.parse(`${text}T00:00:00Z`);
@@ -33,6 +33,14 @@ describe('sweep pieces', () => {
       { train: { from: '2024-01-01', to: '2024-01-19' }, validation: { from: '2024-01-22', to: '2024-01-26' } },
     ]);
     expect(() => planFolds(time, base, { folds: 3, validationBars: 6 })).toThrow(/3 folds of 6 validation bars leave 2 training bars .* needs at least 8/);
+  });
+
+  it('TPE learns from pruned trials as worse than every finished one (their objective covers fewer folds)', () => {
+    const trial = (n: number, status: TrialRecord['status'], objective: number, folds: number): TrialRecord => ({ trial: n, params: { x: n }, status, objective, folds: Array.from({ length: folds }) as TrialRecord['folds'], returns: [], seconds: 0, host: null });
+    const ranked = samplerResults([trial(0, 'finished', 0.2, 3), trial(1, 'pruned', 5, 1), trial(2, 'finished', 0.5, 3), trial(3, 'failed', Number.NaN, 0), trial(4, 'pruned', 4, 2)]);
+    expect(ranked.map((r) => r.params['x'])).toEqual([0, 1, 2, 4]);
+    // Finished keep their objective; pruned sit below the worst finished (0.2 − 1), the deeper prune higher.
+    expect(ranked.map((r) => r.objective)).toEqual([0.2, 0.2 - 1 - 1 / 2, 0.5, 0.2 - 1 - 1 / 3]);
   });
 
   it('parses --windows and names the bad part', () => {
@@ -105,6 +113,10 @@ describe('sweep on local worker processes', () => {
 
     const html = await readFile(result.report, 'utf8');
     expect(html).toContain('Parameter importance');
+    // The same page again from the store alone.
+    const again = await runCli(['report', String(result.sweepId), '--store', join(dir, 'reference.sqlite'), '--output', join(dir, 'again'), '--json']);
+    expect(again.code, again.err).toBe(0);
+    expect(await readFile((JSON.parse(again.out) as { html: string }).html, 'utf8')).toBe(html);
     if (findChromium()) {
       const check = await checkPageInChromium(result.report);
       expect(check.ok, check.consoleErrors.join(' | ')).toBe(true);

@@ -54,15 +54,26 @@ export function registerReport(program: Command, io: CliIo): void {
     .option('--check', 'load the page in headless Chromium and fail on any console error')
     .option('--json', 'print what was written as JSON')
     .action(async (runText: string, flags: ReportFlags) => {
-      const { id, input } = await withRunStore(
+      const { id, input, sweep } = await withRunStore(
         flags.store,
-        (store) => {
+        async (store) => {
           const runId = resolveRunId(store, runText);
-          return { id: runId, input: reportInputFromStore(store, runId) };
+          // A sweep has its own page: objective by trial, parameter importance, the table.
+          if (store.getRun(runId).kind === 'sweep') return { id: runId, input: null, sweep: (await import('../../sweep/run-sweep.js')).sweepSummary(store, runId) };
+          return { id: runId, input: reportInputFromStore(store, runId), sweep: null };
         },
         { mustExist: true },
       );
       const directory = resolve(flags.output ?? join('reports', `run-${id}`));
+      if (sweep) {
+        const html = await (await import('../../sweep/sweep-report.js')).writeSweepReport(sweep, directory);
+        const check = flags.check ? await checkPageInChromium(html) : undefined;
+        if (check && !check.ok) throw new GrpoTraderError(ErrorCodes.invalidData, `the sweep report does not render cleanly in Chromium: status ${check.renderStatus ?? 'none'}, console: ${check.consoleErrors.slice(0, 3).join(' | ') || 'none'}`, { location: { file: html } });
+        if (flags.json) io.stdout(`${toJson({ run: id, html, images: [], check })}\n`);
+        else io.stdout(`${html}${check ? ` (checked in Chromium: ${check.canvases} charts, no console errors)` : ''}\n`);
+        return;
+      }
+      if (!input) return;
       const chromium = findChromium();
       const png = flags.png !== false && chromium !== undefined;
       if (flags.png !== false && chromium === undefined) io.progress('report: no Chromium found (install Debian\'s chromium or set CHROMIUM_PATH): writing the HTML without PNG images\n');

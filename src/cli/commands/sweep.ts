@@ -11,6 +11,7 @@ import { resolveRunId } from './runs.js';
 import { storeOption, withRunStore } from './store-option.js';
 import type { JobExecutor } from '../../sweep/local-pool.js';
 import type { SweepSummary } from '../../sweep/run-sweep.js';
+import { formatParams } from '../../sweep/search-space.js';
 
 interface ExecutorFlags {
   workers?: string;
@@ -47,12 +48,6 @@ export async function withExecutor<T>(executor: JobExecutor, use: (executor: Job
   }
 }
 
-function params(values: Record<string, unknown>): string {
-  return Object.entries(values)
-    .map(([path, value]) => `${path.split('.').pop()}=${typeof value === 'number' && !Number.isInteger(value) ? value.toPrecision(3) : String(value)}`)
-    .join(' ');
-}
-
 export function formatSweepTable(summary: SweepSummary): string {
   const rows = summary.rows.map((r) => [
     `#${r.trial + 1}${summary.best?.trial === r.trial ? ' *' : ''}`,
@@ -60,11 +55,11 @@ export function formatSweepTable(summary: SweepSummary): string {
     formatNumber(r.objective, 3),
     String(r.folds.length),
     formatNumber(r.deflatedSharpe, 3),
-    params(r.params),
+    formatParams(r.params),
   ]);
   let text = formatTable(['trial', 'status', 'objective', 'folds', 'deflated', 'parameters'], rows);
   text += `\nobjective: mean validation Sharpe (annualised) over ${summary.folds.length} walk-forward folds; deflated: probability that the trial's Sharpe beats the best of ${summary.trialsRun} unskilled trials (expected max ${formatNumber(summary.expectedMaxSharpe, 4)} per bar)\n`;
-  if (summary.best) text += `selected: trial ${summary.best.trial + 1} (${params(summary.best.params)}), objective ${formatNumber(summary.best.objective, 3)}, deflated Sharpe ${formatNumber(summary.best.deflatedSharpe, 3)}\n`;
+  if (summary.best) text += `selected: trial ${summary.best.trial + 1} (${formatParams(summary.best.params)}), objective ${formatNumber(summary.best.objective, 3)}, deflated Sharpe ${formatNumber(summary.best.deflatedSharpe, 3)}\n`;
   if (summary.final) text += `test ${summary.final.test.from} .. ${summary.final.test.to} (touched once): Sharpe ${formatNumber(summary.final.test.policy.sharpe, 3)}, return ${formatNumber(summary.final.test.policy.totalReturn * 100, 2)}%  |  equal weight Sharpe ${formatNumber(summary.final.test.equalWeight.sharpe, 3)}, return ${formatNumber(summary.final.test.equalWeight.totalReturn * 100, 2)}%\n`;
   const importance = Object.entries(summary.importance).sort((a, b) => (b[1] || 0) - (a[1] || 0));
   if (importance.length > 0) text += `parameter importance (share of the objective's variance, η²): ${importance.map(([name, value]) => `${name} ${formatNumber(value, 2)}`).join(', ')}\n`;
