@@ -122,7 +122,7 @@ describe('RunStore', () => {
     old.pragma('user_version = 1');
     old.close();
     const store = RunStore.open(path);
-    expect(store.getRun(1)).toMatchObject({ name: 'old', config: { a: 1 }, seed: null, data_fingerprint: null, finished_at: null, artifacts: {}, checkpoints: [] });
+    expect(store.getRun(1)).toMatchObject({ name: 'old', config: { a: 1 }, seed: null, data_fingerprint: null, finished_at: null, artifacts: {}, checkpoints: [], sweep_id: null });
     expect(store.startRun({ kind: 'train', name: 'new', period: { first: '2020-01-01', last: '2020-02-01', bars: 22, split: 'train' }, config: {}, seed: 1 })).toBe(2);
     store.close();
     const check = new Database(path);
@@ -143,6 +143,20 @@ describe('RunStore', () => {
     expect(() => store.recordEvent(999, { kind: 'x' })).toThrow(/no run 999/);
     store.deleteRun(id);
     expect(() => store.events(id)).toThrow(/no run/);
+    store.close();
+  });
+
+  it('groups a sweep\'s runs: trials point at the sweep, recorded with their metrics and checkpoints in one transaction', () => {
+    const store = RunStore.open(join(dir, 'sweeps.sqlite'));
+    const period = { first: '2020-01-01', last: '2020-12-31', bars: 252, split: 'walk-forward validation' };
+    const sweep = store.startRun({ kind: 'sweep', name: 's', period, config: {} });
+    const other = store.recordRun({ kind: 'backtest', name: 'b', period, config: {}, series: [] });
+    const trial = store.recordRun({ kind: 'trial', name: 's #1', period, config: {}, series: [], sweepId: sweep, status: 'pruned', metrics: { validation: { objective: 0.5, folds: 1 } }, checkpoints: [{ step: 7, path: '/t/fold-0/best', metrics: { fold: 0 } }] });
+    expect(store.listRuns({ sweepId: sweep }).map((r) => r.id)).toEqual([trial]);
+    expect(store.listRuns().map((r) => [r.id, r.sweep_id])).toEqual([[trial, sweep], [other, null], [sweep, null]]);
+    const run = store.getRun(trial);
+    expect(run).toMatchObject({ status: 'pruned', sweep_id: sweep, metrics: { validation: { objective: 0.5, folds: 1 } } });
+    expect(run.checkpoints.map((c) => [c.step, c.path, c.metrics])).toEqual([[7, '/t/fold-0/best', { fold: 0 }]]);
     store.close();
   });
 });

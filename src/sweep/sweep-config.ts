@@ -82,3 +82,8 @@ export async function loadSweepConfigFile(file: string, environment: NodeJS.Proc
   const name = sweep.name ?? file.split(/[\\/]/).pop()!.replace(/\.(ya?ml|json)$/i, '');
   return { sweep, base, name };
 }
+
+/** The JSON Schema of the sweep file (draft 2020-12), as published in schema/. */
+export function sweepConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(sweepConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

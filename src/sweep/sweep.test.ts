@@ -4,7 +4,7 @@
  * in headless Chromium), the same trial metrics with 1 and 2 workers, and a coordinator killed with
  * kill -9 then resumed without re-running its finished trials. Walk-forward retraining per window.
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,9 @@ import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
 import { parameterImportance } from './importance.js';
 import { planFolds, samplerResults, type TrialRecord } from './run-sweep.js';
 import { parseWindowsSpec } from './walk-forward-retraining.js';
+import { sweepConfigJsonSchema, loadSweepConfigFile } from './sweep-config.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const day = (text: string) => Date.parse(`${text}T00:00:00Z`);
 
@@ -41,6 +44,19 @@ describe('sweep pieces', () => {
     expect(ranked.map((r) => r.params['x'])).toEqual([0, 1, 2, 4]);
     // Finished keep their objective; pruned sit below the worst finished (0.2 − 1), the deeper prune higher.
     expect(ranked.map((r) => r.objective)).toEqual([0.2, 0.2 - 1 - 1 / 2, 0.5, 0.2 - 1 - 1 / 3]);
+  });
+
+  it('publishes the sweep file\'s JSON Schema (scripts/make-train-schema.ts), and the example sweep file reads', async () => {
+    const published = JSON.parse(readFileSync(new URL('../../schema/sweep-config.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const { $id: _id, title: _title, ...rest } = published;
+    expect(rest).toEqual(sweepConfigJsonSchema());
+    const folder = await mkdtemp(join(tmpdir(), 'grpo-example-'));
+    await mkdir(join(folder, 'us-equities-daily'));
+    const loaded = await loadSweepConfigFile(fileURLToPath(new URL('../../examples/sweep-dow30.yaml', import.meta.url)), { GRPO_TRADER_DATA: folder, PATH: '' });
+    expect(loaded.base.training.updates).toBe(60);
+    expect(loaded.base.algorithm.type).toBe('grpo');
+    expect(Object.keys(loaded.sweep.space)).toContain('algorithm.hiddenSizes');
+    await rm(folder, { recursive: true });
   });
 
   it('parses --windows and names the bad part', () => {

@@ -6,6 +6,8 @@ import { findChromium } from '../../backtest/report/chromium.js';
 import { RunStore } from '../../store/run-store.js';
 import { main } from '../main.js';
 import { memoryIo } from '../output.js';
+import { groupBySweep } from './runs.js';
+import type { RunSummary } from '../../store/run-store.js';
 import { writeSyntheticCsvs } from '../../../test/synthetic-files.js';
 
 let dir: string;
@@ -91,4 +93,11 @@ describe('compare --save and grpo-trader runs', () => {
     for (const image of written.images) expect((await readFile(image)).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(written.check).toMatchObject({ ok: true, renderStatus: 'ok', pageErrors: 0, consoleErrors: [], canvases: 4 });
   }, 90_000);
+
+  it('lists each sweep with its trials and final run under it, in id order, others as they come', () => {
+    const run = (id: number, sweep_id: number | null) => ({ id, sweep_id }) as RunSummary;
+    // Newest first: 7 backtest, 6 final of sweep 3, 5 and 4 trials of 3, 3 sweep, 2 trial of a sweep not listed, 1 train.
+    const grouped = groupBySweep([run(7, null), run(6, 3), run(5, 3), run(4, 3), run(3, null), run(2, 99), run(1, null)]);
+    expect(grouped.map((g) => [g.run.id, g.member])).toEqual([[7, false], [3, false], [4, true], [5, true], [6, true], [2, true], [1, false]]);
+  });
 });
