@@ -2,8 +2,9 @@
  * Parameter importance of a sweep: for each parameter, the share of the objective's variance across
  * trials explained by that parameter alone (η², the between-group sum of squares over the total). A
  * categorical parameter groups trials by its value; a numeric one with more than `bins` distinct
- * values by equal-count bins of its rank (so a log scale does not matter). Marginal, like a one-way
- * ANOVA: interactions are not credited, and with few trials every η² is noisy.
+ * values by equal-count bins of its rank (so a log scale does not matter), never fewer than two
+ * trials a bin; fewer than 4 trials give NaN. Marginal, like a one-way ANOVA: interactions are not
+ * credited, and with few trials every η² is noisy.
  */
 import type { Assignment } from './search-space.js';
 
@@ -15,19 +16,21 @@ export function parameterImportance(trials: readonly { params: Assignment; objec
   const grand = finished.reduce((s, t) => s + t.objective, 0) / n;
   const total = finished.reduce((s, t) => s + (t.objective - grand) ** 2, 0);
   for (const name of names) {
-    if (n < 3 || !(total > 0)) {
+    if (n < 4 || !(total > 0)) {
       out[name] = Number.NaN;
       continue;
     }
     const values = finished.map((t) => t.params[name]);
     const distinct = new Set(values.map(String));
     let group: string[];
-    if (typeof values[0] !== 'number' || distinct.size <= bins) {
+    // At least two trials per bin: a bin of one explains its own trial exactly (η² → 1 with few trials).
+    const usable = Math.max(2, Math.min(bins, Math.floor(n / 2)));
+    if (typeof values[0] !== 'number' || distinct.size <= usable) {
       group = values.map(String);
     } else {
       const order = values.map((v, i) => [v as number, i] as const).sort((a, b) => a[0] - b[0]);
       group = new Array<string>(n);
-      order.forEach(([, i], rank) => (group[i] = String(Math.floor((rank * bins) / n))));
+      order.forEach(([, i], rank) => (group[i] = String(Math.floor((rank * usable) / n))));
     }
     const sums = new Map<string, { sum: number; count: number }>();
     finished.forEach((t, i) => {

@@ -77,6 +77,11 @@ describe('sweep pieces', () => {
     // A numeric parameter with more distinct values than bins is binned by rank: 8 values, 4 bins of 2.
     const numeric = [0.3, 0.1, 0.8, 0.5, 0.2, 0.7, 0.4, 0.6].map((lr, i) => ({ objective: lr > 0.45 ? 1 : 0, params: { lr, i } }));
     expect(parameterImportance(numeric)['lr']).toBeCloseTo(1, 12);
+    // 5 trials: 2 rank bins, ⌊2·rank/5⌋ = 0 0 0 | 1 1, objectives 0, 0, 1 | 1, 3: grand mean 1, total SS
+    // 1 + 1 + 0 + 0 + 4 = 6; bin means 1/3 and 2 → between 3·(4/9) + 2·1 = 10/3 → η² 5/9. Three trials: NaN.
+    const five = [0.1, 0.2, 0.3, 0.4, 0.5].map((lr, i) => ({ objective: [0, 0, 1, 1, 3][i]!, params: { lr } }));
+    expect(parameterImportance(five)['lr']).toBeCloseTo(5 / 9, 12);
+    expect(parameterImportance(five.slice(0, 3))['lr']).toBeNaN();
   });
 });
 
