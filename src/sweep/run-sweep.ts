@@ -1,7 +1,7 @@
 /**
- * The sweep coordinator (`grpo-trader sweep`): proposes trials batch by batch (each batch from the
- * batches before it only, so the trials and their metrics do not depend on how many workers ran them
- * or in what order they finished), runs them on an executor (local processes or BullMQ), and records
+ * The sweep coordinator (`grpo-trader sweep`): proposes each trial from the trials at least `batch`
+ * places before it only (so the trials and their metrics do not depend on how many workers ran them
+ * or in what order they finished, and at most `batch` run at once, with no barrier between batches), runs them on an executor (local processes or BullMQ), and records
  * each finished trial as a run of the sweep in the store — the only writer. The objective is the mean
  * validation Sharpe over walk-forward folds inside the base config's train + validation period; the
  * test split is touched once, by the selected configuration, at the end. The table deflates every
@@ -108,13 +108,12 @@ export function samplerResults(previous: readonly TrialRecord[]): { params: Assi
     .map((t) => ({ params: t.params, objective: t.status === 'finished' || finished.length === 0 ? t.objective : floor - 1 / (1 + t.folds.length) }));
 }
 
-/** The trials of one batch, from the trials of the batches before it (deterministic for a seed). */
-export function proposeBatch(sweep: SweepConfig, start: number, count: number, previous: readonly TrialRecord[]): Assignment[] {
-  if (sweep.sampler.type === 'grid') return gridOf(sweep.space).slice(start, start + count);
-  const rng = new Rng(sweep.sampler.seed * 1_000_003 + start);
-  if (sweep.sampler.type === 'random') return Array.from({ length: count }, () => randomAssignment(sweep.space, rng));
-  const results = samplerResults(previous);
-  return Array.from({ length: count }, () => tpeAssignment(sweep.space, results, rng, { startupTrials: sweep.sampler.startupTrials, maximize: true }));
+/** Trial `trial`'s parameters, from the trials before it that it may see (deterministic for a seed). */
+export function proposeTrial(sweep: SweepConfig, trial: number, previous: readonly TrialRecord[]): Assignment {
+  if (sweep.sampler.type === 'grid') return gridOf(sweep.space)[trial]!;
+  const rng = new Rng(sweep.sampler.seed * 1_000_003 + trial);
+  if (sweep.sampler.type === 'random') return randomAssignment(sweep.space, rng);
+  return tpeAssignment(sweep.space, samplerResults(previous), rng, { startupTrials: sweep.sampler.startupTrials, maximize: true });
 }
 
 function barsBetween(time: Float64Array, from: string, to: string): number {
@@ -203,43 +202,67 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
   const bestSoFar = () => results.filter((r) => r?.status === 'finished').reduce<TrialRecord | null>((b, r) => (b === null || r.objective > b.objective ? r : b), null);
   let done = recorded.size;
   const common = { fingerprint, config: base };
-  for (let start = 0; start < total; start += sweep.sampler.batch) {
-    const previous = results.slice(0, start);
-    const proposals = proposeBatch(sweep, start, Math.min(sweep.sampler.batch, total - start), previous);
-    const others = folds.map((_, k) => previous.filter((r) => r.status !== 'failed' && r.folds.length > k).map((r) => meanOf(r.folds.slice(0, k + 1).map((f) => f.sharpe))));
-    await Promise.all(
-      proposals.map(async (params, j) => {
-        const trial = start + j;
-        const existing = recorded.get(trial);
-        if (existing) {
-          if (JSON.stringify(existing.params) !== JSON.stringify(params)) {
-            throw new GrpoTraderError(ErrorCodes.corrupted, `sweep ${sweepId}: trial ${trial} was recorded with ${formatParams(existing.params)} but the sampler now proposes ${formatParams(params)}`, { location: { file: store.path } });
-          }
-          results[trial] = existing;
-          return;
-        }
-        let record: TrialRecord;
-        let config: TrainConfig | null = null;
-        try {
-          config = parseTrainConfig(withParameters(common.config as unknown as Record<string, unknown>, params), `trial ${trial} (${formatParams(params)})`);
-          const job: TrialJob = { kind: 'trial', id: `${key}:trial:${trial}`, trial, config, folds, fingerprint, outDir: join(outDir, `trial-${trial}`), pruning: sweep.pruning.type === 'median' ? { others, minTrials: sweep.pruning.minTrials } : null };
-          const outcome = (await executor.run(job)) as TrialOutcome;
-          record = { trial, params, status: outcome.status, objective: outcome.objective, folds: outcome.folds, returns: outcome.returns, seconds: outcome.seconds, host: `${outcome.host}:${outcome.pid}` };
-        } catch (error) {
-          if (isFatal(error)) throw error;
-          record = { trial, params, status: 'failed', objective: Number.NaN, folds: [], returns: [], seconds: 0, host: null, error: error instanceof Error ? error.message : String(error) };
-        }
-        recordTrial(store, sweepId, setup.name, record, config ?? base, fingerprint);
-        results[trial] = record;
-        done++;
-        const best = bestSoFar();
-        progress(
-          `trial ${trial + 1}/${total} [${done} done] ${formatParams(params)} → ${record.status === 'failed' ? `failed: ${record.error}` : `${record.objective.toFixed(3)}${record.status === 'pruned' ? ` (pruned after ${record.folds.length} fold${record.folds.length === 1 ? '' : 's'})` : ''}`}` +
-            `${record.host ? `  ${record.seconds.toFixed(1)} s on ${record.host}` : ''}${best ? `  best ${best.objective.toFixed(3)} (#${best.trial + 1})` : ''}\n`,
-        );
-      }),
+  // Trial i is proposed (and pruned) from trials 0 .. i − batch only: at most `batch` trials run at
+  // once, none waits for a whole batch, and the trials do not depend on how many workers run them.
+  const lag = sweep.sampler.batch;
+  const inflight = new Map<number, Promise<void>>();
+  // Set by the first trial that fails in a way that stops the sweep (a holder: closures assign it).
+  const stop: { fatal: { error: unknown } | null } = { fatal: null };
+  let settled = 0; // trials 0 .. settled − 1 have results
+  const advance = () => {
+    while (settled < total && results[settled] !== undefined) settled++;
+  };
+  const runTrial = async (trial: number, params: Assignment, others: number[][]): Promise<void> => {
+    let record: TrialRecord;
+    let config: TrainConfig | null = null;
+    try {
+      config = parseTrainConfig(withParameters(common.config as unknown as Record<string, unknown>, params), `trial ${trial} (${formatParams(params)})`);
+      const job: TrialJob = { kind: 'trial', id: `${key}:trial:${trial}`, trial, config, folds, fingerprint, outDir: join(outDir, `trial-${trial}`), pruning: sweep.pruning.type === 'median' ? { others, minTrials: sweep.pruning.minTrials } : null };
+      const outcome = (await executor.run(job)) as TrialOutcome;
+      record = { trial, params, status: outcome.status, objective: outcome.objective, folds: outcome.folds, returns: outcome.returns, seconds: outcome.seconds, host: `${outcome.host}:${outcome.pid}` };
+    } catch (error) {
+      if (isFatal(error)) throw error;
+      record = { trial, params, status: 'failed', objective: Number.NaN, folds: [], returns: [], seconds: 0, host: null, error: error instanceof Error ? error.message : String(error) };
+    }
+    if (stop.fatal) return;
+    recordTrial(store, sweepId, setup.name, record, config ?? base, fingerprint);
+    results[trial] = record;
+    done++;
+    const best = bestSoFar();
+    progress(
+      `trial ${trial + 1}/${total} [${done} done] ${formatParams(params)} → ${record.status === 'failed' ? `failed: ${record.error}` : `${record.objective.toFixed(3)}${record.status === 'pruned' ? ` (pruned after ${record.folds.length} fold${record.folds.length === 1 ? '' : 's'})` : ''}`}` +
+        `${record.host ? `  ${record.seconds.toFixed(1)} s on ${record.host}` : ''}${best ? `  best ${best.objective.toFixed(3)} (#${best.trial + 1})` : ''}\n`,
     );
+  };
+  for (let trial = 0; trial < total && !stop.fatal; trial++) {
+    advance();
+    while (settled <= trial - lag && inflight.size > 0 && !stop.fatal) {
+      await Promise.race(inflight.values());
+      advance();
+    }
+    if (stop.fatal) break;
+    const previous = results.slice(0, Math.max(0, trial - lag + 1));
+    const params = proposeTrial(sweep, trial, previous);
+    const existing = recorded.get(trial);
+    if (existing) {
+      if (JSON.stringify(existing.params) !== JSON.stringify(params)) {
+        throw new GrpoTraderError(ErrorCodes.corrupted, `sweep ${sweepId}: trial ${trial} was recorded with ${formatParams(existing.params)} but the sampler now proposes ${formatParams(params)}`, { location: { file: store.path } });
+      }
+      results[trial] = existing;
+      continue;
+    }
+    const others = folds.map((_, k) => previous.filter((r) => r.status !== 'failed' && r.folds.length > k).map((r) => meanOf(r.folds.slice(0, k + 1).map((f) => f.sharpe))));
+    const running = runTrial(trial, params, others).then(
+      () => void inflight.delete(trial),
+      (error: unknown) => {
+        inflight.delete(trial);
+        stop.fatal ??= { error };
+      },
+    );
+    inflight.set(trial, running);
   }
+  while (inflight.size > 0 && !stop.fatal) await Promise.race(inflight.values());
+  if (stop.fatal) throw stop.fatal.error;
 
   // The selected configuration, once on the test split.
   const best = bestSoFar();

@@ -24,7 +24,7 @@ export const sweepConfigSchema = z.strictObject({
     .strictObject({
       type: z.enum(['grid', 'random', 'tpe']).default('tpe'),
       trials: z.number().int().min(1).max(10_000).nullable().default(null).describe('Trials to run (null: the whole grid; required for random and tpe)'),
-      batch: z.number().int().min(1).max(256).default(4).describe('Trials proposed together; each batch is proposed from the batches before it only, so results do not depend on how many workers ran them'),
+      batch: z.number().int().min(1).max(256).default(4).describe('Trials in flight at most: trial i is proposed (and pruned) from trials 0 .. i − batch only, so results do not depend on how many workers ran them; give at least the number of workers'),
       seed: z.number().int().min(0).default(0),
       startupTrials: z.number().int().min(1).default(8).describe('tpe: random trials before the estimator is used'),
     })
