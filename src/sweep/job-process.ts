@@ -13,7 +13,7 @@ const send = (message: FromChild) => process.send?.(message);
 
 process.on('disconnect', () => process.exit(0));
 // Load the training code (jax-js) before the first job arrives.
-void import('../agents/train.js');
+import('../agents/train.js').catch(() => {}); // a failure shows again, with its message, in the first job
 process.on('message', (message: ToChild) => {
   if (message.type !== 'run') return;
   const job = decodeJson<SweepJob>(message.job);

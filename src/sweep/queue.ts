@@ -146,7 +146,10 @@ export class QueueExecutor implements JobExecutor {
     return new Promise<JobOutcome>((resolve, reject) => {
       const entry = { reject };
       this.lost.push(entry);
-      const settle = () => this.lost.splice(this.lost.indexOf(entry), 1);
+      const settle = () => {
+        const index = this.lost.indexOf(entry);
+        if (index >= 0) this.lost.splice(index, 1);
+      };
       this.submit(job).then(
         (outcome) => (settle(), resolve(outcome)),
         (error: unknown) => (settle(), reject(error)),
