@@ -96,6 +96,40 @@ describe.skipIf(!redisAvailable())(`${REDIS_TAG} sweeps on BullMQ and Redis`, ()
     }
   }, 120_000);
 
+  it('a coordinator killed with kill -9, then sweep --resume on the queue: jobs finished meanwhile are collected, not run again', async () => {
+    const name = queueName();
+    const lines: string[] = [];
+    const worker = await startQueueWorker({ url: redis.url, queueName: name, concurrency: 2, onLine: (line) => lines.push(line) });
+    try {
+      const store = join(dir, 'coordinator.sqlite');
+      const coordinator = spawnCli(['sweep', '--config', sweepFile, '--queue', redis.url, '--queue-name', name, '--store', store, '--out', join(dir, 'coordinator')]);
+      const recorded = () => {
+        try {
+          return trialsOf(store).length;
+        } catch {
+          return 0; // the store is not created yet
+        }
+      };
+      while (recorded() < 1) {
+        if (coordinator.child.exitCode !== null) throw new Error(`the sweep ended before it could be killed: ${coordinator.stderr()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      coordinator.child.kill('SIGKILL');
+      expect(await coordinator.exited).toBe('SIGKILL');
+      const before = trialsOf(store).length;
+      const resumed = await runCli(['sweep', '--resume', '1', '--queue', redis.url, '--queue-name', name, '--store', store]);
+      expect(resumed.code, resumed.err).toBe(0);
+      expect(resumed.err).toContain(`${before} trial(s) already recorded, not run again`);
+      // Every job ran once on the worker: 4 trials and the final test run.
+      const started = lines.filter((l) => /: started/.test(l)).map((l) => l.split(': ')[0]);
+      expect(started).toHaveLength(5);
+      expect(new Set(started).size).toBe(5);
+      expect(trialsOf(store).map(metrics)).toEqual(localTrials.map(metrics));
+    } finally {
+      await worker.close();
+    }
+  }, 120_000);
+
   it('a worker whose data differs refuses the job by fingerprint; the sweep stops with one line', async () => {
     const name = queueName();
     const { dataDir: other } = await writeTinySweep(join(dir, 'other'), { dataSeed: 99 });
