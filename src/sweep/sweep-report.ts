@@ -36,7 +36,7 @@ export function renderSweepHtml(summary: SweepSummary): string {
 <h2>Objective by trial</h2>
 <div id="objective" class="chart"></div>
 <h2>Parameter importance</h2>
-<p class="meta">Share of the objective's variance across trials explained by each parameter alone (η²; marginal, noisy with few trials).</p>
+<p class="meta">Share of the objective's variance across the finished trials explained by each parameter alone (η²; marginal, noisy with few trials; needs at least 4 finished trials).</p>
 <div id="importance" class="chart" style="height:${Math.max(160, 60 + 40 * payload.importance.length)}px"></div>
 <h2>Trials</h2>
 <p class="meta">Deflated Sharpe ratio (Bailey &amp; López de Prado): the probability that a trial's validation Sharpe beats the expected best of ${summary.trialsRun} trials without skill (expected max ${number(summary.expectedMaxSharpe, 4)} per bar). The search itself inflates the best objective; this is its cost.</p>

@@ -62,7 +62,8 @@ export function formatSweepTable(summary: SweepSummary): string {
   if (summary.best) text += `selected: trial ${summary.best.trial + 1} (${formatParams(summary.best.params)}), objective ${formatNumber(summary.best.objective, 3)}, deflated Sharpe ${formatNumber(summary.best.deflatedSharpe, 3)}\n`;
   if (summary.final) text += `test ${summary.final.test.from} .. ${summary.final.test.to} (touched once): Sharpe ${formatNumber(summary.final.test.policy.sharpe, 3)}, return ${formatNumber(summary.final.test.policy.totalReturn * 100, 2)}%  |  equal weight Sharpe ${formatNumber(summary.final.test.equalWeight.sharpe, 3)}, return ${formatNumber(summary.final.test.equalWeight.totalReturn * 100, 2)}%\n`;
   const importance = Object.entries(summary.importance).sort((a, b) => (b[1] || 0) - (a[1] || 0));
-  if (importance.length > 0) text += `parameter importance (share of the objective's variance, η²): ${importance.map(([name, value]) => `${name} ${formatNumber(value, 2)}`).join(', ')}\n`;
+  if (importance.length > 0 && importance.every(([, value]) => !Number.isFinite(value))) text += 'parameter importance: needs at least 4 finished trials\n';
+  else if (importance.length > 0) text += `parameter importance (share of the objective's variance, η²): ${importance.map(([name, value]) => `${name} ${formatNumber(value, 2)}`).join(', ')}\n`;
   return text;
 }
 
