@@ -25,7 +25,8 @@ export default class SummaryReporter implements Reporter {
           if (test.fullName.includes(REDIS_TAG)) withoutRedis++;
         }
       }
-      if (module.state() === 'failed' && module.children.size === 0) failed++;
+      // A file that failed outside its tests (an import, a beforeAll/afterAll hook) counts once.
+      if (module.state() === 'failed' && [...module.children.allTests()].every((test) => test.result().state !== 'failed')) failed++;
     }
     if (withoutData > 0) {
       process.stdout.write(

@@ -102,7 +102,8 @@ describe('sweep on local worker processes', () => {
     reference = await runCli(['sweep', '--config', sweepFile, '--workers', '2', '--store', join(dir, 'reference.sqlite'), '--out', join(dir, 'reference'), '--json']);
   }, 120_000);
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    // Retries: a job process of a killed worker may still be writing its last files as it exits.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it('runs every trial, records them as runs of the sweep, tests the selected config once, and deflates by the trials run', async () => {
