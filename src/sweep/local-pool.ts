@@ -14,6 +14,8 @@ import { decodeJson, encodeJson, type JobOutcome, type SweepJob } from './jobs.j
 export interface JobExecutor {
   /** How the jobs run, for progress lines (`2 local processes`, `BullMQ at redis://…`). */
   readonly description: string;
+  /** Jobs it can run at once, when it knows (local processes); a queue's workers are elsewhere. */
+  readonly capacity?: number;
   run(job: SweepJob): Promise<JobOutcome>;
   close(): Promise<void>;
 }
@@ -50,6 +52,9 @@ export interface LocalPoolOptions {
 
 export class LocalPool implements JobExecutor {
   readonly description: string;
+  get capacity(): number {
+    return this.size;
+  }
   private readonly slots: Slot[];
   private readonly waiting: Pending[] = [];
   private closed = false;
