@@ -166,11 +166,11 @@ export async function runJob(job: SweepJob, options: RunJobOptions = {}): Promis
   const progress = options.onProgress ?? (() => {});
   const common = { id: job.id, host: hostname(), pid: process.pid };
   const seconds = () => (performance.now() - started) / 1000;
-  const train = (config: TrainConfig, outDir: string): Promise<TrainSummary> =>
-    runTraining(config, { outDir, prepared: { market: prepared.market, features: prepared.features }, keepReturns: true, onProgress: (line) => progress(`${job.id} ${line}`) });
+  const train = (config: TrainConfig, outDir: string, label: string): Promise<TrainSummary> =>
+    runTraining(config, { outDir, prepared: { market: prepared.market, features: prepared.features }, keepReturns: true, onProgress: (line) => progress(`${label}: ${line}`) });
 
   if (job.kind === 'train') {
-    const summary = await train(job.config, job.outDir);
+    const summary = await train(job.config, job.outDir, job.index < 0 ? 'selected configuration' : `window ${job.index + 1}`);
     if (!summary.test || !summary.returns?.test) throw new GrpoTraderError(ErrorCodes.invalidConfig, `job ${job.id}: the config has no test split to evaluate`, { location: { field: 'splits.test' } });
     return { ...common, kind: 'train', index: job.index, test: summary.test, returns: summary.returns.test, bestUpdate: summary.bestUpdate, bestValidationSharpe: summary.bestValidationSharpe, updates: summary.updates, outDir: job.outDir, seconds: seconds() };
   }
@@ -180,7 +180,7 @@ export async function runJob(job: SweepJob, options: RunJobOptions = {}): Promis
   let status: TrialOutcome['status'] = 'finished';
   for (const [k, fold] of job.folds.entries()) {
     const outDir = join(job.outDir, `fold-${k}`);
-    const summary = await train({ ...job.config, splits: { train: fold.train, validation: fold.validation, test: null } }, outDir);
+    const summary = await train({ ...job.config, splits: { train: fold.train, validation: fold.validation, test: null } }, outDir, `trial ${job.trial + 1}, fold ${k + 1}/${job.folds.length}`);
     const validation = summary.validation!;
     folds.push({ ...fold, sharpe: validation.policy.sharpe, totalReturn: validation.policy.totalReturn, equalWeightSharpe: validation.equalWeight.sharpe, bestUpdate: summary.bestUpdate, updates: summary.updates, outDir });
     returns.push(...summary.returns!.validation!.policy);

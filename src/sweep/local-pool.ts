@@ -20,6 +20,20 @@ export interface JobExecutor {
   close(): Promise<void>;
 }
 
+/**
+ * A progress sink that passes on at most one line per job every `intervalMs` (trainings print a line
+ * per update; a sweep of long trials should say how each is doing, not flood the terminal).
+ */
+export function throttledProgress(write: (line: string) => void, intervalMs = 15_000, now: () => number = Date.now): (jobId: string, line: string) => void {
+  const last = new Map<string, number>();
+  return (jobId, line) => {
+    const t = now();
+    if (t - (last.get(jobId) ?? Number.NEGATIVE_INFINITY) < intervalMs) return;
+    last.set(jobId, t);
+    write(line.endsWith('\n') ? line : `${line}\n`);
+  };
+}
+
 /** The default number of local workers: the cores this process may use. */
 export function defaultWorkers(): number {
   return availableParallelism();
@@ -46,8 +60,8 @@ interface Pending {
 export interface LocalPoolOptions {
   /** Data files the jobs read instead of their own paths. */
   dataPaths?: string[];
-  /** Each job's progress lines (training updates), prefixed with the job id. */
-  onProgress?: (line: string) => void;
+  /** Each job's progress lines (training updates, prefixed with the trial and fold). */
+  onProgress?: (jobId: string, line: string) => void;
 }
 
 export class LocalPool implements JobExecutor {
@@ -104,7 +118,7 @@ export class LocalPool implements JobExecutor {
     };
     const onMessage = (message: FromChild) => {
       if (message.id !== pending.job.id) return;
-      if (message.type === 'progress') return this.options.onProgress?.(message.line);
+      if (message.type === 'progress') return this.options.onProgress?.(message.id, message.line);
       finish();
       if (message.type === 'done') pending.resolve(decodeJson<JobOutcome>(message.outcome));
       else pending.reject(new GrpoTraderError(message.code as ErrorCode, message.message));

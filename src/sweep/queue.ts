@@ -13,7 +13,7 @@ import { Redis, type RedisOptions as IoRedisOptions } from 'ioredis';
 import { hostname } from 'node:os';
 import { ErrorCodes, GrpoTraderError, type ErrorCode } from '../core/errors.js';
 import { decodeJson, encodeJson, jobErrorOf, type JobOutcome, type SweepJob } from './jobs.js';
-import { LocalPool, type JobExecutor } from './local-pool.js';
+import { LocalPool, throttledProgress, type JobExecutor } from './local-pool.js';
 
 export const DEFAULT_QUEUE_NAME = 'grpo-trader';
 
@@ -212,7 +212,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const { warning } = await checkRedis(options.url);
   const line = options.onLine ?? (() => {});
   if (warning) line(`warning: ${warning}\n`);
-  const pool = new LocalPool(options.concurrency, { ...(options.dataPaths ? { dataPaths: options.dataPaths } : {}) });
+  const pool = new LocalPool(options.concurrency, { ...(options.dataPaths ? { dataPaths: options.dataPaths } : {}), onProgress: throttledProgress((text) => line(`  ${text}`)) });
   const processor = async (job: Job<{ job: string }>) => {
     const sweepJob = decodeJson<SweepJob>(job.data.job);
     line(`${sweepJob.id}: started (attempt ${job.attemptsStarted}${job.stalledCounter > 0 ? `, after ${job.stalledCounter} stall` : ''})\n`);

@@ -17,6 +17,7 @@ import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
 import { parameterImportance } from './importance.js';
 import { planFolds, samplerResults, type TrialRecord } from './run-sweep.js';
 import { parseWindowsSpec } from './walk-forward-retraining.js';
+import { throttledProgress } from './local-pool.js';
 import { sweepConfigJsonSchema, loadSweepConfigFile } from './sweep-config.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,19 @@ describe('sweep pieces', () => {
     expect(loaded.base.algorithm.type).toBe('grpo');
     expect(Object.keys(loaded.sweep.space)).toContain('algorithm.hiddenSizes');
     await rm(folder, { recursive: true });
+  });
+
+  it('passes on at most one progress line per job per interval', () => {
+    let clock = 0;
+    const out: string[] = [];
+    const progress = throttledProgress((line) => out.push(line), 15_000, () => clock);
+    progress('a', 'trial 1: update 1');
+    progress('b', 'trial 2: update 1');
+    clock = 14_999;
+    progress('a', 'trial 1: update 2');
+    clock = 15_000;
+    progress('a', 'trial 1: update 3\n');
+    expect(out).toEqual(['trial 1: update 1\n', 'trial 2: update 1\n', 'trial 1: update 3\n']);
   });
 
   it('parses --windows and names the bad part', () => {

@@ -23,7 +23,7 @@ interface ExecutorFlags {
 
 /** The executor the flags ask for: BullMQ with --queue, else --workers local processes. */
 export async function executorFromFlags(flags: ExecutorFlags, io: CliIo): Promise<JobExecutor> {
-  const { LocalPool, defaultWorkers } = await import('../../sweep/local-pool.js');
+  const { LocalPool, defaultWorkers, throttledProgress } = await import('../../sweep/local-pool.js');
   if (flags.queue !== undefined) {
     if (flags.workers !== undefined) throw invalidArgument('give --workers or --queue, not both (with --queue, start workers with grpo-trader worker)');
     const { DEFAULT_LOST_AFTER_MS, QueueExecutor } = await import('../../sweep/queue.js');
@@ -31,7 +31,7 @@ export async function executorFromFlags(flags: ExecutorFlags, io: CliIo): Promis
     return QueueExecutor.open(flags.queue, { ...(flags.queueName ? { queueName: flags.queueName } : {}), lostAfterMs, onWarning: (line) => io.progress(`warning: ${line}\n`) });
   }
   const workers = numberFlag('--workers', flags.workers, defaultWorkers(), { min: 1, integer: true });
-  return new LocalPool(workers, { onProgress: () => {} });
+  return new LocalPool(workers, { onProgress: throttledProgress((line) => io.progress(`  ${line}`)) });
 }
 
 /** Close the executor on Ctrl-C too (local worker processes stop with it; queued jobs stay in Redis for --resume). */
