@@ -39,11 +39,19 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
+/**
+ * V8 flags of a job process. `--single-threaded-gc`: a training process otherwise keeps ≈ 1.14 cores
+ * busy (V8's parallel garbage-collector threads beside jax-js's one compute thread), so two on two
+ * cores slow each other; with the collector on the main thread one job runs as fast as before and two
+ * scale 1.72× instead of 1.63× (`npm run bench -- sweep.scaling`, docs/sweeps.md).
+ */
+export const JOB_PROCESS_FLAGS: readonly string[] = ['--single-threaded-gc'];
+
 /** The job process's module and the Node flags to start it with (TypeScript sources run through tsx). */
 function childModule(): { path: string; execArgv: string[] } {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) return { path: fileURLToPath(new URL('./job-process.ts', here)), execArgv: ['--import', import.meta.resolve('tsx')] };
-  return { path: fileURLToPath(new URL('./job-process.js', here)), execArgv: [] };
+  if (here.endsWith('.ts')) return { path: fileURLToPath(new URL('./job-process.ts', here)), execArgv: [...JOB_PROCESS_FLAGS, '--import', import.meta.resolve('tsx')] };
+  return { path: fileURLToPath(new URL('./job-process.js', here)), execArgv: [...JOB_PROCESS_FLAGS] };
 }
 
 interface Slot {
