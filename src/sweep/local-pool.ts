@@ -43,7 +43,7 @@ export function defaultWorkers(): number {
  * V8 flags of a job process. `--single-threaded-gc`: a training process otherwise keeps ≈ 1.14 cores
  * busy (V8's parallel garbage-collector threads beside jax-js's one compute thread), so two on two
  * cores slow each other; with the collector on the main thread one job runs as fast as before and two
- * scale 1.72× instead of 1.63× (`npm run bench -- sweep.scaling`, docs/sweeps.md).
+ * scale 1.70× (median of five runs) instead of 1.64× (`npm run bench -- sweep.scaling`, docs/sweeps.md).
  */
 export const JOB_PROCESS_FLAGS: readonly string[] = ['--single-threaded-gc'];
 
