@@ -221,7 +221,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     ({ market, features } = options.prepared);
   } else {
     const paths = resolveDataPaths(config.data.paths, { baseDir: options.baseDir ?? process.cwd(), ...(options.configFile === undefined ? {} : { source: options.configFile }) });
-    ({ market } = await loadMarket(paths, config.data.symbols === null ? {} : { symbols: config.data.symbols }));
+    ({ market } = await loadMarket(paths, { symbols: config.data.symbols }));
     features = buildFeatureTensor(market, { features: config.data.features });
   }
   const make = environmentFactory(config, market, features);

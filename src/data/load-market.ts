@@ -10,8 +10,8 @@ import { alignSeries, type AlignOptions, type AlignmentReport } from './align.js
 import { sliceSeriesByDate, type DateInput } from './market.js';
 
 export interface LoadMarketOptions extends AlignOptions {
-  /** Only these symbols (file names without extension), in this order; each must be found. */
-  symbols?: readonly string[];
+  /** Only these symbols (file names without extension), in this order; each must be found (null or absent: every file). */
+  symbols?: readonly string[] | null;
   /** First and last date kept (inclusive), applied to each series before alignment. */
   from?: DateInput;
   to?: DateInput;

@@ -138,7 +138,7 @@ async function prepare(config: TrainConfig, options: RunJobOptions) {
   let entry = cache.get(key);
   if (!entry) {
     entry = (async () => {
-      const { market } = await loadMarket(paths, config.data.symbols === null ? {} : { symbols: config.data.symbols });
+      const { market } = await loadMarket(paths, { symbols: config.data.symbols });
       return { market, features: buildFeatureTensor(market, { features: config.data.features }), fingerprint: marketFingerprint(market) };
     })();
     cache.set(key, entry);

@@ -166,7 +166,7 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
     sweepId = 0;
   }
   const { sweep, base } = setup;
-  const { market } = await loadMarket(base.data.paths, base.data.symbols === null ? {} : { symbols: base.data.symbols });
+  const { market } = await loadMarket(base.data.paths, { symbols: base.data.symbols });
   const fingerprint = marketFingerprint(market);
   if (expectedFingerprint !== null && expectedFingerprint !== fingerprint) {
     throw new GrpoTraderError(ErrorCodes.invalidData, `the data changed since sweep ${sweepId} started (fingerprint ${fingerprint.slice(7, 19)}, was ${expectedFingerprint.slice(7, 19)}); a resumed sweep must see the same bars`, { location: { field: 'data.paths' } });

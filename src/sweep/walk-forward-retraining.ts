@@ -87,7 +87,7 @@ export interface WalkForwardRetrainOptions {
 /** Retrain and evaluate per window on the executor; stitch the out-of-sample curve. */
 export async function runWalkForwardRetraining(base: TrainConfig, windowsOptions: RetrainWindowsOptions, options: WalkForwardRetrainOptions): Promise<WalkForwardRetrainResult> {
   const progress = options.onProgress ?? (() => {});
-  const { market } = await loadMarket(base.data.paths, base.data.symbols === null ? {} : { symbols: base.data.symbols });
+  const { market } = await loadMarket(base.data.paths, { symbols: base.data.symbols });
   const fingerprint = marketFingerprint(market);
   const { validationBars = 0, ...walk } = windowsOptions;
   const windows = [...walkForwardWindows(market, walk)];

@@ -117,7 +117,7 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
   if (flags.data !== undefined) {
     if (flags.assets !== undefined || flags.bars !== undefined) throw invalidArgument('--assets and --bars shape the synthetic market; they cannot be combined with --data');
     const symbols = flags.symbols === undefined ? undefined : parseList('--symbols', flags.symbols);
-    const loaded = await loadMarket(flags.data, symbols === undefined ? {} : { symbols });
+    const loaded = await loadMarket(flags.data, { symbols });
     market = flags.from !== undefined || flags.to !== undefined ? sliceByDate(loaded.market, flags.from, flags.to) : loaded.market;
     if (market.time.length < 2) throw invalidArgument(`no bars between ${flags.from ?? 'the start'} and ${flags.to ?? 'the end'}`);
     label = `real data: ${flags.data.join(' ')} (${market.symbols.length} assets: ${market.symbols.join(',')})`;

@@ -36,7 +36,7 @@ export function registerRegimes(program: Command, io: CliIo): void {
     .option('--json', 'print { dates, labels, stability, refits, importance, ... } as JSON')
     .action(async (flags: RegimesFlags) => {
       const symbols = flags.symbols === undefined ? undefined : parseList('--symbols', flags.symbols);
-      const { market: loaded } = await loadMarket(flags.data, symbols === undefined ? {} : { symbols });
+      const { market: loaded } = await loadMarket(flags.data, { symbols });
       const market = flags.from !== undefined || flags.to !== undefined ? sliceByDate(loaded, flags.from, flags.to) : loaded;
       const options = {
         regimes: numberFlag('--regimes', flags.regimes, REGIME_DETECTOR_DEFAULTS.regimes, { min: 2, integer: true }),
