@@ -25,7 +25,8 @@ export function redisAvailable(): boolean {
   return Boolean(process.env['GRPO_TRADER_REDIS_URL']) || redisServerBinary() !== undefined || process.env['GRPO_TRADER_REQUIRE_REDIS'] === '1';
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on now (127.0.0.1). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -7,12 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../store/run-store.js';
-import { canStartRedis, REDIS_TAG, redisAvailable, startTestRedis, type TestRedis } from '../../test/redis.js';
+import { canStartRedis, freePort, REDIS_TAG, redisAvailable, startTestRedis, type TestRedis } from '../../test/redis.js';
 import { runCli } from '../../test/tiny-model.js';
 import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
 import { QueueExecutor, startQueueWorker } from './queue.js';
@@ -166,12 +165,7 @@ describe.skipIf(!redisAvailable())(`${REDIS_TAG} sweeps on BullMQ and Redis`, ()
   }, 120_000);
 
   it('Redis unreachable: one line and a non-zero exit within seconds, for sweep and worker', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const p = (server.address() as { port: number }).port;
-        server.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const started = Date.now();
     const sweep = await runCli(['sweep', '--config', sweepFile, '--queue', `redis://127.0.0.1:${port}`, '--store', join(dir, 'down.sqlite')]);
     expect(sweep.code).not.toBe(0);

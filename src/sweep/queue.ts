@@ -96,6 +96,8 @@ export class QueueExecutor implements JobExecutor {
     url: string,
   ) {
     this.description = `BullMQ queue "${queue.name}" at ${redisLabel(url)}`;
+    this.lost = new Promise<never>((_resolve, reject) => (this.declareLost = reject));
+    this.lost.catch(() => {}); // observed by the races; not an unhandled rejection when no job waits
   }
 
   static async open(url: string, options: { queueName?: string; onWarning?: (line: string) => void; lostAfterMs?: number } = {}): Promise<QueueExecutor> {
@@ -113,9 +115,12 @@ export class QueueExecutor implements JobExecutor {
     return executor;
   }
 
-  private readonly lost: { reject: (error: unknown) => void }[] = [];
   private lostError: GrpoTraderError | null = null;
+  /** Rejects (once) when Redis is lost; every waiting job races it. */
+  private readonly lost: Promise<never>;
+  private declareLost: (error: GrpoTraderError) => void = () => {};
   private watchdog: NodeJS.Timeout | null = null;
+  private closeProbe: () => void = () => {};
 
   /**
    * Fail every waiting job when Redis stops answering for `lostAfterMs` (BullMQ's clients would
@@ -131,7 +136,7 @@ export class QueueExecutor implements JobExecutor {
         () => {
           if (Date.now() - lastAnswer < lostAfterMs || this.lostError) return;
           this.lostError = new GrpoTraderError(ErrorCodes.unavailable, `lost Redis at ${redisLabel(url)}: no answer for ${Math.round((Date.now() - lastAnswer) / 1000)} s; the jobs stay in the queue — restart Redis, then continue with --resume`, { location: { field: '--queue' } });
-          for (const waiting of this.lost.splice(0)) waiting.reject(this.lostError);
+          this.declareLost(this.lostError);
         },
       );
     }, Math.min(1_000, lostAfterMs / 2));
@@ -139,22 +144,9 @@ export class QueueExecutor implements JobExecutor {
     this.closeProbe = () => probe.disconnect();
   }
 
-  private closeProbe: () => void = () => {};
-
   async run(job: SweepJob): Promise<JobOutcome> {
     if (this.lostError) throw this.lostError;
-    return new Promise<JobOutcome>((resolve, reject) => {
-      const entry = { reject };
-      this.lost.push(entry);
-      const settle = () => {
-        const index = this.lost.indexOf(entry);
-        if (index >= 0) this.lost.splice(index, 1);
-      };
-      this.submit(job).then(
-        (outcome) => (settle(), resolve(outcome)),
-        (error: unknown) => (settle(), reject(error)),
-      );
-    });
+    return Promise.race([this.submit(job), this.lost]);
   }
 
   private async submit(job: SweepJob): Promise<JobOutcome> {

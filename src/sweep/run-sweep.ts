@@ -192,15 +192,11 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
     progress(`sweep ${sweepId} "${setup.name}": resuming on ${executor.description}\n`);
   }
 
-  const recorded = new Map<number, TrialRecord>();
-  for (const run of store.listRuns({ sweepId, kind: 'trial' })) {
-    const record = store.getRun(run.id).extra as unknown as TrialRecord;
-    recorded.set(record.trial, record);
-  }
+  const recorded = new Map(trialRecords(store, sweepId).map(({ record }) => [record.trial, record]));
   if (recorded.size > 0) progress(`sweep ${sweepId}: ${recorded.size} trial(s) already recorded, not run again\n`);
 
   const results: TrialRecord[] = [];
-  const bestSoFar = () => results.filter((r) => r?.status === 'finished').reduce<TrialRecord | null>((b, r) => (b === null || r.objective > b.objective ? r : b), null);
+  const bestSoFar = () => bestFinished(results.filter((r) => r !== undefined));
   let done = recorded.size;
   const common = { fingerprint, config: base };
   // Trial i is proposed (and pruned) from trials 0 .. i − batch only: at most `batch` trials run at
@@ -325,15 +321,25 @@ function recordTrial(store: RunStore, sweepId: number, name: string, record: Tri
   });
 }
 
+/** The trials recorded for a sweep, in trial order, with their run ids. */
+export function trialRecords(store: RunStore, sweepId: number): { runId: number; record: TrialRecord }[] {
+  return store
+    .listRuns({ sweepId, kind: 'trial' })
+    .map((r) => ({ runId: r.id, record: store.getRun(r.id).extra as unknown as TrialRecord }))
+    .sort((a, b) => a.record.trial - b.record.trial);
+}
+
+/** The finished trial with the largest objective (the first of equals), or null. */
+function bestFinished<T extends Pick<TrialRecord, 'status' | 'objective'>>(trials: readonly T[]): T | null {
+  return trials.filter((t) => t.status === 'finished').reduce<T | null>((b, t) => (b === null || t.objective > b.objective ? t : b), null);
+}
+
 /** A sweep's table from the store: trials, deflated Sharpe ratios, the selected configuration's test, parameter importance. */
 export function sweepSummary(store: RunStore, sweepId: number): SweepSummary {
   const run = store.getRun(sweepId);
   if (run.kind !== 'sweep') throw new GrpoTraderError(ErrorCodes.notFound, `run ${sweepId} is a ${run.kind} run, not a sweep`, { location: { file: store.path } });
   const setup = run.config as SweepRunConfig;
-  const trials = store
-    .listRuns({ sweepId, kind: 'trial' })
-    .map((r) => ({ runId: r.id, record: store.getRun(r.id).extra as unknown as TrialRecord }))
-    .sort((a, b) => a.record.trial - b.record.trial);
+  const trials = trialRecords(store, sweepId);
   const ran = trials.filter((t) => t.record.status !== 'failed');
   const sharpes = ran.map((t) => periodSharpe(t.record.returns));
   const finite = sharpes.filter(Number.isFinite);
@@ -350,7 +356,7 @@ export function sweepSummary(store: RunStore, sweepId: number): SweepSummary {
     }
     return { ...record, objective: record.objective ?? Number.NaN, runId, periodSharpe: periodRatio, deflatedSharpe };
   });
-  const best = rows.filter((r) => r.status === 'finished').reduce<SweepTableRow | null>((b, r) => (b === null || r.objective > b.objective ? r : b), null);
+  const best = bestFinished(rows);
   const finalRun = store.listRuns({ sweepId, kind: 'sweep_final' })[0];
   const final = finalRun ? { ...(store.getRun(finalRun.id).extra['outcome'] as TrainOutcome), runId: finalRun.id } : null;
   return {
