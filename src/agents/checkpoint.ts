@@ -5,9 +5,9 @@
  * temporary sibling directory and renamed into place, then `latest.json` is replaced atomically, so
  * a crash never leaves a half-written checkpoint behind the `latest` pointer.
  */
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, GrpoTraderError, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError, pathExists, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
 import { loadParams, saveParams } from '../nn/index.js';
 import { numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
@@ -75,10 +75,9 @@ export async function writeCheckpoint(directory: string, name: string, agent: Tr
 
 /** Resolve a run directory (with checkpoints/latest.json) or a checkpoint directory to the checkpoint directory. */
 export async function resolveCheckpoint(path: string): Promise<string> {
-  const isFile = async (file: string) => (await stat(file).catch(() => null))?.isFile() ?? false;
-  if (await isFile(join(path, 'state.json'))) return path;
+  if (await pathExists(join(path, 'state.json'), 'file')) return path;
   for (const pointer of [join(path, 'latest.json'), join(path, 'checkpoints', 'latest.json')]) {
-    if (await isFile(pointer)) {
+    if (await pathExists(pointer, 'file')) {
       const { checkpoint } = JSON.parse(await readFile(pointer, 'utf8')) as { checkpoint: string };
       return join(pointer, '..', checkpoint);
     }

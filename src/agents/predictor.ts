@@ -206,12 +206,14 @@ export class ModelPredictor implements ServedModel {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_BATCH);
+        // jax-js compiles one program per batch shape: pad to a power of two so it sees few shapes.
+        // onnxruntime compiles nothing, so it runs only the real rows.
         let size = 1;
         while (size < batch.length) size *= 2;
         const observations = new Float32Array(size * D);
         batch.forEach((request, i) => observations.set(request.input, i * D));
         try {
-          const { output, logStd } = this.session ? await this.session.run(observations, size, D) : await agent.policyOutputs(observations, size);
+          const { output, logStd } = this.session ? await this.session.run(observations.subarray(0, batch.length * D), batch.length, D) : await agent.policyOutputs(observations, size);
           // The deterministic action is the Gaussian mean (autoregressive policies chain their conditional means).
           const actions = agent.isAutoregressive ? await agent.act(observations, size) : null;
           const value = this.model.agent instanceof RewardPenaltyAgent ? await this.model.agent.valueOfMeanAction(observations, size) : null;

@@ -24,6 +24,13 @@ export interface RunStoreOptions {
   mustExist?: boolean;
 }
 
+/** A checkpoint to index: its step, where its files are, and metrics at that step. */
+export interface CheckpointInput {
+  step: number;
+  path: string;
+  metrics?: Record<string, number>;
+}
+
 /** One series of a run: a strategy's backtest and its metrics (NaN allowed). */
 export interface SeriesInput {
   name: string;
@@ -58,7 +65,7 @@ export interface RecordRunInput extends RunProvenance {
   /** Metrics by series name that are not backtest series (e.g. a trial's validation folds). */
   metrics?: Record<string, Record<string, number>>;
   /** Checkpoints the run wrote, indexed in the same transaction. */
-  checkpoints?: { step: number; path: string; metrics?: Record<string, number> }[];
+  checkpoints?: CheckpointInput[];
 }
 
 /** The columns of a run's row that summaries show as they are. */
@@ -221,8 +228,7 @@ export class RunStore {
       const runId = this.insertRun(input, input.status ?? 'finished', input.extra ?? {}, now, now);
       this.insertResults(runId, input.series, input.tests ?? []);
       this.upsertMetrics(runId, input.metrics ?? {});
-      const checkpoint = this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at, metrics) VALUES (?, ?, ?, ?, ?)');
-      for (const c of input.checkpoints ?? []) checkpoint.run(runId, c.step, c.path, now, json(c.metrics ?? {}));
+      for (const c of input.checkpoints ?? []) this.insertCheckpoint(runId, c, now);
       return runId;
     });
   }
@@ -243,7 +249,6 @@ export class RunStore {
       const r = entry.result;
       const weights = Buffer.from(r.weights.buffer, r.weights.byteOffset, r.weights.byteLength);
       insertSeries.run(runId, entry.name, position, json(r.symbols), r.initialCapital, r.barIndex[0] ?? 0, weights);
-      this.upsertMetrics(runId, { [entry.name]: entry.metrics });
       for (let i = 0; i < r.time.length; i++) insertEquity.run(runId, entry.name, i, formatTimestamp(r.time[i]!), r.time[i]!, r.value[i]!, r.cost[i]!, r.turnover[i]!);
       const t = r.trades;
       for (let k = 0; k < t.count; k++) {
@@ -252,6 +257,7 @@ export class RunStore {
         insertTrade.run(runId, entry.name, k, formatTimestamp(r.time[row]!), bar, r.symbols[t.asset[k]!]!, t.weightBefore[k]!, t.weightAfter[k]!, t.notional[k]!, t.cost[k]!);
       }
     });
+    this.upsertMetrics(runId, Object.fromEntries(series.map((entry) => [entry.name, entry.metrics])));
     for (const test of tests) insertTest.run(runId, test.strategy, test.baseline, json(test));
   }
 
@@ -299,11 +305,13 @@ export class RunStore {
   }
 
   /** Index a training checkpoint (its files live at `path`). */
-  addCheckpoint(runId: number, checkpoint: { step: number; path: string; metrics?: Record<string, number> }): number {
+  addCheckpoint(runId: number, checkpoint: CheckpointInput): number {
     this.requireRun(runId);
-    return Number(
-      this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at, metrics) VALUES (?, ?, ?, ?, ?)').run(runId, checkpoint.step, checkpoint.path, this.now().toISOString(), json(checkpoint.metrics ?? {})).lastInsertRowid,
-    );
+    return this.insertCheckpoint(runId, checkpoint, this.now().toISOString());
+  }
+
+  private insertCheckpoint(runId: number, checkpoint: CheckpointInput, createdAt: string): number {
+    return Number(this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at, metrics) VALUES (?, ?, ?, ?, ?)').run(runId, checkpoint.step, checkpoint.path, createdAt, json(checkpoint.metrics ?? {})).lastInsertRowid);
   }
 
   /**
