@@ -3,7 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { trainConfigJsonSchema } from '../src/agents/train-config.js';
 import { sweepConfigJsonSchema } from '../src/sweep/sweep-config.js';
 
-const train = { ...trainConfigJsonSchema(), $id: 'https://github.com/grpo-trader/grpo-trader/schema/train-config.schema.json', title: 'grpo-trader train config' };
-writeFileSync(new URL('../schema/train-config.schema.json', import.meta.url), `${JSON.stringify(train, null, 2)}\n`);
-const sweep = { ...sweepConfigJsonSchema(), $id: 'https://github.com/grpo-trader/grpo-trader/schema/sweep-config.schema.json', title: 'grpo-trader sweep file' };
-writeFileSync(new URL('../schema/sweep-config.schema.json', import.meta.url), `${JSON.stringify(sweep, null, 2)}\n`);
+for (const [file, title, schema] of [
+  ['train-config.schema.json', 'grpo-trader train config', trainConfigJsonSchema()],
+  ['sweep-config.schema.json', 'grpo-trader sweep file', sweepConfigJsonSchema()],
+] as const) {
+  const published = { ...schema, $id: `https://github.com/grpo-trader/grpo-trader/schema/${file}`, title };
+  writeFileSync(new URL(`../schema/${file}`, import.meta.url), `${JSON.stringify(published, null, 2)}\n`);
+}

@@ -8,9 +8,9 @@
 import { ErrorCodes, GrpoTraderError } from '../core/index.js';
 import { encodeOnnxModel, readArray, type OnnxNode, type OnnxTensor } from '../nn/index.js';
 import { traceToOnnx } from '../nn/onnx-trace.js';
-import { numpy as np, tree } from '../nn/jax.js';
+import { numpy as np } from '../nn/jax.js';
 import type { Array as JaxArray } from '../nn/jax.js';
-import { LOG_STD_MAX, LOG_STD_MIN, policyLogStd, policyOutput, type PolicyEncoding, type PolicyParams } from './policy.js';
+import { LOG_STD_MAX, LOG_STD_MIN, policyForward, type PolicyEncoding, type PolicyParams } from './policy.js';
 
 export async function policyOnnxModel(params: PolicyParams, encoding: PolicyEncoding | null, sizes: { observationSize: number; actionSize: number }, metadata: Record<string, string> = {}): Promise<Uint8Array> {
   if (encoding !== null) {
@@ -18,7 +18,7 @@ export async function policyOnnxModel(params: PolicyParams, encoding: PolicyEnco
       throw new GrpoTraderError(ErrorCodes.unsupported, 'ONNX export: autoregressive policies act by a chain of conditional means, which is not exported yet', { location: { field: 'algorithm.deepseek.autoregressive' } });
     }
     // Encoder policies (per-asset, temporal, DeepSeek-R1): traced through jax-js at batch size 1.
-    const forward = (p: PolicyParams, x: JaxArray) => [policyOutput(tree.ref(p), x, encoding), policyLogStd(p)];
+    const forward = policyForward(encoding);
     const example = np.zeros([1, sizes.observationSize]);
     try {
       return await traceToOnnx(forward as never, [params as never, example], { input: 'observation', outputs: ['mean', 'log_std'] }, { ...metadata, batch: '1' });

@@ -11,7 +11,7 @@ import { jit, numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
 import { PolicyExplainer, type DecisionExplanation } from './explain.js';
 import type { OptimizerCore } from './optimizer-core.js';
-import { initPolicy, logProbsAndEntropy, policyLogStd, policyOutput, type PolicyEncoding, type PolicyKind, type PolicyParams } from './policy.js';
+import { initPolicy, logProbsAndEntropy, policyForward, type PolicyEncoding, type PolicyKind, type PolicyParams } from './policy.js';
 import { policyEncodingOf } from './policy-encoding.js';
 import type { PolicyCoreOptions } from './policy-options.js';
 import { deterministicActions, stepWithStoredAction } from './policy-sampling.js';
@@ -80,7 +80,7 @@ export abstract class PolicyAgent<O extends PolicyCoreOptions, P extends JsTree<
     this.reference = tree.ref(this.initialPolicy);
     const kind = this.kind;
     const encoding = this.encoding;
-    this.forward = jit((p: PolicyParams, x: Array): [Array, Array] => [policyOutput(tree.ref(p), x, encoding), policyLogStd(p)]) as unknown as typeof this.forward;
+    this.forward = jit(policyForward(encoding)) as unknown as typeof this.forward;
     this.logProbs = jit((p: PolicyParams, x: Array, a: Array): Array => {
       const [logProbs, entropy] = logProbsAndEntropy(kind, p, x, a, encoding);
       entropy.dispose();

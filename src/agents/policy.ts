@@ -266,6 +266,11 @@ export function policyLogStd(params: PolicyParams): Array {
   return logStd;
 }
 
+/** The policy's deterministic forward pass, (params, observations) → [mean, clipped log-std]: what acting jits and the ONNX export traces. */
+export function policyForward(encoding: PolicyEncoding | null): (params: PolicyParams, observations: Array) => [Array, Array] {
+  return (params, observations) => [policyOutput(tree.ref(params), observations, encoding), policyLogStd(params)];
+}
+
 /**
  * Log-probabilities of G actions per state and the per-state entropy.
  * Gaussian: actions [B, G, A] (the sampled pre-normalisation vectors); log π = Σ_a log N(x_a; μ_a, σ_a).

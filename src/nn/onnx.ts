@@ -46,6 +46,8 @@ export interface OnnxGraph {
   metadata?: Record<string, string>;
 }
 
+const UTF8 = new TextEncoder();
+
 /** A growable byte buffer with the protobuf wire primitives. */
 class Writer {
   private bytes = new Uint8Array(256);
@@ -90,7 +92,7 @@ class Writer {
   }
 
   string(field: number, text: string): this {
-    return this.bytesField(field, new TextEncoder().encode(text));
+    return this.bytesField(field, UTF8.encode(text));
   }
 
   message(field: number, build: (w: Writer) => void): this {
