@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { driftReference, ErrorCodes, GrpoTraderError, isBetterScore, writeFileAtomic, type DriftReference } from '../core/index.js';
 import { dateRangeIndices, formatTimestamp, loadMarket, marketFingerprint, resolveDataPaths } from '../data/index.js';
 import type { MarketData } from '../data/types.js';
-import { buildFeatureTensor, MultiAssetEnv, SingleAssetEnv } from '../env/index.js';
+import { buildFeatureTensor, MultiAssetEnv, RollingCorrelation, SingleAssetEnv } from '../env/index.js';
 import type { Env, FeatureTensor } from '../env/index.js';
 import { initEngine } from '../nn/index.js';
 import { CHECKPOINT_KIND, checkpointName, loadCheckpoint, pruneCheckpoints, readCheckpointState, resolveCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint.js';
@@ -120,6 +120,8 @@ export function environmentFactory(config: TrainConfig, market: MarketData, feat
     reward: (e.reward ?? { type: 'return' }) as Record<string, unknown>,
     nonFiniteFeatures: e.nonFiniteFeatures,
   };
+  // Every environment of this market shares one correlation cache (exact per bar, so sharing changes nothing).
+  let correlation: RollingCorrelation | undefined;
   return (bars: { firstBar: number; lastBar: number }, training: boolean): Env => {
     const episode = training ? { randomStart: true, episodeLength: e.episodeLength } : { randomStart: false, episodeLength: null };
     if (e.type === 'single_asset') {
@@ -132,6 +134,7 @@ export function environmentFactory(config: TrainConfig, market: MarketData, feat
       includeCorrelation: e.includeCorrelation,
       correlationLookback: e.correlationLookback,
       correlationPenalty: e.correlationPenalty,
+      ...(e.includeCorrelation ? { correlation: (correlation ??= new RollingCorrelation(market.close, market.symbols.length, e.correlationLookback)) } : {}),
       maxPositionSize: e.maxPositionSize,
       maxAssetWeight: e.maxAssetWeight,
       actionBound: e.actionBound,

@@ -1,6 +1,7 @@
 /** What the training loop needs from an algorithm: update, act, and save/restore of everything. */
 import type { Array, JsTree } from '../nn/jax.js';
 import type { DecisionExplanation } from './explain.js';
+import type { Env } from '../env/types.js';
 
 /** Host-side state of an agent, restored exactly by `setState` (environment snapshots included). */
 export interface AgentHostState {
@@ -19,6 +20,10 @@ export interface TrainableAgent {
   readonly observationSize: number;
   /** Completed updates. */
   readonly updates: number;
+  /** The environments it learns from. */
+  readonly envs: readonly Env[];
+  /** Learn from these environments instead (same count and spaces; e.g. over a market that grew). */
+  replaceEnvironments(envs: readonly Env[]): void;
   /** Collect experience and optimise once; returns the update's metrics. */
   update(): Promise<Record<string, number>>;
   /** Deterministic actions for `count` observations: weight vectors, or discrete indices. */

@@ -42,14 +42,7 @@ export function buildFeatureTensor(market: MarketData, options: BuildFeatureTens
     const bars = { high: column(market.high, a), low: column(market.low, a), close: column(market.close, a), volume: column(market.volume, a) };
     const frame = compute(bars, options.featureOptions);
     if (names === null) {
-      const wanted = selection === 'all' ? frame.names : selection === 'normalized' ? frame.names.filter((name) => name.endsWith('_norm')) : [...selection];
-      indices = wanted.map((name) => {
-        const index = frame.names.indexOf(name);
-        if (index < 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, `no feature named ${JSON.stringify(name)}; features: ${frame.names.join(', ')}`);
-        return index;
-      });
-      if (indices.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'no features selected');
-      names = wanted;
+      ({ names, indices } = selectFeatures(frame.names, selection));
       values = new Float64Array(nBars * nAssets * names.length);
     }
     const nFeatures = indices.length;
@@ -59,6 +52,18 @@ export function buildFeatureTensor(market: MarketData, options: BuildFeatureTens
     }
   }
   return { names: names ?? [], values };
+}
+
+/** The selected feature columns (`all`, the causal `normalized` ones, or a list) and their indices among `all`. */
+function selectFeatures(all: readonly string[], selection: NonNullable<BuildFeatureTensorOptions['features']>): { names: string[]; indices: number[] } {
+  const names = selection === 'all' ? [...all] : selection === 'normalized' ? all.filter((name) => name.endsWith('_norm')) : [...selection];
+  const indices = names.map((name) => {
+    const index = all.indexOf(name);
+    if (index < 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, `no feature named ${JSON.stringify(name)}; features: ${all.join(', ')}`);
+    return index;
+  });
+  if (indices.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'no features selected');
+  return { names, indices };
 }
 
 /**
@@ -81,13 +86,7 @@ export class FeatureTensorStream {
     this.streams = Array.from({ length: nAssets }, () => new IndicatorStream(options.featureOptions?.normalization ? { normalization: options.featureOptions.normalization } : {}));
     const all = this.streams[0]!.names;
     const selection = options.features ?? 'normalized';
-    this.names = selection === 'all' ? [...all] : selection === 'normalized' ? all.filter((name) => name.endsWith('_norm')) : [...selection];
-    this.indices = this.names.map((name) => {
-      const index = all.indexOf(name);
-      if (index < 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, `no feature named ${JSON.stringify(name)}; features: ${all.join(', ')}`);
-      return index;
-    });
-    if (this.indices.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'no features selected');
+    ({ names: this.names, indices: this.indices } = selectFeatures(all, selection));
     this.tensor = { names: this.names, values: new Float64Array(0) };
   }
 

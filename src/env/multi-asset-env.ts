@@ -313,9 +313,8 @@ export class MultiAssetEnv implements Env<ArrayLike<number>> {
       this.ringPosition = (this.ringPosition + 1) % this.returnRing.length;
     }
     if (this.value > this.peak) this.peak = this.value;
-    const drawdown = this.peak > 0 ? (this.peak - this.value) / this.peak : 0;
-    const maxDrawdown = this.config.maxDrawdown;
-    const terminated = this.value <= 0 || (maxDrawdown !== null && drawdown >= maxDrawdown);
+    const drawdown = this.drawdown();
+    const terminated = this.isRuined(drawdown);
     const truncated = !terminated && this.t >= this.episodeEnd;
 
     info.portfolioValue = this.value;
@@ -350,10 +349,18 @@ export class MultiAssetEnv implements Env<ArrayLike<number>> {
   continueEpisode(): void {
     if (this.episodeEnd >= this.maxBar) return;
     this.episodeEnd = this.maxBar;
+    if (this.done && !this.isRuined(this.drawdown()) && this.t < this.maxBar) this.done = false;
+  }
+
+  /** Drawdown of the value from its peak in this episode. */
+  private drawdown(): number {
+    return this.peak > 0 ? (this.peak - this.value) / this.peak : 0;
+  }
+
+  /** Whether the episode ends here: the portfolio is ruined or the drawdown limit is reached. */
+  private isRuined(drawdown: number): boolean {
     const maxDrawdown = this.config.maxDrawdown;
-    const drawdown = this.peak > 0 ? (this.peak - this.value) / this.peak : 0;
-    const terminated = this.value <= 0 || (maxDrawdown !== null && drawdown >= maxDrawdown);
-    if (this.done && !terminated && this.t < this.maxBar) this.done = false;
+    return this.value <= 0 || (maxDrawdown !== null && drawdown >= maxDrawdown);
   }
 
   /** The complete state (position, value, history, RNG, reward state) in a flat array; no data copy. */

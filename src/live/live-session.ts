@@ -356,7 +356,7 @@ export class LiveSession implements LiveController {
     await this.loop;
     if (!this.finished && !this.failed && this.stream.online.totalSteps > 0) await this.stream.save(Number(this.last['regime'] ?? -1));
     await this.webhook?.flush();
-    await (this.options.source as { close?: () => Promise<void> } | null | undefined)?.close?.();
+    await this.options.source?.close?.();
     this.stream.dispose();
   }
 }

@@ -10,6 +10,7 @@
  *   backoff (`nextDelayMs`); the session's staleness alert covers a long outage, and no decision is
  *   taken without a new bar, so the book is held meanwhile.
  */
+import { upperBound } from '../core/arrays.js';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { alignSeries } from '../data/align.js';
 import type { BarColumns, MarketDataConnector } from '../data/connectors/types.js';
@@ -23,6 +24,8 @@ export interface MarketDataSource {
   poll(): Promise<MarketData | null>;
   /** Milliseconds to wait before the next poll (longer after failures). */
   nextDelayMs(): number;
+  /** Release connections (a websocket), when the source holds any. */
+  close?(): Promise<void>;
 }
 
 export interface SourceEvent {
@@ -94,8 +97,9 @@ export class PollingSource implements MarketDataSource {
   }
 
   async poll(): Promise<MarketData | null> {
+    let grew: boolean;
     try {
-      await this.fetchNew();
+      grew = await this.fetchNew();
     } catch (error) {
       this.failures++;
       this.options.onEvent({ kind: 'error', message: `${this.name}: ${(error as Error).message} (attempt ${this.failures}; next in ${Math.round(this.nextDelayMs() / 1000)} s)` });
@@ -103,23 +107,29 @@ export class PollingSource implements MarketDataSource {
     }
     if (this.failures > 0) this.options.onEvent({ kind: 'recovered', message: `${this.name}: the source answers again after ${this.failures} failed polls` });
     this.failures = 0;
+    if (!grew) return null;
     const market = this.align();
     if (!market || market.time.length <= this.lastLength) return null;
     this.lastLength = market.time.length;
     return market;
   }
 
-  /** Each symbol's bars after its last final one; all but the newest are final (the newest may still be forming). */
-  private async fetchNew(): Promise<void> {
+  /** Each symbol's bars after its last final one; all but the newest are final (the newest may still be forming). Whether any symbol grew. */
+  private async fetchNew(): Promise<boolean> {
     const now = this.options.now();
+    let grew = false;
     for (const symbol of this.options.symbols) {
       const have = this.finals.get(symbol)!;
       const from = have.time.length > 0 ? have.time[have.time.length - 1]! + 1 : this.options.from;
       const response = await this.connector.fetchBars({ symbol, interval: this.options.interval, from, to: now + 1 });
       const bars = response.bars;
       const final = Math.max(0, bars.time.length - 1);
-      if (final > 0) this.finals.set(symbol, concat(have, bars, final));
+      if (final > 0) {
+        this.finals.set(symbol, concat(have, bars, final));
+        grew = true;
+      }
     }
+    return grew;
   }
 
   /** The symbols on the times they all have; a time missing for a symbol that has moved past it is a gap. */
@@ -129,7 +139,7 @@ export class PollingSource implements MarketDataSource {
     const market = alignSeries(series).market;
     // Only the times after the last check: each is reported once.
     const since = this.checkedUntil;
-    const sets = series.map((s) => new Set(Array.from(s.time).filter((t) => t > since)));
+    const sets = series.map((s) => new Set(s.time.subarray(upperBound(s.time, since))));
     const union = new Set<number>();
     for (const set of sets) for (const t of set) union.add(t);
     series.forEach((s, i) => {

@@ -347,7 +347,7 @@ export class OnlineStream {
     const make = environmentFactory(this.info.config, market, features);
     const end = market.time.length;
     this.online.extendMarket(market, make({ firstBar: this.start, lastBar: end - 1 }, false) as MultiAssetEnv);
-    const agent = this.trained!.agent as unknown as { envs: unknown[]; replaceEnvironments(envs: unknown[]): void };
+    const agent = this.trained!.agent;
     agent.replaceEnvironments(agent.envs.map(() => make({ firstBar: 0, lastBar: end - 1 }, false)));
     this.market = market;
     this.features = features;

@@ -74,8 +74,7 @@ async function pollingSource(spec: Exclude<LiveSourceSpec, { kind: 'replay' }>, 
   }
   const { createYahooConnector, createCcxtConnector, parseDate } = await import('../data/index.js');
   const connector = spec.kind === 'yahoo' ? await createYahooConnector() : await createCcxtConnector({ exchangeId: spec.exchange });
-  const from = parseDate(options.from!);
-  if (!Number.isFinite(from)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `--from ${options.from} is not a date`, { location: { field: 'from' } });
+  const from = parseDate(options.from!, '--from'); // throws on a bad date, naming --from
   // History before the first decision for the features' warm-up and the regime detector.
   const historyFrom = from - (options.historyDays ?? 730) * DAY_MS;
   const polling = new PollingSource(connector, { symbols: spec.symbols, interval: options.interval ?? '1d', from: historyFrom, ...(options.pollMs ? { pollMs: options.pollMs } : {}), onEvent });
