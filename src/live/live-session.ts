@@ -188,7 +188,7 @@ export class LiveSession implements LiveController {
         this.log({ level: 'error', msg: 'live session ended: the portfolio was ruined or hit the drawdown limit', bars: stream.online.totalSteps });
         this.emit({ type: 'status', data: this.status() });
       }
-      if (!this.stopped && stream.done && !(this.options.source ?? null)) {
+      if (!this.stopped && stream.done && !this.options.source) {
         await stream.finish();
         this.finished = true;
         this.log({ level: 'info', msg: 'live session finished: the feed has no more bars', bars: stream.online.totalSteps });

@@ -211,6 +211,7 @@ export class OnlineStream {
     const keepStates = positiveInteger('keepStates', input.keepStates ?? ONLINE_RUN_DEFAULTS.keepStates);
     const stateDir = resolve(input.stateDir);
     const stepsFile = join(stateDir, 'steps.jsonl');
+    const ordersFile = join(stateDir, 'orders.jsonl');
     const info = await readModel(input.model, input.checkpoint);
     if (info.config.environment.type !== 'multi_asset') {
       throw new GrpoTraderError(ErrorCodes.unsupported, `the online agent trades multi-asset models; this one is ${info.config.environment.type}`, { location: { file: info.directory, field: 'environment.type' } });
@@ -232,7 +233,7 @@ export class OnlineStream {
     if (!input.resume && previous === null && input.restartUnsaved && (await pathExists(stepsFile))) {
       progress(`online: no save in ${stateDir} yet: starting the stream over\n`);
       await rm(stepsFile, { force: true });
-      await rm(join(stateDir, 'orders.jsonl'), { force: true });
+      await rm(ordersFile, { force: true });
     }
     if (!input.resume && (previous !== null || (await pathExists(stepsFile)))) {
       throw new GrpoTraderError(ErrorCodes.invalidArgument, 'this state directory already holds a stream: add --resume to continue it, or give another --state', { location: { file: stateDir } });
@@ -292,7 +293,7 @@ export class OnlineStream {
         lines = saved.lines;
         await truncateLines(stepsFile, lines);
         // One order per settled bar: a decision after the save is taken again.
-        await truncateLines(join(stateDir, 'orders.jsonl'), lines);
+        await truncateLines(ordersFile, lines);
         runId = saved.run_id;
         if (store && runId !== null) store.removeEventsFrom(runId, online.nextBar);
         resumedFrom = record.path;
@@ -312,7 +313,7 @@ export class OnlineStream {
         }
         online.start(start);
         await writeFileAtomic(stepsFile, '');
-        await writeFileAtomic(join(stateDir, 'orders.jsonl'), '');
+        await writeFileAtomic(ordersFile, '');
         progress(`online: streaming ${end - 1 - start} bars ${dateOf(start)} .. ${dateOf(end - 1)} through ${info.algorithm} (${online.options.championChallenger ? 'champion/challenger' : 'the learner trades'}), saving every ${saveFrequency} bars to ${stateDir}\n`);
       }
       stream = new OnlineStream(input, info, market, features, start, end, online, dispose, stateDir, identity, saveFrequency, keepStates, events, resumedFrom);
