@@ -1,13 +1,37 @@
 /**
  * The regime detector on a synthetic market whose true regimes are known: labels ordered by
- * volatility find the turbulent (bear) regime; nothing computed for bar t changes when later bars
- * change; refits happen on schedule, never per bar, and keep label meaning; matching by hand.
+ * volatility find the turbulent (bear) regime; labels agree with the planted regimes (adjusted Rand
+ * index) with refits at least as well as a model fitted once; nothing computed for bar t changes when
+ * later bars change; refits happen on schedule, never per bar, and keep label meaning; matching by hand.
  */
 import { describe, expect, it } from 'vitest';
 import { syntheticRegimeMarket } from '../data/synthetic.js';
 import { matchCentroids, RegimeDetector, type RegimeStep } from './regime-detector.js';
 
 const { market, regimes } = syntheticRegimeMarket({ assets: 1, bars: 3000, seed: 3 });
+
+/**
+ * Adjusted Rand index of two labelings (Hubert & Arabie 1985), from the contingency table n_ij with
+ * row sums a_i and column sums b_j: (Σ C(n_ij,2) − E) / (½(Σ C(a_i,2) + Σ C(b_j,2)) − E), where
+ * E = Σ C(a_i,2) · Σ C(b_j,2) / C(n,2). Written here, independently of the code under test.
+ */
+function adjustedRandIndex(truth: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const pairs = (x: number) => (x * (x - 1)) / 2;
+  const cells = new Map<string, number>();
+  const rows = new Map<number, number>();
+  const columns = new Map<number, number>();
+  for (let i = 0; i < truth.length; i++) {
+    const key = `${truth[i]}|${labels[i]}`;
+    cells.set(key, (cells.get(key) ?? 0) + 1);
+    rows.set(truth[i]!, (rows.get(truth[i]!) ?? 0) + 1);
+    columns.set(labels[i]!, (columns.get(labels[i]!) ?? 0) + 1);
+  }
+  const sum = (counts: Map<unknown, number>) => [...counts.values()].reduce((s, c) => s + pairs(c), 0);
+  const index = sum(cells);
+  const expected = (sum(rows) * sum(columns)) / pairs(truth.length);
+  const maximum = (sum(rows) + sum(columns)) / 2;
+  return (index - expected) / (maximum - expected);
+}
 
 function run(close: ArrayLike<number>, volume: ArrayLike<number>, options = {}): RegimeStep[] {
   const detector = new RegimeDetector({ regimes: 3, ...options });
@@ -38,18 +62,48 @@ describe('RegimeDetector', () => {
     expect(share(1)).toBeGreaterThan(0.35);
   });
 
+  it('computes the adjusted Rand index as scikit-learn documents it (adjusted_rand_score examples)', () => {
+    expect(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 1])).toBe(1);
+    expect(adjustedRandIndex([0, 0, 1, 1], [1, 1, 0, 0])).toBe(1);
+    // 0.57…: by hand, Σ C(n_ij,2) = 1, E = 2 · 1 / 6, maximum = 3 / 2, so (1 − 1/3) / (3/2 − 1/3) = 4/7.
+    expect(adjustedRandIndex([0, 0, 1, 2], [0, 0, 1, 1])).toBeCloseTo(4 / 7, 12);
+    expect(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 2])).toBeCloseTo(4 / 7, 12);
+    expect(adjustedRandIndex([0, 0, 0, 0], [0, 1, 2, 3])).toBe(0);
+    expect(adjustedRandIndex([0, 0, 1, 1], [0, 1, 0, 1])).toBeCloseTo(-0.5, 12);
+  });
+
+  it('keeps label meaning across refits: with the defaults, labels agree with planted regimes at least as well as a model fitted once', () => {
+    // Regimes of distinct volatility held ~100 bars (persistence 0.99) on one asset; 4 labels for 3 regimes.
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
+    const agreement = (options: object) => seeds.map((seed) => {
+      const planted = syntheticRegimeMarket({ assets: 1, bars: 3000, seed, persistence: 0.99, idiosyncraticVolatility: 0.002, volatility: { bull: 0.006, bear: 0.025, sideways: 0.012 } });
+      const detector = new RegimeDetector(options);
+      const labels = Array.from(planted.market.close, (close, t) => detector.update(close, planted.market.volume[t]!).label);
+      const labelled = labels.flatMap((label, t) => (label >= 0 ? [t] : []));
+      return adjustedRandIndex(labelled.map((t) => planted.regimes[t]!), labelled.map((t) => labels[t]!));
+    });
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const defaults = agreement({});
+    const once = agreement({ refitEvery: Number.MAX_SAFE_INTEGER });
+    expect(mean(defaults)).toBeGreaterThanOrEqual(mean(once));
+    expect(mean(agreement({ fitWindow: 1000 }))).toBeGreaterThanOrEqual(mean(once));
+    expect(mean(agreement({ refitEvery: 252 }))).toBeGreaterThanOrEqual(mean(once));
+  });
+
   it('never looks ahead: labels, stability and refits up to t do not change when later bars change', () => {
-    const t = 1500;
-    const close = Float64Array.from(market.close);
-    const volume = Float64Array.from(market.volume);
-    const base = run(close, volume);
-    for (let i = t + 1; i < close.length; i++) {
-      close[i] = close[i]! * (1 + 0.3 * Math.sin(i));
-      volume[i] = volume[i]! * 7;
+    // Cut between refits, right at a scheduled refit (bar 78 + 63 × 7), and with the default 4 regimes and drift-triggered refits.
+    for (const [t, options] of [[1500, {}], [519, {}], [2000, { regimes: 4, driftThreshold: 0.05 }]] as const) {
+      const close = Float64Array.from(market.close);
+      const volume = Float64Array.from(market.volume);
+      const base = run(close, volume, options);
+      for (let i = t + 1; i < close.length; i++) {
+        close[i] = close[i]! * (1 + 0.3 * Math.sin(i));
+        volume[i] = volume[i]! * 7;
+      }
+      const perturbed = run(close, volume, options);
+      expect(perturbed.slice(0, t + 1)).toEqual(base.slice(0, t + 1));
+      expect(perturbed.slice(t + 1)).not.toEqual(base.slice(t + 1));
     }
-    const perturbed = run(close, volume);
-    expect(perturbed.slice(0, t + 1)).toEqual(base.slice(0, t + 1));
-    expect(perturbed.slice(t + 1)).not.toEqual(base.slice(t + 1));
   });
 
   it('is deterministic, reports stability as the share of the most common of the last 10 labels, and PCA importance', () => {
@@ -82,5 +136,13 @@ describe('RegimeDetector', () => {
     second.setState(JSON.parse(JSON.stringify(first.getState())) as ReturnType<RegimeDetector['getState']>);
     const tail = Array.from({ length: 2000 }, (_, k) => second.update(market.close[1000 + k]!, market.volume[1000 + k]!));
     expect([...head, ...tail]).toEqual(whole);
+  });
+
+  it('refuses a saved state of the format before reference centroids, in one line naming the field', () => {
+    const detector = new RegimeDetector({ regimes: 3 });
+    for (let t = 0; t < 200; t++) detector.update(market.close[t]!, market.volume[t]!);
+    const { format: _format, weights: _weights, ...formatOne } = detector.getState();
+    const restored = new RegimeDetector({ regimes: 3 });
+    expect(() => restored.setState(formatOne as ReturnType<RegimeDetector['getState']>)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', location: { field: 'regimes.format' }, message: expect.stringMatching(/^regime detector state format 1 is not supported .*without --resume$/) }));
   });
 });

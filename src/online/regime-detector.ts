@@ -4,20 +4,30 @@
  * - Features per bar t, from bars ≤ t only: the mean and the standard deviation (ddof 1) of the last
  *   `featureWindow` simple returns, and the mean over the same bars of volume / its trailing mean
  *   over `volumeWindow` bars (the specification divided by the mean of the whole series: look-ahead).
- * - A standard scaler and k-means (ml-kmeans, seeded k-means++; later fits warm-started from the
- *   previous centroids) are **fitted on a trailing window** of `fitWindow` feature rows and then used
- *   to **label new bars by prediction** (nearest centroid); they are refitted every `refitEvery` bars
- *   or when a Page-Hinkley detector on the first feature (the return level) fires, never on every bar.
- * - Labels keep their meaning across refits: the first fit orders clusters by volatility (label 0 the
- *   calmest); every refit matches the new clusters to the old ones by minimum total centroid
- *   distance in feature units (an exact assignment over all k! permutations, k ≤ 8).
+ * - A scaler and k-means (ml-kmeans; the first fit seeded k-means++, later fits warm-started from the
+ *   label centroids) are **fitted on a trailing window** of `fitWindow` feature rows and then used to
+ *   **label new bars by prediction** (nearest label centroid); they are refitted every `refitEvery`
+ *   bars or when a Page-Hinkley detector on the first feature (the return level) fires, never on
+ *   every bar.
+ * - The scaler divides each feature by its **within-regime noise**: the robust spread (median absolute
+ *   deviation) of its change over `featureWindow` bars, i.e. between disjoint windows. The window's
+ *   standard deviation (the specification's StandardScaler) also counts the spread between regimes,
+ *   which shrinks exactly the features that tell regimes apart and makes the metric depend on which
+ *   regimes the window holds.
+ * - Labels keep their meaning across refits: each label owns a **persistent reference centroid**, and
+ *   labels are ordered by the volatility of their centroids (label 0 the calmest, k − 1 the most
+ *   volatile). Every refit's clusters are matched to the reference centroids by an optimal assignment
+ *   of least total scaled distance (`matchCentroids`) — never to the previous fit alone, so matching
+ *   errors cannot accumulate — and pull them by a count-weighted running mean that forgets
+ *   `forgetting` of a label's weight per refit. A regime absent from the window (no bars in its
+ *   cluster) keeps its centroid.
  * - Stability as the specification's: the share of the most common label among the last 10; plus
- *   the agreement of consecutive fits (share of the fit window labelled alike by old and new model).
+ *   the agreement of consecutive models (share of the fit window labelled alike before and after).
  * - PCA (ml-pca, 2 components) of the scaled fit window: loadings and explained variance.
  */
 import { kmeans } from 'ml-kmeans';
 import { PCA } from 'ml-pca';
-import { invalidField } from '../core/errors.js';
+import { ErrorCodes, GrpoTraderError, invalidField } from '../core/errors.js';
 import { PageHinkley } from './drift-detectors.js';
 
 export interface RegimeDetectorOptions {
@@ -39,6 +49,8 @@ export interface RegimeDetectorOptions {
   refitEvery: number;
   /** Page-Hinkley threshold on the return-level feature that triggers an early refit (0: off). */
   driftThreshold: number;
+  /** Share of each label's reference weight forgotten at every refit, in (0, 1] (1: each refit replaces the centroids). */
+  forgetting: number;
   seed: number;
 }
 
@@ -52,8 +64,12 @@ export const REGIME_DETECTOR_DEFAULTS: RegimeDetectorOptions = {
   fitWindow: 500,
   refitEvery: 63,
   driftThreshold: 0,
+  forgetting: 0.1,
   seed: 42,
 };
+
+/** Version of `RegimeDetectorState`; 2: reference centroids with weights and the within-regime scaler. */
+export const REGIME_DETECTOR_STATE_FORMAT = 2;
 
 export const REGIME_FEATURES = ['return_mean', 'volatility', 'relative_volume'] as const;
 
@@ -82,11 +98,11 @@ function permutations(k: number): number[][] {
   return out;
 }
 
-/** The assignment old[i] ↔ new[match[i]] of least total squared distance (exact over all permutations). */
-export function matchCentroids(previous: readonly (readonly number[])[], next: readonly (readonly number[])[]): number[] {
-  const k = previous.length;
+/** The assignment reference[i] ↔ next[match[i]] of least total squared distance (exact over all permutations, k ≤ 8). */
+export function matchCentroids(reference: readonly (readonly number[])[], next: readonly (readonly number[])[]): number[] {
+  const k = reference.length;
   if (next.length !== k || k > 8) throw invalidField('regimes', `centroid matching needs two sets of the same size ≤ 8, got ${k} and ${next.length}`);
-  const cost = previous.map((p) => next.map((q) => p.reduce((s, v, d) => s + (v - q[d]!) ** 2, 0)));
+  const cost = reference.map((p) => next.map((q) => p.reduce((s, v, d) => s + (v - q[d]!) ** 2, 0)));
   let best: number[] = [];
   let bestCost = Number.POSITIVE_INFINITY;
   for (const permutation of permutations(k)) {
@@ -106,8 +122,10 @@ export class RegimeDetector {
   /** Labels of the last `lookback` bars (−1 before the first fit). */
   readonly history: number[] = [];
   importance: RegimeImportance | null = null;
-  /** Centroids of the current model in feature units (not scaled), by label. */
+  /** The labels' reference centroids in feature units (not scaled), by label: the model that predicts. */
   centroids: number[][] | null = null;
+  /** Each label's reference weight (decayed count of the bars that moved its centroid). */
+  weights: number[] | null = null;
 
   private previousClose = Number.NaN;
   private readonly returns: number[] = [];
@@ -131,6 +149,7 @@ export class RegimeDetector {
     integer('featureWindow', 2);
     integer('volumeWindow', 1);
     integer('refitEvery', 1);
+    if (!(o.forgetting > 0 && o.forgetting <= 1)) throw invalidField('forgetting', `regime detector: forgetting must be in (0, 1], got ${o.forgetting}`);
     if (o.regimes > 8) throw invalidField('regimes', `regime detector: at most 8 regimes, got ${o.regimes}`);
     if (!(Number.isInteger(o.fitWindow) && o.fitWindow >= o.regimes * o.minSamplesPerRegime)) throw invalidField('fitWindow', `regime detector: fitWindow must be an integer ≥ regimes × minSamplesPerRegime (${o.regimes * o.minSamplesPerRegime}), got ${o.fitWindow}`);
     this.drift = o.driftThreshold > 0 ? new PageHinkley({ threshold: o.driftThreshold, delta: 0, minInstances: o.featureWindow }) : null;
@@ -196,30 +215,38 @@ export class RegimeDetector {
     return best;
   }
 
-  /** Fit scaler, k-means and PCA on the trailing rows; returns the agreement with the previous fit (null on the first). */
+  /** Fit scaler and k-means on the trailing rows and move the reference centroids; PCA; returns the agreement of the labels before and after (null on the first fit). */
   private fit(): number | null {
     const o = this.options;
     const rows = this.rows;
     const F = rows[0]!.length;
     this.mean = Array.from({ length: F }, (_, f) => rows.reduce((s, r) => s + r[f]!, 0) / rows.length);
-    this.scale = this.mean.map((m, f) => Math.sqrt(rows.reduce((s, r) => s + (r[f]! - m) ** 2, 0) / rows.length) || 1);
-    const scaled = rows.map((r) => r.map((v, f) => (v - this.mean[f]!) / this.scale[f]!));
-    const previous = this.centroids;
-    const initialization = previous ? previous.map((c) => c.map((v, f) => (v - this.mean[f]!) / this.scale[f]!)) : 'kmeans++';
-    const result = kmeans(scaled, o.regimes, { initialization, seed: o.seed, maxIterations: 100 });
-    let centroids = result.centroids.map((c) => c.map((v, f) => v * this.scale[f]! + this.mean[f]!));
-    let agreement: number | null = null;
-    if (previous) {
-      const match = matchCentroids(previous, centroids);
-      centroids = match.map((j) => centroids[j]!);
-      const before = rows.map((r) => this.nearest(previous, r));
-      this.centroids = centroids;
-      agreement = rows.reduce((s, r, i) => s + (this.predict(r) === before[i] ? 1 : 0), 0) / rows.length;
-    } else {
-      // Label 0 the calmest regime, k − 1 the most volatile (feature 1).
-      centroids = [...centroids].sort((a, b) => a[1]! - b[1]!);
-      this.centroids = centroids;
+    this.scale = withinRegimeScale(rows, o.featureWindow);
+    const toScaled = (r: readonly number[]) => r.map((v, f) => (v - this.mean[f]!) / this.scale[f]!);
+    const scaled = rows.map(toScaled);
+    const reference = this.centroids;
+    const result = kmeans(scaled, o.regimes, { initialization: reference ? reference.map(toScaled) : 'kmeans++', seed: o.seed, maxIterations: 100 });
+    const fitted = result.centroids.map((c) => c.map((v, f) => v * this.scale[f]! + this.mean[f]!));
+    const counts = new Array<number>(o.regimes).fill(0);
+    for (const cluster of result.clusters) counts[cluster]!++;
+    let centroids = fitted;
+    let weights = counts;
+    const before = reference ? rows.map((r) => this.predict(r)) : null;
+    if (reference && this.weights) {
+      const match = matchCentroids(reference.map(toScaled), result.centroids);
+      weights = this.weights.map((w, label) => (1 - o.forgetting) * w + counts[match[label]!]!);
+      centroids = reference.map((centroid, label) => {
+        const n = counts[match[label]!]!;
+        const step = n / weights[label]!;
+        return n === 0 ? centroid : centroid.map((v, f) => v + step * (fitted[match[label]!]![f]! - v));
+      });
     }
+    // Label 0 the calmest regime, k − 1 the most volatile (feature 1): two labels swap only when their
+    // reference centroids cross in volatility, which the running mean makes gradual.
+    const order = centroids.map((_, label) => label).sort((a, b) => centroids[a]![1]! - centroids[b]![1]!);
+    this.centroids = order.map((label) => centroids[label]!);
+    this.weights = order.map((label) => weights[label]!);
+    const agreement = before === null ? null : rows.reduce((s, r, i) => s + (this.predict(r) === before[i] ? 1 : 0), 0) / rows.length;
     const pca = new PCA(scaled);
     const components = Math.min(2, F);
     const loadings = pca.getLoadings().to2DArray().slice(0, components);
@@ -231,9 +258,11 @@ export class RegimeDetector {
   /** The whole state, for a checkpoint. */
   getState(): RegimeDetectorState {
     return {
+      format: REGIME_DETECTOR_STATE_FORMAT,
       bars: this.bars,
       history: [...this.history],
       centroids: this.centroids?.map((c) => [...c]) ?? null,
+      weights: this.weights ? [...this.weights] : null,
       importance: this.importance,
       previousClose: Number.isNaN(this.previousClose) ? null : this.previousClose,
       returns: [...this.returns],
@@ -247,11 +276,15 @@ export class RegimeDetector {
     };
   }
 
-  /** Continue from a state saved by `getState` (same options). */
+  /** Continue from a state saved by `getState` (same options); refuses a state of another format. */
   setState(state: RegimeDetectorState): void {
+    if (state.format !== REGIME_DETECTOR_STATE_FORMAT) {
+      throw new GrpoTraderError(ErrorCodes.unsupported, `regime detector state format ${String(state.format ?? 1)} is not supported (format ${REGIME_DETECTOR_STATE_FORMAT} anchors labels to reference centroids); start the stream again without --resume`, { location: { field: 'regimes.format' } });
+    }
     this.bars = state.bars;
     this.history.splice(0, this.history.length, ...state.history);
     this.centroids = state.centroids?.map((c) => [...c]) ?? null;
+    this.weights = state.weights ? [...state.weights] : null;
     this.importance = state.importance;
     this.previousClose = state.previousClose ?? Number.NaN;
     this.returns.splice(0, this.returns.length, ...state.returns);
@@ -263,21 +296,16 @@ export class RegimeDetector {
     this.sinceFit = state.sinceFit;
     if (this.drift && state.drift) this.drift.setState(state.drift);
   }
-
-  private nearest(centroids: number[][], row: readonly number[]): number {
-    const saved = this.centroids;
-    this.centroids = centroids;
-    const label = this.predict(row);
-    this.centroids = saved;
-    return label;
-  }
 }
 
 /** Everything a RegimeDetector needs to continue exactly where it was (JSON-safe). */
 export interface RegimeDetectorState {
+  /** `REGIME_DETECTOR_STATE_FORMAT` (absent in format 1). */
+  format?: number;
   bars: number;
   history: number[];
   centroids: number[][] | null;
+  weights: number[] | null;
   importance: RegimeImportance | null;
   previousClose: number | null;
   returns: number[];
@@ -293,6 +321,25 @@ export interface RegimeDetectorState {
 function push<T>(list: T[], value: T, limit: number): void {
   list.push(value);
   if (list.length > limit) list.shift();
+}
+
+/**
+ * Each feature's within-regime noise: the median absolute change over `lag` bars (rows `lag` apart
+ * use disjoint return windows), scaled to a standard deviation (÷ 0.6745 for the median of a normal's
+ * |x|, ÷ √2 for a difference of two draws). The median ignores the few changes that straddle a regime
+ * switch. Falls back to the window's standard deviation, then 1, for a feature that rarely changes.
+ */
+function withinRegimeScale(rows: readonly (readonly number[])[], lag: number): number[] {
+  const F = rows[0]!.length;
+  const changes = new Float64Array(Math.max(0, rows.length - lag));
+  return Array.from({ length: F }, (_, f) => {
+    for (let i = lag; i < rows.length; i++) changes[i - lag] = Math.abs(rows[i]![f]! - rows[i - lag]![f]!);
+    changes.sort();
+    const median = changes.length === 0 ? 0 : changes.length % 2 === 1 ? changes[(changes.length - 1) / 2]! : (changes[changes.length / 2 - 1]! + changes[changes.length / 2]!) / 2;
+    if (median > 0) return median / 0.6745 / Math.SQRT2;
+    const mean = rows.reduce((s, r) => s + r[f]!, 0) / rows.length;
+    return Math.sqrt(rows.reduce((s, r) => s + (r[f]! - mean) ** 2, 0) / rows.length) || 1;
+  });
 }
 
 /** [mean return, volatility (ddof 1), mean relative volume] of the current windows. */
