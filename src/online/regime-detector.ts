@@ -155,6 +155,12 @@ export class RegimeDetector {
     this.drift = o.driftThreshold > 0 ? new PageHinkley({ threshold: o.driftThreshold, delta: 0, minInstances: o.featureWindow }) : null;
   }
 
+  /** Bars needed before the first label: `featureWindow` for the first feature row, then `regimes × minSamplesPerRegime` rows for the first fit (the first bar of the last row counted once). */
+  barsBeforeFirstLabel(): number {
+    const o = this.options;
+    return o.featureWindow + o.regimes * o.minSamplesPerRegime - 1;
+  }
+
   /** Process one bar's close (and volume) at its close; returns what is known at that close. */
   update(close: number, volume: number): RegimeStep {
     if (!(close > 0) || !Number.isFinite(close)) throw invalidField('close', `regime detector: close must be a positive number, got ${close} at bar ${this.bars}`);

@@ -34,6 +34,10 @@ export function regimeSource(market: MarketData, symbol: string | null = null): 
 
 export interface RegimeSeries {
   source: string;
+  /** Bars the detector needs before its first label (the first `barsNeeded − 1` bars are labelled −1). */
+  barsNeeded: number;
+  /** Why no bar is labelled, when none is (too few bars); null otherwise. */
+  note: string | null;
   dates: string[];
   labels: number[];
   stability: number[];
@@ -46,7 +50,11 @@ export interface RegimeSeries {
 export function detectRegimes(market: MarketData, options: Partial<RegimeDetectorOptions> = {}, symbol: string | null = null): RegimeSeries {
   const source = regimeSource(market, symbol);
   const detector = new RegimeDetector(options);
-  const series: RegimeSeries = { source: source.name, dates: [], labels: [], stability: [], refits: [], importance: null, centroids: null };
+  const barsNeeded = detector.barsBeforeFirstLabel();
+  const bars = source.close.length;
+  const o = detector.options;
+  const note = bars >= barsNeeded ? null : `no bar labelled: the first fit needs ${barsNeeded} bars (the first feature row at bar ${o.featureWindow}, then ${o.regimes} regimes × ${o.minSamplesPerRegime} rows), got ${bars}`;
+  const series: RegimeSeries = { source: source.name, barsNeeded, note, dates: [], labels: [], stability: [], refits: [], importance: null, centroids: null };
   for (let t = 0; t < source.close.length; t++) {
     const step: RegimeStep = detector.update(source.close[t]!, source.volume[t]!);
     const date = formatTimestamp(market.time[t]!).slice(0, 10);

@@ -30,6 +30,25 @@ describe('grpo-trader regimes', () => {
     expect(series.importance.explainedVariance).toHaveLength(2);
   });
 
+  it('says in one line, and in --json, why no bar is labelled over too few bars, naming the bars needed', async () => {
+    // First feature row at bar 20, then 4 regimes × 20 rows for the first fit: 20 + 80 − 1 = 99 bars.
+    const text = memoryIo();
+    expect(await main(['regimes', '--data', join(dir, 'data'), '--to', '2010-03-05'], text), text.err).toBe(0);
+    const line = text.out.trim();
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).toMatch(/no bar labelled: the first fit needs 99 bars .*got 45/);
+    const json = memoryIo();
+    expect(await main(['regimes', '--data', join(dir, 'data'), '--to', '2010-03-05', '--json'], json), json.err).toBe(0);
+    const series = JSON.parse(json.out) as { labels: number[]; barsNeeded: number; note: string | null };
+    expect(series.labels.every((l) => l === -1)).toBe(true);
+    expect(series.barsNeeded).toBe(99);
+    expect(series.note).toMatch(/needs 99 bars .*got 45/);
+    expect(json.err).toMatch(/warning: no bar labelled/);
+    const enough = memoryIo();
+    expect(await main(['regimes', '--data', join(dir, 'data'), '--json'], enough), enough.err).toBe(0);
+    expect((JSON.parse(enough.out) as { note: string | null }).note).toBeNull();
+  });
+
   it('reads one symbol when asked, prints a summary without --json, and names an unknown symbol', async () => {
     const text = memoryIo();
     expect(await main(['regimes', '--data', join(dir, 'data'), '--symbol', 'SYN02'], text), text.err).toBe(0);

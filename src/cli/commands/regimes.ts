@@ -33,7 +33,7 @@ export function registerRegimes(program: Command, io: CliIo): void {
     .option('--regimes <k>', `number of regimes (default ${REGIME_DETECTOR_DEFAULTS.regimes})`)
     .option('--refit-every <bars>', `bars between refits (default ${REGIME_DETECTOR_DEFAULTS.refitEvery})`)
     .option('--fit-window <bars>', `feature rows the model is fitted on (default ${REGIME_DETECTOR_DEFAULTS.fitWindow})`)
-    .option('--json', 'print { dates, labels, stability, refits, importance, ... } as JSON')
+    .option('--json', 'print { source, barsNeeded, note, dates, labels, stability, refits, importance, centroids } as JSON')
     .action(async (flags: RegimesFlags) => {
       const symbols = flags.symbols === undefined ? undefined : parseList('--symbols', flags.symbols);
       const { market: loaded } = await loadMarket(flags.data, { symbols });
@@ -46,10 +46,15 @@ export function registerRegimes(program: Command, io: CliIo): void {
       io.progress(`regimes: ${market.symbols.length} assets, ${market.time.length} bars\n`);
       const series = detectRegimes(market, options, flags.symbol ?? null);
       if (flags.json) {
+        if (series.note !== null) io.stderr(`warning: ${series.note}\n`);
         io.stdout(`${toJson(series)}\n`);
         return;
       }
-      io.stdout(`regime source: ${series.source}; label 0 = calmest … ${options.regimes - 1} = most volatile at the first fit; −1 before it\n`);
+      if (series.note !== null) {
+        io.stdout(`regime source: ${series.source}; ${series.note}\n`);
+        return;
+      }
+      io.stdout(`regime source: ${series.source}; label 0 = calmest … ${options.regimes - 1} = most volatile; −1 for the first ${series.barsNeeded - 1} bars (before the first fit)\n`);
       const counts = Array.from({ length: options.regimes }, (_, l) => series.labels.filter((x) => x === l).length);
       io.stdout(formatTable(['label', 'bars', 'share'], counts.map((c, l) => [String(l), String(c), formatNumber(c / Math.max(1, series.labels.filter((x) => x >= 0).length), 3)])));
       io.stdout(`\nrefits: ${series.refits.length} (${series.refits.slice(0, 3).map((r) => `${r.date} ${r.reason}${r.agreement === null ? '' : ` agreement ${formatNumber(r.agreement, 2)}`}`).join('; ')}${series.refits.length > 3 ? '; …' : ''})\n`);
