@@ -5,6 +5,7 @@
  * later bars change; refits happen on schedule, never per bar, and keep label meaning; matching by hand.
  */
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../core/rng.js';
 import { syntheticRegimeMarket } from '../data/synthetic.js';
 import { matchCentroids, RegimeDetector, type RegimeStep } from './regime-detector.js';
 
@@ -31,6 +32,36 @@ function adjustedRandIndex(truth: ArrayLike<number>, labels: ArrayLike<number>):
   const expected = (sum(rows) * sum(columns)) / pairs(truth.length);
   const maximum = (sum(rows) + sum(columns)) / 2;
   return (index - expected) / (maximum - expected);
+}
+
+interface PlantedSeries {
+  close: Float64Array;
+  volume: Float64Array;
+  truth: ArrayLike<number>;
+}
+
+/** Four regimes (daily log drift, volatility), each held a uniform 100–400 bars, the next drawn among the other three; lognormal volume. */
+function plantedRegimes(seed: number, bars: number): PlantedSeries {
+  const regimes = [[0.002, 0.005], [-0.002, 0.005], [0, 0.015], [-0.003, 0.03]] as const;
+  const rng = new Rng(seed);
+  const close = new Float64Array(bars);
+  const volume = new Float64Array(bars);
+  const truth = new Int32Array(bars);
+  let regime = rng.int(4);
+  let left = 100 + rng.int(301);
+  let price = 100;
+  for (let t = 0; t < bars; t++) {
+    if (left-- === 0) {
+      regime = (regime + 1 + rng.int(3)) % 4;
+      left = 100 + rng.int(301) - 1;
+    }
+    truth[t] = regime;
+    const [drift, volatility] = regimes[regime]!;
+    if (t > 0) price *= Math.exp(drift + volatility * rng.normal());
+    close[t] = price;
+    volume[t] = Math.round(1e6 * Math.exp(0.3 * rng.normal()));
+  }
+  return { close, volume, truth };
 }
 
 function run(close: ArrayLike<number>, volume: ArrayLike<number>, options = {}): RegimeStep[] {
@@ -73,21 +104,27 @@ describe('RegimeDetector', () => {
   });
 
   it('keeps label meaning across refits: with the defaults, labels agree with planted regimes at least as well as a model fitted once', () => {
-    // Regimes of distinct volatility held ~100 bars (persistence 0.99) on one asset; 4 labels for 3 regimes.
     const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
-    const agreement = (options: object) => seeds.map((seed) => {
-      const planted = syntheticRegimeMarket({ assets: 1, bars: 3000, seed, persistence: 0.99, idiosyncraticVolatility: 0.002, volatility: { bull: 0.006, bear: 0.025, sideways: 0.012 } });
+    // Three regimes of distinct volatility held ~100 bars (persistence 0.99) on one asset; 4 labels for 3 regimes.
+    const synthetic = seeds.map((seed) => {
+      const { market: m, regimes: truth } = syntheticRegimeMarket({ assets: 1, bars: 3000, seed, persistence: 0.99, idiosyncraticVolatility: 0.002, volatility: { bull: 0.006, bear: 0.025, sideways: 0.012 } });
+      return { close: m.close, volume: m.volume, truth };
+    });
+    const agreement = (series: PlantedSeries[], options: object) => series.map(({ close, volume, truth }) => {
       const detector = new RegimeDetector(options);
-      const labels = Array.from(planted.market.close, (close, t) => detector.update(close, planted.market.volume[t]!).label);
+      const labels = Array.from(close, (c, t) => detector.update(c, volume[t]!).label);
       const labelled = labels.flatMap((label, t) => (label >= 0 ? [t] : []));
-      return adjustedRandIndex(labelled.map((t) => planted.regimes[t]!), labelled.map((t) => labels[t]!));
+      return adjustedRandIndex(labelled.map((t) => truth[t]!), labelled.map((t) => labels[t]!));
     });
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-    const defaults = agreement({});
-    const once = agreement({ refitEvery: Number.MAX_SAFE_INTEGER });
-    expect(mean(defaults)).toBeGreaterThanOrEqual(mean(once));
-    expect(mean(agreement({ fitWindow: 1000 }))).toBeGreaterThanOrEqual(mean(once));
-    expect(mean(agreement({ refitEvery: 252 }))).toBeGreaterThanOrEqual(mean(once));
+    const once = { refitEvery: Number.MAX_SAFE_INTEGER };
+    const fittedOnce = mean(agreement(synthetic, once));
+    expect(mean(agreement(synthetic, {}))).toBeGreaterThanOrEqual(fittedOnce);
+    expect(mean(agreement(synthetic, { fitWindow: 1000 }))).toBeGreaterThanOrEqual(fittedOnce);
+    expect(mean(agreement(synthetic, { refitEvery: 252 }))).toBeGreaterThanOrEqual(fittedOnce);
+    // Four regimes (drift, volatility) held 100–400 bars each, as many labels.
+    const planted = seeds.map((seed) => plantedRegimes(seed, 3000));
+    expect(mean(agreement(planted, {}))).toBeGreaterThanOrEqual(mean(agreement(planted, once)));
   });
 
   it('never looks ahead: labels, stability and refits up to t do not change when later bars change', () => {
