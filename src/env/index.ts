@@ -1,7 +1,7 @@
 /** Environments: spaces, accounting, the single- and multi-asset environments, vectorised form, checker. */
 export { Box, Discrete, type Space } from './spaces.js';
 export type { Env, EnvSnapshot, ResetArguments, ResetResult, StepInfo, StepResult } from './types.js';
-export { normalizeWeights, normalizeWeightsInto } from './normalize-weights.js';
+export { actionToWeights, actionToWeightsInto, normalizeWeights, normalizeWeightsInto, type WeightLimits } from './normalize-weights.js';
 export { advanceWeightsInto, turnoverOf } from './accounting.js';
 export { simulateWeights, simulateDefaults, type SimulateWeightsOptions, type SimulationResult, type WeightRows } from './simulate-weights.js';
 export { RollingCorrelation } from './correlation.js';

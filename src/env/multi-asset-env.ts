@@ -13,7 +13,7 @@ import { advanceWeightsInto } from './accounting.js';
 import { RollingCorrelation } from './correlation.js';
 import { describeNonFinite, firstFiniteBar, type FeatureTensor } from './feature-tensor.js';
 import { parseMultiAssetEnvConfig, type MultiAssetEnvConfig, type MultiAssetEnvConfigInput } from './multi-asset-options.js';
-import { normalizeWeightsInto } from './normalize-weights.js';
+import { actionToWeightsInto } from './normalize-weights.js';
 import { Box } from './spaces.js';
 import type { Env, EnvSnapshot, ResetArguments, ResetResult, StepInfo, StepResult } from './types.js';
 
@@ -69,7 +69,6 @@ export class MultiAssetEnv implements Env<ArrayLike<number>> {
   private readonly observation: Float64Array;
   private readonly weights: Float64Array;
   private readonly target: Float64Array;
-  private readonly clipped: Float64Array;
   private readonly scratch = new Float64Array(1);
   private readonly rngState = [0, 0, 0, 0, 0];
   private readonly returnRing: Float64Array;
@@ -163,7 +162,6 @@ export class MultiAssetEnv implements Env<ArrayLike<number>> {
 
     this.weights = new Float64Array(A);
     this.target = new Float64Array(A);
-    this.clipped = new Float64Array(A);
     this.returnRing = new Float64Array(Math.max(1, c.returnHistory));
     this.rng = new Rng(c.seed);
     this.costRate = c.tradingCost + c.slippage;
@@ -271,17 +269,10 @@ export class MultiAssetEnv implements Env<ArrayLike<number>> {
     if (this.done) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'the episode is over: call reset() first');
     const A = this.nAssets;
     if (action.length !== A) throw new GrpoTraderError(ErrorCodes.invalidArgument, `action has ${action.length} values, expected ${A}`);
-    const bound = this.config.actionBound;
-    for (let a = 0; a < A; a++) {
-      const x = action[a]!;
-      if (Number.isNaN(x)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `action[${a}] is NaN`);
-      // Math.min/max keep the value in float64; a ternary mixing it with the (maybe small-integer)
-      // bound makes V8 box every result as a heap number.
-      this.clipped[a] = Math.min(bound, Math.max(-bound, x));
-    }
+    // The one action → weights rule (served, explained and online decisions use it too).
+    actionToWeightsInto(this.target, action, this.config);
     const info = this.info;
     const t = this.t;
-    normalizeWeightsInto(this.target, this.clipped, this.config.maxPositionSize, this.config.maxAssetWeight);
     info.weightsBefore.set(this.weights);
     // Summed here rather than through turnoverOf(): a double returned by a call V8 did not inline
     // is boxed, which showed up as 16 bytes per step on a busy machine.
