@@ -15,7 +15,7 @@ import { formatTimestamp } from '../data/dates.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor } from '../env/feature-tensor.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
-import { normalizeWeightsInto } from '../env/normalize-weights.js';
+import { actionToWeightsInto, type WeightLimits } from '../env/normalize-weights.js';
 import { loadTrainedModel, readTrainedModel, type TrainedModel, type TrainedModelInfo } from './load-trained-model.js';
 import { RewardPenaltyAgent } from './reward-penalty-agent.js';
 import { environmentFactory } from './train.js';
@@ -53,9 +53,9 @@ export interface ValueDistribution {
 export interface Prediction {
   /** The decision's bar date (posted bars) or null (an observation). */
   date: string | null;
-  /** Target weights as the environment would hold them (gross and per-asset caps applied). */
+  /** Target weights as the environment would hold them (`actionToWeights`: clipped to ±actionBound, gross and per-asset caps applied). */
   weights: number[];
-  /** The deterministic action before normalisation (the Gaussian mean). */
+  /** The deterministic action before the clip and normalisation (the Gaussian mean; autoregressive: tanh of the chain of means). */
   action: number[];
   /** The policy's distribution: per-asset Gaussian mean and standard deviation (before normalisation). */
   distribution: { mean: number[]; std: number[] };
@@ -83,6 +83,8 @@ export class ModelPredictor implements ServedModel {
   readonly observationSize: number;
   /** Bars a request must post per symbol: warm-up of the model's features plus its lookback, plus one. */
   readonly requiredBars: number;
+  /** The environment's action box and caps: what turns the policy's action into weights. */
+  private readonly limits: WeightLimits;
 
   private constructor(
     readonly info: TrainedModelInfo,
@@ -92,12 +94,27 @@ export class ModelPredictor implements ServedModel {
   ) {
     this.symbols = info.symbols ?? [];
     this.observationSize = model.agent.observationSize;
-    this.requiredBars = (model.makeEnv({ firstBar: 0, lastBar: LAYOUT_BARS - 1 }) as MultiAssetEnv).minStart + 2;
+    const layout = model.makeEnv({ firstBar: 0, lastBar: LAYOUT_BARS - 1 }) as MultiAssetEnv;
+    this.requiredBars = layout.minStart + 2;
+    this.limits = layout.config;
   }
 
-  /** The policy as an ONNX model (MLP policies), with the model's identity as metadata. */
+  /**
+   * The policy as an ONNX model, with the model's identity as metadata and the limits that turn its
+   * `mean` output into weights (`actionToWeights`), so that a consumer holds what the server serves.
+   */
   exportOnnx(): Promise<Uint8Array> {
-    return (this.model.agent as unknown as PolicyAgent<never, never>).exportOnnx({ symbols: this.symbols.join(','), algorithm: this.info.algorithm, checkpoint: this.info.checkpointLabel, update: String(this.info.update) });
+    const l = this.limits;
+    return (this.model.agent as unknown as PolicyAgent<never, never>).exportOnnx({
+      symbols: this.symbols.join(','),
+      algorithm: this.info.algorithm,
+      checkpoint: this.info.checkpointLabel,
+      update: String(this.info.update),
+      action_bound: String(l.actionBound),
+      max_position_size: String(l.maxPositionSize),
+      max_asset_weight: String(l.maxAssetWeight),
+      weights: 'clip mean to ±action_bound; if Σ|w| > max_position_size scale all by max_position_size/Σ|w|; clip each to ±max_asset_weight',
+    });
   }
 
   /** Which engine computes the policy: onnxruntime-node or jax-js. */
@@ -240,8 +257,8 @@ export class ModelPredictor implements ServedModel {
   private async decide(input: Float32Array, date: string | null, explain: boolean): Promise<Prediction> {
     const row = await this.evaluate(input);
     const A = this.symbols.length;
-    const e = this.info.config.environment;
-    const weights = normalizeWeightsInto(new Float64Array(A), row.action, e.maxPositionSize, e.maxAssetWeight);
+    // The environment's own rule (clip to ±actionBound, then the caps): the weights a backtest holds.
+    const weights = actionToWeightsInto(new Float64Array(A), row.action, this.limits);
     const prediction: Prediction = { date, weights: Array.from(weights), action: row.action, distribution: { mean: row.mean, std: row.std }, q: row.q, value: row.value, importance: null };
     if (explain && this.info.config.algorithm.policy === 'deepseek') {
       const [explained] = await this.agent.explain(input, 1);

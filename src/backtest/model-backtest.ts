@@ -14,6 +14,7 @@ import { loadMarket } from '../data/load-market.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor, type FeatureTensor } from '../env/feature-tensor.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
+import { actionToWeights } from '../env/normalize-weights.js';
 import { runAgentEpisode } from './agent-policy.js';
 import type { BacktestResult } from './types.js';
 
@@ -141,8 +142,10 @@ export interface ExplainedDecision extends DecisionExplanation {
   /** The decision bar's date (the last bar on or before the requested date). */
   date: string;
   bar: number;
-  /** The deterministic action: target weights per asset. */
+  /** The deterministic action, before the environment clips it to ±actionBound and normalises it. */
   action: number[];
+  /** The target weights the action holds (`actionToWeights`, as the environment and the server turn it). */
+  weights: number[];
 }
 
 /**
@@ -171,7 +174,7 @@ export async function explainDecision(info: TrainedModelInfo, market: MarketData
     const input = Float32Array.from(observation);
     const [explanation] = await model.agent.explain(input, 1);
     const action = Array.from(await model.chooser(Float64Array.from(observation)));
-    return { ...explanation!, date: day(bar), bar, action };
+    return { ...explanation!, date: day(bar), bar, action, weights: Array.from(actionToWeights(action, env.config)) };
   } finally {
     model.dispose();
   }

@@ -30,7 +30,7 @@ import { Rng } from '../core/rng.js';
 import type { ModelSnapshot, SpecificationAgent } from '../agents/specification-agent.js';
 import type { MarketData } from '../data/types.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
-import { normalizeWeightsInto } from '../env/normalize-weights.js';
+import { actionToWeights } from '../env/normalize-weights.js';
 import { PageHinkley, type PageHinkleyOptions } from './drift-detectors.js';
 import { PrioritizedReplayBuffer, type PrioritizedReplayOptions } from './prioritized-replay.js';
 import { RegimeDetector, type RegimeDetectorOptions, type RegimeDetectorState } from './regime-detector.js';
@@ -112,7 +112,7 @@ export interface OnlineDecision {
   temperature: number;
   /** The action (target weights before the environment's normalisation). */
   action: Float64Array;
-  /** The target weights after the environment's gross and per-asset caps: the orders to place. */
+  /** The target weights the action holds (`actionToWeights`: clip to ±actionBound, gross and per-asset caps): the orders to place. */
   weights: Float64Array;
   /** Version of the model that decided and traded (0: the initial model; +1 at each promotion or rollback). */
   championVersion: number;
@@ -281,8 +281,8 @@ export class OnlineLearningAgent {
     if (regime.refit) this.emit(events, bar, 'refit', { reason: regime.refit.reason, agreement: regime.refit.agreement, label: regime.label });
     const state = this.observation;
     const action = await this.model.selectAction(state, { deterministic: !o.explore, ...(this.champion ? { model: this.champion } : {}) });
-    const c = this.env.config;
-    const weights = normalizeWeightsInto(new Float64Array(action.length), action, c.maxPositionSize, c.maxAssetWeight);
+    // What env.step will hold when the decision is settled: the environment's one rule.
+    const weights = actionToWeights(action, this.env.config);
     const decision: OnlineDecision = { bar, regime: regime.label, stability, temperature, action, weights, championVersion: this.championVersion, refit: regime.refit !== null };
     this.pending = { decision, state, events };
     return decision;

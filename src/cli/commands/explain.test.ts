@@ -56,7 +56,7 @@ describe('grpo-trader explain', () => {
   it('explains one decision: attention per asset, feature and bar, each a distribution, and the action the backtest takes', async () => {
     const { code, out, err } = await run(['explain', '--model', join(dir, 'model'), '--data', dataDir, '--date', '2011-10-16', '--json']);
     expect(code, err).toBe(0);
-    const e = JSON.parse(out) as { date: string; symbols: string[]; features: string[]; lookback: number; action: number[]; asset_importance: number[]; feature_importance: number[][]; importance_by_bar: number[][][]; temporal: number[] };
+    const e = JSON.parse(out) as { date: string; symbols: string[]; features: string[]; lookback: number; action: number[]; weights: number[]; asset_importance: number[]; feature_importance: number[][]; importance_by_bar: number[][][]; temporal: number[] };
     // 2011-10-16 is a Sunday: the decision is at Friday's close.
     expect(e.date).toBe('2011-10-14');
     expect(e.symbols).toEqual(['SYN01', 'SYN02']);
@@ -77,10 +77,13 @@ describe('grpo-trader explain', () => {
     runs.close();
     const gross = Math.max(1, Math.abs(e.action[0]!) + Math.abs(e.action[1]!));
     expect(weights[0]).toBeCloseTo(e.action[0]! / gross, 5);
+    // The explained target weights are the ones the backtest held.
+    e.weights.forEach((w, a) => expect(w).toBeCloseTo(weights[a]!, 9));
 
     const text = await run(['explain', '--model', join(dir, 'model'), '--data', dataDir, '--date', '2011-10-14', '--top', '3']);
     expect(text.code, text.err).toBe(0);
     expect(text.out).toContain('decision at the close of 2011-10-14');
+    expect(text.out).toMatch(/asset\s+action\s+target weight\s+attention share/);
     expect(text.out).toMatch(/top 3 of 4 asset·feature weights/);
     expect(text.out).toContain('not a causal attribution');
   });

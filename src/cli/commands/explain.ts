@@ -47,6 +47,7 @@ export function registerExplain(program: Command, io: CliIo): void {
             features: decision.features,
             lookback: decision.lookback,
             action: decision.action,
+            weights: decision.weights,
             asset_importance: Array.from(decision.assetImportance),
             feature_importance: decision.symbols.map((_, a) => Array.from(decision.featureImportance.subarray(a * F, (a + 1) * F))),
             importance_by_bar: Array.from({ length: decision.lookback }, (_, t) => decision.symbols.map((_, a) => Array.from(decision.importance.subarray((t * A + a) * F, (t * A + a + 1) * F)))),
@@ -57,7 +58,7 @@ export function registerExplain(program: Command, io: CliIo): void {
         return;
       }
       io.stdout(`decision at the close of ${decision.date} (from a cash portfolio), model ${info.directory} (${info.checkpointLabel}, update ${info.update})\n\n`);
-      io.stdout(formatTable(['asset', 'target weight', 'attention share'], decision.symbols.map((symbol, a) => [symbol, formatNumber(decision.action[a] ?? Number.NaN, 4), formatNumber(decision.assetImportance[a]!, 4)])));
+      io.stdout(formatTable(['asset', 'action', 'target weight', 'attention share'], decision.symbols.map((symbol, a) => [symbol, formatNumber(decision.action[a]!, 4), formatNumber(decision.weights[a]!, 4), formatNumber(decision.assetImportance[a]!, 4)])));
       const pairs = decision.symbols.flatMap((symbol, a) => decision.features.map((feature, f) => ({ symbol, feature, weight: decision.featureImportance[a * F + f]! })));
       pairs.sort((x, y) => y.weight - x.weight);
       io.stdout(`\ntop ${Math.min(top, pairs.length)} of ${pairs.length} asset·feature weights (feature attention, averaged over the ${decision.lookback}-bar window; all sum to 1):\n`);
