@@ -9,10 +9,10 @@
  * on the number of assets, features and bars in the window, never on prices — and the checkpoint's
  * networks are loaded into it. Posted bars get their own environment per request.
  */
-import { ErrorCodes, GrpoTraderError } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError, type ErrorCode } from '../core/index.js';
 import { syntheticRegimeMarket } from '../data/synthetic.js';
 import { formatTimestamp } from '../data/dates.js';
-import type { MarketData } from '../data/types.js';
+import { OHLCV_FIELDS, type MarketData } from '../data/types.js';
 import { buildFeatureTensor } from '../env/feature-tensor.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
 import { actionToWeightsInto, type WeightLimits } from '../env/normalize-weights.js';
@@ -33,6 +33,25 @@ interface BatchRow {
   action: number[];
   q: number | null;
   value: ValueDistribution | null;
+}
+
+/**
+ * Where a request's input came from, for errors about it: the field to name, the code of that form's
+ * input errors, the observation's values before float32 and a name for each of them.
+ */
+interface InputSource {
+  field: string;
+  code: ErrorCode;
+  values: ArrayLike<number>;
+  name(index: number): string;
+}
+
+/** The networks compute in float32: ±3.4028234663852886e38 is the largest magnitude an input may have. */
+const FLOAT32_RANGE = "float32's range (±3.4e38), which the model computes in";
+
+/** Whether float32 holds `x` as a finite number (beyond its range it would become ±Infinity). */
+function fitsFloat32(x: number): boolean {
+  return Number.isFinite(Math.fround(x));
 }
 
 /** Tail probability of the value distribution's VaR and CVaR. */
@@ -179,15 +198,25 @@ export class ModelPredictor implements ServedModel {
     for (let i = 0; i < input.length; i++) {
       const x = observation[i]!;
       if (!Number.isFinite(x)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `observation[${i}] is ${x}: values must be finite`, { location: { field: `observation[${i}]` } });
+      if (!fitsFloat32(x)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `observation[${i}] is ${x}: beyond ${FLOAT32_RANGE}`, { location: { field: `observation[${i}]` } });
       input[i] = x;
     }
-    return this.decide(input, null, options.explain === true);
+    return this.decide(input, null, options.explain === true, { field: 'observation', code: ErrorCodes.invalidArgument, values: observation, name: (i) => `observation[${i}]` });
   }
 
   /** Decide at the last posted bar (bars aligned on one calendar, the model's symbols in order), for a book `weights` (default cash). */
   async predictMarket(market: MarketData, options: { weights?: ArrayLike<number>; explain?: boolean } = {}): Promise<Prediction> {
     if (market.symbols.join(',') !== this.symbols.join(',')) {
       throw new GrpoTraderError(ErrorCodes.invalidArgument, `bars are for ${market.symbols.join(',')}; the model trades ${this.symbols.join(',')}`, { location: { field: 'bars' } });
+    }
+    const A = market.symbols.length;
+    for (const field of OHLCV_FIELDS) {
+      const values = market[field];
+      for (let i = 0; i < values.length; i++) {
+        if (fitsFloat32(values[i]!)) continue;
+        const name = `bars.${market.symbols[i % A]}.${field}`;
+        throw new GrpoTraderError(ErrorCodes.invalidData, `${name}: ${values[i]} on ${formatTimestamp(market.time[Math.floor(i / A)]!)} is beyond ${FLOAT32_RANGE}`, { location: { field: name } });
+      }
     }
     const features = buildFeatureTensor(market, { features: this.info.config.data.features });
     const needed = this.requiredBars;
@@ -196,8 +225,18 @@ export class ModelPredictor implements ServedModel {
     }
     const env = environmentFactory(this.info.config, market, features)({ firstBar: 0, lastBar: market.time.length - 1 }, false) as MultiAssetEnv;
     const last = market.time.length - 1;
-    const input = Float32Array.from(env.observe(last, options.weights));
-    return this.decide(input, formatTimestamp(market.time[last]!), options.explain === true);
+    const date = formatTimestamp(market.time[last]!);
+    const observation = env.observe(last, options.weights);
+    // Named on the error path only: features[t].AAPL.OBV, weights.AAPL, portfolio_returns[t-1], …
+    const name = (i: number) => env.observationNames()[i]!;
+    for (let i = 0; i < observation.length; i++) {
+      if (fitsFloat32(observation[i]!)) continue;
+      // A feature names its symbol's bars; the posted book its weight; the rest comes from all the bars.
+      const parts = name(i).split('.');
+      const [field, code] = parts[0] === 'weights' ? [`weights[${this.symbols.indexOf(parts[1]!)}]`, ErrorCodes.invalidArgument] : [parts[0]!.startsWith('features') ? `bars.${parts[1]}` : 'bars', ErrorCodes.invalidData];
+      throw new GrpoTraderError(code, `${field}: ${name(i)} = ${observation[i]} in the model's input for ${date}, beyond ${FLOAT32_RANGE}`, { location: { field } });
+    }
+    return this.decide(Float32Array.from(observation), date, options.explain === true, { field: 'bars', code: ErrorCodes.invalidData, values: observation, name });
   }
 
   /**
@@ -254,12 +293,10 @@ export class ModelPredictor implements ServedModel {
     }
   }
 
-  private async decide(input: Float32Array, date: string | null, explain: boolean): Promise<Prediction> {
+  private async decide(input: Float32Array, date: string | null, explain: boolean, source: InputSource): Promise<Prediction> {
     const row = await this.evaluate(input);
     const A = this.symbols.length;
-    // The environment's own rule (clip to ±actionBound, then the caps): the weights a backtest holds.
-    const weights = actionToWeightsInto(new Float64Array(A), row.action, this.limits);
-    const prediction: Prediction = { date, weights: Array.from(weights), action: row.action, distribution: { mean: row.mean, std: row.std }, q: row.q, value: row.value, importance: null };
+    const prediction: Prediction = { date, weights: [], action: row.action, distribution: { mean: row.mean, std: row.std }, q: row.q, value: row.value, importance: null };
     if (explain && this.info.config.algorithm.policy === 'deepseek') {
       const [explained] = await this.agent.explain(input, 1);
       const F = explained!.features.length;
@@ -269,6 +306,9 @@ export class ModelPredictor implements ServedModel {
         features: explained!.features,
       };
     }
+    refuseNonFinite(prediction, source);
+    // The environment's own rule (clip to ±actionBound, then the caps): the weights a backtest holds.
+    prediction.weights = Array.from(actionToWeightsInto(new Float64Array(A), row.action, this.limits));
     return prediction;
   }
 
@@ -276,6 +316,33 @@ export class ModelPredictor implements ServedModel {
     void this.session?.release();
     this.model.dispose();
   }
+}
+
+/**
+ * A prediction whose numbers are not all finite is refused with the input's error code, naming the
+ * input and its largest value: finite inputs far outside what the model was trained on overflow
+ * float32 inside the network (a layer norm's variance, a logit), and NaN is no decision.
+ */
+function refuseNonFinite(prediction: Prediction, source: InputSource): void {
+  const outputs: [string, ArrayLike<number> | number | null][] = [
+    ['action', prediction.action],
+    ['distribution.mean', prediction.distribution.mean],
+    ['distribution.std', prediction.distribution.std],
+    ['q', prediction.q],
+    ['value', prediction.value && [...prediction.value.support, ...prediction.value.probabilities, prediction.value.mean, prediction.value.var, prediction.value.cvar]],
+    ['importance', prediction.importance && [...prediction.importance.asset, ...prediction.importance.feature.flat()]],
+  ];
+  const finite = (values: ArrayLike<number> | number | null) => values === null || (typeof values === 'number' ? Number.isFinite(values) : Array.prototype.every.call(values, Number.isFinite));
+  const bad = outputs.find(([, values]) => !finite(values));
+  if (!bad) return;
+  const values = source.values;
+  let largest = 0;
+  for (let i = 1; i < values.length; i++) if (Math.abs(values[i]!) > Math.abs(values[largest]!)) largest = i;
+  throw new GrpoTraderError(
+    source.code,
+    `${source.field}: the model's ${bad[0]} is not finite for this input (float32 overflow inside the network): its values are far outside the range the model was trained on (the largest is ${source.name(largest)} = ${values[largest]})`,
+    { location: { field: source.field } },
+  );
 }
 
 /** What serving uses of onnxruntime-node (declared here: the optional package may be absent at build time). */
