@@ -8,6 +8,7 @@
  */
 import type { Assignment } from './search-space.js';
 
+/** Parameter → η² over the trials with a finite objective; NaN for every parameter when `importanceUnavailable` gives a reason. */
 export function parameterImportance(trials: readonly { params: Assignment; objective: number }[], bins = 4): Record<string, number> {
   const finished = trials.filter((t) => Number.isFinite(t.objective));
   const names = [...new Set(finished.flatMap((t) => Object.keys(t.params)))];
@@ -44,4 +45,17 @@ export function parameterImportance(trials: readonly { params: Assignment; objec
     out[name] = between / total;
   }
   return out;
+}
+
+/**
+ * Why `parameterImportance` of these trials is NaN (fewer than 4 finished trials, or no variance to
+ * explain), as a sentence for the table and the report; undefined when it is computed.
+ */
+export function importanceUnavailable(trials: readonly { objective: number }[]): string | undefined {
+  const objectives = trials.map((t) => t.objective).filter((value) => Number.isFinite(value));
+  const n = objectives.length;
+  if (n < 4) return `needs at least 4 finished trials, and this sweep has ${n}`;
+  const grand = objectives.reduce((s, value) => s + value, 0) / n;
+  if (!(objectives.reduce((s, value) => s + (value - grand) ** 2, 0) > 0)) return `all ${n} finished trials have the same objective, so no parameter explains any of its variance`;
+  return undefined;
 }

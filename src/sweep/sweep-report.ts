@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { echartsScript, escapeHtml, STYLE } from '../backtest/report/render-html.js';
 import { writeFileAtomic } from '../core/fs.js';
+import { importanceUnavailable } from './importance.js';
 import type { SweepSummary } from './run-sweep.js';
 import { formatParams } from './search-space.js';
 
@@ -14,6 +15,7 @@ function number(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
 
+/** The sweep's self-contained HTML report page. */
 export function renderSweepHtml(summary: SweepSummary): string {
   const payload = {
     trials: summary.rows.map((r) => ({ trial: r.trial + 1, status: r.status, objective: Number.isFinite(r.objective) ? r.objective : null, selected: summary.best?.trial === r.trial })),
@@ -27,6 +29,11 @@ export function renderSweepHtml(summary: SweepSummary): string {
     : '<p>The selected configuration was not evaluated on a test split (the base config has none).</p>';
   const folds = summary.folds.map((f, k) => `fold ${k + 1}: train ${f.train.from} .. ${f.train.to}, validation ${f.validation.from} .. ${f.validation.to}`).join('<br>');
   const json = JSON.stringify(payload).replace(/</g, '\\u003c');
+  // An empty chart of zero bars would read as "no parameter matters": say why there is none instead.
+  const unavailable = importanceUnavailable(summary.rows.filter((r) => r.status === 'finished'));
+  const importance = unavailable === undefined
+    ? `<div id="importance" class="chart" style="height:${Math.max(160, 60 + 40 * payload.importance.length)}px"></div>`
+    : `<p id="importance-missing">Not computed: importance ${escapeHtml(unavailable)}.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sweep ${summary.sweepId}: ${escapeHtml(summary.name)}</title>
 <style>${STYLE}</style></head>
@@ -37,7 +44,7 @@ export function renderSweepHtml(summary: SweepSummary): string {
 <div id="objective" class="chart"></div>
 <h2>Parameter importance</h2>
 <p class="meta">Share of the objective's variance across the finished trials explained by each parameter alone (η²; marginal, noisy with few trials; needs at least 4 finished trials).</p>
-<div id="importance" class="chart" style="height:${Math.max(160, 60 + 40 * payload.importance.length)}px"></div>
+${importance}
 <h2>Trials</h2>
 <p class="meta">Deflated Sharpe ratio (Bailey &amp; López de Prado): the probability that a trial's validation Sharpe beats the expected best of ${summary.trialsRun} trials without skill (expected max ${number(summary.expectedMaxSharpe, 4)} per bar). The search itself inflates the best objective; this is its cost.</p>
 <div class="scroll"><table><tr><th>trial</th><th>status</th><th>objective</th><th>fold Sharpe</th><th>deflated Sharpe</th><th>parameters</th></tr>
@@ -63,7 +70,7 @@ ${final}
       xAxis: { type: 'value', name: 'trial', minInterval: 1 }, yAxis: { type: 'value', name: 'objective', scale: true },
       series: [{ type: 'scatter', data: points }]
     });
-    echarts.init(document.getElementById('importance'), null, { renderer: 'canvas' }).setOption({
+    if (document.getElementById('importance')) echarts.init(document.getElementById('importance'), null, { renderer: 'canvas' }).setOption({
       animation: false, grid: { left: 220, right: 30, top: 10, bottom: 30 },
       xAxis: { type: 'value', min: 0, max: 1 }, yAxis: { type: 'category', data: data.importance.map(function (d) { return d.name; }) },
       series: [{ type: 'bar', data: data.importance.map(function (d) { return d.value; }), itemStyle: { color: '#1565c0' } }]

@@ -9,6 +9,7 @@ import type { CliIo } from '../output.js';
 import { formatNumber, formatTable, numberFlag, toJson } from './backtest-common.js';
 import { resolveRunId } from './runs.js';
 import { storeOption, withRunStore } from './store-option.js';
+import { importanceUnavailable } from '../../sweep/importance.js';
 import type { JobExecutor } from '../../sweep/local-pool.js';
 import type { SweepSummary } from '../../sweep/run-sweep.js';
 import { formatParams } from '../../sweep/search-space.js';
@@ -62,7 +63,8 @@ export function formatSweepTable(summary: SweepSummary): string {
   if (summary.best) text += `selected: trial ${summary.best.trial + 1} (${formatParams(summary.best.params)}), objective ${formatNumber(summary.best.objective, 3)}, deflated Sharpe ${formatNumber(summary.best.deflatedSharpe, 3)}\n`;
   if (summary.final) text += `test ${summary.final.test.from} .. ${summary.final.test.to} (touched once): Sharpe ${formatNumber(summary.final.test.policy.sharpe, 3)}, return ${formatNumber(summary.final.test.policy.totalReturn * 100, 2)}%  |  equal weight Sharpe ${formatNumber(summary.final.test.equalWeight.sharpe, 3)}, return ${formatNumber(summary.final.test.equalWeight.totalReturn * 100, 2)}%\n`;
   const importance = Object.entries(summary.importance).sort((a, b) => (b[1] || 0) - (a[1] || 0));
-  if (importance.length > 0 && importance.every(([, value]) => !Number.isFinite(value))) text += 'parameter importance: needs at least 4 finished trials\n';
+  const unavailable = importanceUnavailable(summary.rows.filter((r) => r.status === 'finished'));
+  if (importance.length > 0 && unavailable !== undefined) text += `parameter importance: ${unavailable}\n`;
   else if (importance.length > 0) text += `parameter importance (share of the objective's variance, η²): ${importance.map(([name, value]) => `${name} ${formatNumber(value, 2)}`).join(', ')}\n`;
   return text;
 }
