@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GrpoTraderError } from '../../core/errors.js';
 import { fixtureYahooClient, loadFixture } from '../../../test/fixtures/connectors/fakes.js';
 import { createYahooConnector } from './yahoo.js';
@@ -116,5 +116,37 @@ describe('Yahoo connector', () => {
     const connector = await createYahooConnector({ client: fixtureYahooClient({ AAPL: chart }) });
     expect((await connector.fetchBars(january)).historyRevised).toBe(true);
     expect((await connector.fetchBars({ ...january, from: day('2024-01-08') })).historyRevised).toBe(false);
+  });
+});
+
+describe('Yahoo connector on the installed yahoo-finance2 (offline: the chart endpoint answered through a stubbed fetch)', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it('builds its default client with no "Unsupported environment" warning on our Node, and reads the endpoint\'s answer', async () => {
+    const urls: string[] = [];
+    vi.stubGlobal('fetch', async (input: string | URL) => {
+      urls.push(String(input));
+      return new Response(JSON.stringify({ chart: { result: [aapl], error: null } }), { status: 200, headers: { 'content-type': 'application/json' } });
+    });
+    const printed: string[] = [];
+    for (const level of ['log', 'info', 'warn', 'error'] as const) vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+    const connector = await createYahooConnector();
+    const { bars } = await connector.fetchBars(january);
+    // yahoo-finance2 ≥ 3.6.6 warns on every construction that it wants Node ≥ 22 (our engines say 20.19).
+    expect(printed.filter((line) => /Unsupported environment/.test(line))).toEqual([]);
+    expect(urls).toHaveLength(1);
+    const url = new URL(urls[0]!);
+    expect(url.origin + url.pathname).toBe('https://query2.finance.yahoo.com/v8/finance/chart/AAPL');
+    // One day of padding on each side of [2024-01-01, 2024-01-11), in seconds.
+    expect(url.searchParams.get('period1')).toBe(String(day('2023-12-31') / 1000));
+    expect(url.searchParams.get('period2')).toBe(String(day('2024-01-12') / 1000));
+    expect(url.searchParams.get('interval')).toBe('1d');
+    // The same bars as through the fixture client above: the library hands the result through unchanged.
+    expect(Array.from(bars.time)).toEqual(['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-10'].map(day));
+    expect(bars.close[5]).toBe(186.19000244140625);
+    expect(bars.adjustedClose?.[0]).toBe(184.7342987060547);
   });
 });
