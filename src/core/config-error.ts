@@ -4,7 +4,7 @@
  * one-line message and all are in `details.issues` (for the HTTP error body) — so a user fixing a
  * config sees every problem at once instead of one per run.
  */
-import { ErrorCodes, GrpoTraderError, type ErrorCode } from './errors.js';
+import { ErrorCodes, GrpoTraderError, excerpt, type ErrorCode } from './errors.js';
 
 /** The part of a zod issue this needs. */
 export interface SchemaIssue {
@@ -34,7 +34,8 @@ export interface ConfigErrorOptions {
 function valueAt(input: unknown, path: readonly PropertyKey[]): string | undefined {
   let value: unknown = input;
   for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-  return value !== undefined && (typeof value !== 'object' || value === null) ? String(value) : undefined;
+  // A scalar can be a whole file (a YAML file of plain text is one string): quote an excerpt.
+  return value !== undefined && (typeof value !== 'object' || value === null) ? excerpt(String(value)) : undefined;
 }
 
 /** The coded error (INVALID_CONFIG by default) for a list of schema issues. */

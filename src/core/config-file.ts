@@ -1,7 +1,7 @@
 /** Read a JSON or YAML config file (by extension; YAML is a superset of JSON); errors name the file and, for syntax, the line. */
 import { readFile } from 'node:fs/promises';
 import { parse, YAMLParseError } from 'yaml';
-import { ErrorCodes, GrpoTraderError } from './errors.js';
+import { ErrorCodes, GrpoTraderError, excerpt } from './errors.js';
 
 export async function readConfigFile(file: string): Promise<unknown> {
   let text: string;
@@ -15,7 +15,7 @@ export async function readConfigFile(file: string): Promise<unknown> {
     try {
       return JSON.parse(text) ?? {};
     } catch (error) {
-      throw new GrpoTraderError(ErrorCodes.invalidConfig, `invalid JSON: ${(error as Error).message}`, { location: { file }, cause: error });
+      throw new GrpoTraderError(ErrorCodes.invalidConfig, `invalid JSON: ${excerpt((error as Error).message, 120)}`, { location: { file }, cause: error });
     }
   }
   try {
@@ -23,6 +23,6 @@ export async function readConfigFile(file: string): Promise<unknown> {
   } catch (error) {
     const line = error instanceof YAMLParseError ? error.linePos?.[0].line : undefined;
     const message = (error as Error).message.split('\n')[0]!;
-    throw new GrpoTraderError(ErrorCodes.invalidConfig, `invalid YAML: ${message}`, { location: { file, ...(line === undefined ? {} : { line }) }, cause: error });
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `invalid YAML: ${excerpt(message, 120)}`, { location: { file, ...(line === undefined ? {} : { line }) }, cause: error });
   }
 }

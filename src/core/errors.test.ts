@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GrpoTraderError, formatLocation } from './errors.js';
+import { EXCERPT_LENGTH, GrpoTraderError, excerpt, formatLocation } from './errors.js';
 
 describe('errors', () => {
   it('formats a location as file:line: field = "value"', () => {
@@ -13,4 +13,15 @@ describe('errors', () => {
     expect(error.code).toBe('INVALID_DATA');
     expect(error).toBeInstanceOf(Error);
   });
+
+  it('quotes at most a short, printable excerpt of content: line breaks as spaces, control and undecodable bytes as ?', () => {
+    expect(excerpt('a,b\r\n1,2')).toBe('a,b  1,2');
+    expect(excerpt('\u0000\u0007x\ufffdy')).toBe('??x?y');
+    const long = 'x'.repeat(10_000);
+    expect(excerpt(long)).toBe(`${'x'.repeat(EXCERPT_LENGTH)}…`);
+    // A cut never leaves half a surrogate pair.
+    expect(excerpt(`${'x'.repeat(EXCERPT_LENGTH - 1)}😀😀`)).toBe(`${'x'.repeat(EXCERPT_LENGTH - 1)}…`);
+    expect(formatLocation({ file: 'f.yaml', value: long })).toBe(`f.yaml = "${'x'.repeat(EXCERPT_LENGTH)}…"`);
+  });
 });
+

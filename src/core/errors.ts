@@ -43,13 +43,31 @@ export class GrpoTraderError extends Error {
   }
 }
 
-/** Format a location as `file:line: field "value"` (omitting what is unknown). */
+/** The most characters of an input's content an error message quotes. */
+export const EXCERPT_LENGTH = 60;
+
+/**
+ * At most `max` characters of text read from a file or an input, printable on one line: line breaks
+ * and tabs become spaces, other control characters and undecodable bytes (U+FFFD) become `?`, and a
+ * cut is marked with `…`. Every error that quotes content goes through it, so a message never echoes
+ * a whole file or binary bytes.
+ */
+export function excerpt(text: string, max = EXCERPT_LENGTH): string {
+  let head = text.length > max ? text.slice(0, max) : text;
+  // Never end on half a surrogate pair.
+  if (head.length > 0 && /[\ud800-\udbff]/.test(head[head.length - 1]!)) head = head.slice(0, -1);
+  // eslint-disable-next-line no-control-regex
+  const printable = head.replace(/[\t\n\r\v\f]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
+  return text.length > max ? `${printable}…` : printable;
+}
+
+/** Format a location as `file:line: field = "value"` (omitting what is unknown; the value as a short excerpt). */
 export function formatLocation(location: ProblemLocation | undefined): string {
   if (!location) return '';
   let text = location.file ?? '';
   if (location.line !== undefined) text += `${text ? ':' : 'line '}${location.line}`;
-  if (location.field !== undefined) text += `${text ? ': ' : ''}field ${location.field}`;
-  if (location.value !== undefined) text += ` = ${JSON.stringify(location.value)}`;
+  if (location.field !== undefined) text += `${text ? ': ' : ''}field ${excerpt(location.field, 2 * EXCERPT_LENGTH)}`;
+  if (location.value !== undefined) text += ` = ${JSON.stringify(excerpt(location.value))}`;
   return text;
 }
 

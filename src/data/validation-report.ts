@@ -1,4 +1,5 @@
 /** What validating an OHLCV file reports: every problem, the warnings, the repairs done, the dialect detected. */
+import { excerpt } from '../core/errors.js';
 import type { OhlcvSeries } from './types.js';
 import type { DateFormat } from './dates.js';
 
@@ -91,7 +92,7 @@ export function formatProblem(problem: Problem): string {
   if (problem.line !== undefined) text += `:${problem.line}`;
   text += ':';
   if (problem.field !== undefined) text += ` ${problem.field}`;
-  if (problem.value !== undefined) text += ` ${JSON.stringify(problem.value)}`;
+  if (problem.value !== undefined) text += ` ${JSON.stringify(excerpt(problem.value))}`;
   if (problem.field !== undefined || problem.value !== undefined) text += ':';
   return `${text} ${problem.message}`;
 }
