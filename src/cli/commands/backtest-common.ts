@@ -1,6 +1,6 @@
 /** Flags and output shared by the evaluation commands (metrics, compare, backtest, demo). */
-import { readFile } from 'node:fs/promises';
 import { GrpoTraderError, ErrorCodes, invalidArgument } from '../../core/errors.js';
+import { readFileBounded } from '../../core/fs.js';
 import { dateRangeIndices, loadMarket } from '../../data/index.js';
 import type { MarketData } from '../../data/types.js';
 
@@ -19,14 +19,12 @@ export function numberFlag(flag: string, text: string | undefined, fallback: num
   return value;
 }
 
-/** Read a text file; a missing file is NOT_FOUND naming it. */
+/** Read a text input under the read limits (docs/data.md); a missing file is NOT_FOUND naming it and what it was for. */
 export async function readTextFile(path: string, what: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return (await readFileBounded(path)).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GrpoTraderError(ErrorCodes.notFound, `no such ${what} file`, { location: { file: path } });
-    if (code === 'EISDIR') throw new GrpoTraderError(ErrorCodes.invalidArgument, `${what} path is a directory, expected a file`, { location: { file: path } });
+    if (error instanceof GrpoTraderError && error.code === ErrorCodes.notFound) throw new GrpoTraderError(ErrorCodes.notFound, `no such ${what} file`, { location: { file: path } });
     throw error;
   }
 }

@@ -109,4 +109,17 @@ describe('grpo-trader data validate', () => {
     expect(status).toBe(64);
     expect(io.err).toMatch(/--date-format "weird" is not one of/);
   });
+
+  it('refuses what is not a regular file (a device such as /dev/zero) and a line above 64 KiB, with one line, before parsing', async () => {
+    const device = memoryIo();
+    expect(await main(['data', 'validate', '/dev/zero'], device)).toBe(64);
+    expect(device.err).toBe('grpo-trader: /dev/zero: not a regular file (a device, pipe or socket); give a file\n');
+    const path = join(directory, 'long-line.csv');
+    await writeFile(path, `date,open,high,low,close,volume\n2020-01-01,${'9'.repeat(70 * 1024)},1,1,1,1\n`);
+    const io = memoryIo();
+    expect(await main(['data', 'validate', path], io)).toBe(65);
+    expect(io.err).toBe(`grpo-trader: ${path}:2: line longer than 64 KiB (not a text file of rows?)\n`);
+    expect(io.out).toBe('');
+  });
 });
+
