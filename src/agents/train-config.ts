@@ -4,13 +4,14 @@
  */
 import { z } from 'zod';
 import { schemaError } from '../core/index.js';
+import { parseTimestamp } from '../data/dates.js';
 import { rewardConfigSchema } from '../rewards/index.js';
 import { simulateDefaults as accounting } from '../env/simulate-weights.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().finite().min(0);
 const probability = z.number().finite().gt(0).lt(1);
-const dateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const dateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine((text) => !Number.isNaN(parseTimestamp(text, 'iso')), 'not a calendar date (a month 01-12 and a day that month has)');
 
 const range = z.strictObject({
   from: dateText.describe('First date (inclusive), YYYY-MM-DD'),

@@ -2,7 +2,8 @@
  * The `grpo-trader` command line: a thin adapter over the library. Every command takes --help,
  * writes data as JSON with --json, and on a user's mistake prints one line and exits non-zero.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, type Option } from 'commander';
+import { parseTimestamp } from '../data/dates.js';
 import { GrpoTraderError, exitStatusByCode, formatLocation } from '../core/errors.js';
 import { processIo, type CliIo } from './output.js';
 import { commands } from './commands/index.js';
@@ -19,15 +20,34 @@ export function buildProgram(io: CliIo): Command {
       outputError: (s, write) => write(`grpo-trader: ${s.replace(/^error: /, '')}`),
     });
   for (const register of commands) register(program, io);
+  // Commander checks required options before unknown ones, so `train --bogus` would blame a missing
+  // --out: required options are checked here instead, after parsing has reported unknown options.
+  const required = new Map<Command, Option[]>();
   // Subcommands inherit the output settings and error handling.
   const configure = (command: Command): void => {
     for (const sub of command.commands) {
       sub.exitOverride().configureOutput(program.configureOutput());
+      const mandatory = sub.options.filter((option) => option.mandatory);
+      for (const option of mandatory) option.makeOptionMandatory(false);
+      if (mandatory.length > 0) required.set(sub, mandatory);
+      // Every `<date>` option is checked as it is parsed, so a bad date names its flag.
+      for (const option of sub.options) if (option.flags.includes('<date>') && option.parseArg === undefined) option.argParser(dateArgument);
       configure(sub);
     }
   };
   configure(program);
+  program.hook('preAction', (_program, action) => {
+    for (const option of required.get(action) ?? []) {
+      if (action.getOptionValue(option.attributeName()) === undefined) action.error(`error: required option '${option.flags}' not specified`, { code: 'commander.missingMandatoryOptionValue' });
+    }
+  });
   return program;
+}
+
+/** A `<date>` option's value: any year-first date or datetime that is a real calendar date (kept as written). */
+function dateArgument(value: string): string {
+  if (Number.isNaN(parseTimestamp(value, 'iso'))) throw new InvalidArgumentError('not a calendar date (expected YYYY-MM-DD or an ISO datetime, with a month 01-12 and a day that month has)');
+  return value;
 }
 
 /** Run the CLI with the given arguments; resolves to the process exit status. */

@@ -112,7 +112,7 @@ describe('grpo-trader compare', () => {
     [['--strategies', 'random', '--baseline', 'sma_cross'], /--baseline sma_cross is not one of --strategies/],
     [['--strategies', 'random', '--from', '2030-01-01'], /fewer than 2 bars between 2030-01-01 and the end/],
     [['--strategies', 'random', '--trading-cost', '-1'], /--trading-cost must be a number >= 0, got "-1"/],
-    [['--strategies', 'random', '--from', 'yesterday'], /from date "yesterday" is not a date/],
+    [['--strategies', 'random', '--from', 'yesterday'], /option '--from <date>' argument 'yesterday' is invalid\. not a calendar date/],
   ])('rejects bad input %j with one line', async (args, message) => {
     const { status, io } = await run(args as string[]);
     expect(status).toBe(64);
