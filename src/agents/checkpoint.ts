@@ -5,9 +5,9 @@
  * temporary sibling directory and renamed into place, then `latest.json` is replaced atomically, so
  * a crash never leaves a half-written checkpoint behind the `latest` pointer.
  */
-import { readFile, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ErrorCodes, GrpoTraderError, pathExists, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
+import { cp, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ErrorCodes, GrpoTraderError, pathExists, readJsonFile, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
 import { loadParams, saveParams } from '../nn/index.js';
 import { numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
@@ -73,29 +73,54 @@ export async function writeCheckpoint(directory: string, name: string, agent: Tr
   return final;
 }
 
-/** Resolve a run directory (with checkpoints/latest.json) or a checkpoint directory to the checkpoint directory. */
+/** What `latest.json` may name: a checkpoint directory beside it, never a path elsewhere. */
+const CHECKPOINT_NAME = /^update-\d{6}$/;
+
+/**
+ * Resolve a run directory (with checkpoints/latest.json) or a checkpoint directory to the checkpoint
+ * directory. The pointer must name a checkpoint beside it (`update-NNNNNN`: never `../` or an
+ * absolute path, which would resume another run's checkpoint) that exists.
+ */
 export async function resolveCheckpoint(path: string): Promise<string> {
   if (await pathExists(join(path, 'state.json'), 'file')) return path;
   for (const pointer of [join(path, 'latest.json'), join(path, 'checkpoints', 'latest.json')]) {
     if (await pathExists(pointer, 'file')) {
-      const { checkpoint } = JSON.parse(await readFile(pointer, 'utf8')) as { checkpoint: string };
-      return join(pointer, '..', checkpoint);
+      const content = await readJsonFile<{ checkpoint?: unknown } | null>(pointer);
+      const checkpoint = content !== null && typeof content === 'object' ? content.checkpoint : undefined;
+      if (typeof checkpoint !== 'string' || !CHECKPOINT_NAME.test(checkpoint)) {
+        throw new GrpoTraderError(ErrorCodes.corrupted, 'does not name a checkpoint of its folder (expected "update-NNNNNN")', {
+          location: { file: pointer, field: 'checkpoint', ...(typeof checkpoint === 'string' ? { value: checkpoint } : {}) },
+        });
+      }
+      const directory = join(dirname(pointer), checkpoint);
+      if (!(await pathExists(join(directory, 'state.json'), 'file'))) {
+        throw new GrpoTraderError(ErrorCodes.notFound, `names ${checkpoint}, which is not in ${dirname(pointer)} (deleted or pruned?)`, { location: { file: pointer, field: 'checkpoint', value: checkpoint } });
+      }
+      return directory;
     }
   }
   throw new GrpoTraderError(ErrorCodes.notFound, `${path}: no checkpoint found (expected state.json, latest.json or checkpoints/latest.json)`, { location: { file: path } });
 }
 
+/** The run directory a checkpoint belongs to: `<run>/checkpoints/update-N` and `<run>/best` both belong to `<run>`. */
+export function checkpointRunDirectory(checkpoint: string): string {
+  const parent = dirname(resolve(checkpoint));
+  return basename(parent) === 'checkpoints' ? dirname(parent) : parent;
+}
+
+/** Copy a checkpoint directory to `<directory>/<name>` atomically; with `updateLatest`, `<directory>/latest.json` then points at it. */
+export async function copyCheckpoint(source: string, directory: string, name: string, update: number, updateLatest: boolean): Promise<string> {
+  const final = await writeDirectoryAtomic(directory, name, (temporary) => cp(source, temporary, { recursive: true }));
+  if (updateLatest) await writeFileAtomic(join(directory, 'latest.json'), `${JSON.stringify({ checkpoint: name, update })}\n`);
+  return final;
+}
+
 /** Read a checkpoint's state.json. */
 export async function readCheckpointState(directory: string): Promise<CheckpointState> {
   const file = join(directory, 'state.json');
-  let state: CheckpointState;
-  try {
-    state = JSON.parse(await readFile(file, 'utf8')) as CheckpointState;
-  } catch (error) {
-    throw new GrpoTraderError(ErrorCodes.io, `${file}: cannot read checkpoint state (${(error as Error).message})`, { location: { file }, cause: error });
-  }
-  if (state.formatVersion !== 1) {
-    throw new GrpoTraderError(ErrorCodes.unsupported, `${file}: checkpoint format ${String(state.formatVersion)} is not supported`, { location: { file, field: 'formatVersion' } });
+  const state = await readJsonFile<CheckpointState | null>(file);
+  if (state === null || typeof state !== 'object' || state.formatVersion !== 1) {
+    throw new GrpoTraderError(ErrorCodes.unsupported, `${file}: checkpoint format ${String(state?.formatVersion)} is not supported`, { location: { file, field: 'formatVersion' } });
   }
   return state;
 }

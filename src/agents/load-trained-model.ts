@@ -3,9 +3,8 @@
  * checkpoint), the market it was trained on (`data.json`), and a deterministic action chooser (the
  * Gaussian mean / the most probable action) over an environment built exactly as in training.
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { ErrorCodes, GrpoTraderError, pathExists } from '../core/index.js';
+import { ErrorCodes, GrpoTraderError, pathExists, readJsonFile } from '../core/index.js';
 import type { MarketData } from '../data/types.js';
 import type { Env, FeatureTensor } from '../env/index.js';
 import { initEngine, loadParams } from '../nn/index.js';
@@ -64,9 +63,11 @@ export async function readTrainedModel(directory: string, checkpoint?: string): 
     }
     label = 'best';
   } else if (wanted === 'latest') {
-    resolved = await resolveCheckpoint(join(directory, 'checkpoints')).catch(() => {
+    if (!(await pathExists(join(directory, 'checkpoints', 'latest.json'), 'file'))) {
       throw new GrpoTraderError(ErrorCodes.notFound, `no checkpoint found (expected best/ or checkpoints/latest.json from grpo-trader train --out)`, { location: { file: directory } });
-    });
+    }
+    // A damaged pointer, or one naming a checkpoint that is gone, is reported as such.
+    resolved = await resolveCheckpoint(join(directory, 'checkpoints'));
     label = 'latest';
   } else {
     const candidates = /^\d+$/.test(wanted)
@@ -86,13 +87,7 @@ export async function readTrainedModel(directory: string, checkpoint?: string): 
   const config = parseTrainConfig(state.config, join(resolved, 'state.json'));
   let data: ModelDataRecord | null = null;
   const dataFile = join(directory, 'data.json');
-  if (await pathExists(dataFile, 'file')) {
-    try {
-      data = JSON.parse(await readFile(dataFile, 'utf8')) as ModelDataRecord;
-    } catch (error) {
-      throw new GrpoTraderError(ErrorCodes.invalidData, `not valid JSON (${(error as Error).message})`, { location: { file: dataFile }, cause: error });
-    }
-  }
+  if (await pathExists(dataFile, 'file')) data = await readJsonFile<ModelDataRecord>(dataFile);
   return { directory, checkpoint: resolved, checkpointLabel: label, update: state.update, algorithm: state.algorithm, config, symbols: data?.symbols ?? config.data.symbols, data };
 }
 

@@ -3,15 +3,15 @@
  * updates with progress lines and a JSON-lines metrics log, validation Sharpe with early stopping,
  * atomic checkpoints, exact resume, and a final out-of-sample evaluation of the best policy.
  */
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { driftReference, ErrorCodes, GrpoTraderError, isBetterScore, writeFileAtomic, type DriftReference } from '../core/index.js';
+import { driftReference, ErrorCodes, GrpoTraderError, isBetterScore, pathExists, samePath, writeFileAtomic, type DriftReference } from '../core/index.js';
 import { dateRangeIndices, formatTimestamp, loadMarket, marketFingerprint, resolveDataPaths } from '../data/index.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor, MultiAssetEnv, RollingCorrelation, SingleAssetEnv } from '../env/index.js';
 import type { Env, FeatureTensor } from '../env/index.js';
 import { initEngine } from '../nn/index.js';
-import { CHECKPOINT_KIND, checkpointName, loadCheckpoint, pruneCheckpoints, readCheckpointState, resolveCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint.js';
+import { CHECKPOINT_KIND, checkpointName, checkpointRunDirectory, copyCheckpoint, loadCheckpoint, pruneCheckpoints, readCheckpointState, resolveCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint.js';
 import { equalWeightChooser, runEpisode, type EpisodeSummary } from './evaluate.js';
 import { GroupRelativeGrpo } from './group-relative-grpo.js';
 import { RewardPenaltyAgent } from './reward-penalty-agent.js';
@@ -263,10 +263,12 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       await loadCheckpoint(directory, agent);
       Object.assign(trainer, saved.trainer);
       // Keep the metrics written up to the checkpoint, from the resumed run's log.
-      const runDirectory = join(directory, '..', '..');
+      const runDirectory = checkpointRunDirectory(directory);
       const previous = await readFile(join(runDirectory, 'metrics.jsonl'), 'utf8').catch(() => '');
       const lines = previous.split('\n').filter((line) => line.length > 0).slice(0, trainer.metricsLines);
+      if (lines.length < trainer.metricsLines) progress(`resume: ${join(runDirectory, 'metrics.jsonl')} holds ${lines.length} of the ${trainer.metricsLines} metrics lines written up to the checkpoint; the new log starts with those\n`);
       metricsText = lines.map((line) => `${line}\n`).join('');
+      if (!(await samePath(runDirectory, outDir))) await continueInto(outDir, directory, saved.update, runDirectory, trainer, recorder);
       progress(`resumed from ${directory} at update ${agent.updates}\n`);
     }
     await writeFileAtomic(metricsFile, metricsText);
@@ -333,7 +335,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       validation,
       test,
     };
-    await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     if (options.keepReturns) summary.returns = { validation: validationResult?.returns ?? null, test: testResult?.returns ?? null };
     for (const evaluation of [validation, test]) {
       if (evaluation) {
@@ -348,6 +350,33 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   } finally {
     agent.dispose();
   }
+}
+
+/**
+ * Resuming a checkpoint into a new output directory: the new directory gets what a run continued in
+ * place would hold — the resumed checkpoint (as `checkpoints/update-N`, with `latest.json`) and the
+ * best checkpoint so far (`best/`, which the final evaluation loads), both copied; metrics.jsonl is
+ * rewritten from the old run's first lines by the caller. The best checkpoint is the old run's
+ * `best/`, or its `checkpoints/update-<best>`, whichever holds the update the resumed state names as
+ * best; when neither does (the old run went on and found a later best), resuming into a new directory
+ * is refused rather than evaluating the wrong network.
+ */
+async function continueInto(outDir: string, checkpoint: string, update: number, runDirectory: string, trainer: TrainerState, recorder: TrainingRecorder | undefined): Promise<void> {
+  const checkpoints = join(outDir, 'checkpoints');
+  const copied = await copyCheckpoint(checkpoint, checkpoints, checkpointName(update), update, true);
+  recorder?.checkpoint({ step: update, path: resolve(copied), metrics: {} });
+  if (trainer.bestUpdate === null) return;
+  const candidates = [join(runDirectory, 'best'), join(runDirectory, 'checkpoints', checkpointName(trainer.bestUpdate)), checkpoint];
+  for (const candidate of candidates) {
+    if ((await pathExists(join(candidate, 'state.json'), 'file')) && (await readCheckpointState(candidate)).update === trainer.bestUpdate) {
+      const best = await copyCheckpoint(candidate, outDir, 'best', trainer.bestUpdate, false);
+      recorder?.checkpoint({ step: trainer.bestUpdate, path: resolve(best), metrics: trainer.bestValidationSharpe === null ? {} : { validationSharpe: trainer.bestValidationSharpe } });
+      return;
+    }
+  }
+  throw new GrpoTraderError(ErrorCodes.notFound, `cannot resume into a new --out: the best checkpoint up to this one (update ${trainer.bestUpdate}) is no longer in ${runDirectory} (best/ was replaced by a later one and checkpoints/${checkpointName(trainer.bestUpdate)} was pruned); resume the run in its own directory, or from its latest checkpoint`, {
+    location: { file: join(checkpoint, 'state.json'), field: 'trainer.bestUpdate', value: String(trainer.bestUpdate) },
+  });
 }
 
 function numericMetrics(record: Record<string, unknown>): Record<string, number> {

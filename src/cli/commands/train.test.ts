@@ -3,7 +3,7 @@
  * JSON lines, checkpoints, summary; `--resume` reproduces an uninterrupted run bit for bit; bad
  * configs fail with one line naming file and field.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,4 +165,95 @@ describe('grpo-trader train', () => {
     expect(Buffer.compare(await weights(split), await weights(full))).toBe(0);
     expect(await readFile(join(split, 'metrics.jsonl'), 'utf8')).toBe(await readFile(join(full, 'metrics.jsonl'), 'utf8'));
   });
+
+  it('refuses an --out holding a previous run unless --resume or --overwrite, and --overwrite leaves nothing of the old run', async () => {
+    // Checkpoints every update, so the old run's update-2..4 outrank a new run's update-1 when pruning.
+    const config = join(dir, 'every-update.json');
+    await writeFile(config, JSON.stringify({ ...CONFIG, training: { ...CONFIG.training, checkpointInterval: 1 } }));
+    const run = join(dir, 'reused');
+    expect((await train(['--config', config, '--out', run, '--updates', '4'])).status).toBe(0);
+    const before = await readFile(join(run, 'summary.json'), 'utf8');
+
+    const refused = await train(['--config', config, '--out', run, '--updates', '1']);
+    expect(refused.status).toBe(64);
+    expect(refused.io.err).toBe(`grpo-trader: --out ${run} is not empty; give a new --out, --resume DIR to continue the run in it, or --overwrite to replace it\n`);
+    expect(await readFile(join(run, 'summary.json'), 'utf8')).toBe(before);
+    expect((await readdir(join(run, 'checkpoints'))).sort()).toEqual(['latest.json', 'update-000002', 'update-000003', 'update-000004']);
+
+    const replaced = await train(['--config', config, '--out', run, '--updates', '1', '--overwrite', '--json']);
+    expect(replaced.status, replaced.io.err).toBe(0);
+    expect((await readdir(join(run, 'checkpoints'))).sort()).toEqual(['latest.json', 'update-000001']);
+    expect(JSON.parse(await readFile(join(run, 'checkpoints', 'latest.json'), 'utf8'))).toEqual({ checkpoint: 'update-000001', update: 1 });
+    expect((await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(run, 'summary.json'), 'utf8'))).toMatchObject({ updates: 1 });
+    // No validation at update 1 (evalInterval 2): the old run's best/ must not survive as this run's.
+    expect(await readdir(run)).not.toContain('best');
+    const backtest = memoryIo();
+    expect(await main(['backtest', '--model', run, '--checkpoint', 'latest', '--data', join(dir, 'data'), '--from', '2001-07-01', '--json'], backtest), backtest.err).toBe(0);
+  });
+
+  it('resumes a checkpoint into a new --out: a complete run there, the same as the run continued in place', async () => {
+    const first = join(dir, 'moved-first');
+    const whole = join(dir, 'moved-whole');
+    const moved = join(dir, 'moved-continued');
+    expect((await train(['--config', join(dir, 'config.json'), '--out', whole, '--updates', '6'])).status).toBe(0);
+    expect((await train(['--config', join(dir, 'config.json'), '--out', first, '--updates', '3'])).status).toBe(0);
+    const firstFiles = await readdir(join(first, 'checkpoints'));
+    const resumed = await train(['--config', join(dir, 'config.json'), '--out', moved, '--updates', '6', '--resume', first, '--json']);
+    expect(resumed.status, resumed.io.err).toBe(0);
+    expect(JSON.parse(resumed.io.out)).toMatchObject({ updates: 6 });
+    // The copy is complete: the resumed checkpoint, the later ones, latest.json, best/, metrics, summary.
+    expect((await readdir(join(moved, 'checkpoints'))).sort()).toEqual(['latest.json', 'update-000003', 'update-000006']);
+    expect((await readdir(moved)).sort()).toEqual(['best', 'checkpoints', 'data.json', 'metrics.jsonl', 'summary.json']);
+    const weights = (run: string, checkpoint: string) => readFile(join(run, checkpoint, 'networks.safetensors'));
+    expect(Buffer.compare(await weights(moved, 'checkpoints/update-000006'), await weights(whole, 'checkpoints/update-000006'))).toBe(0);
+    expect(Buffer.compare(await weights(moved, 'best'), await weights(whole, 'best'))).toBe(0);
+    expect(await readFile(join(moved, 'metrics.jsonl'), 'utf8')).toBe(await readFile(join(whole, 'metrics.jsonl'), 'utf8'));
+    const summary = (run: string) => readFile(join(run, 'summary.json'), 'utf8').then((text) => ({ ...(JSON.parse(text) as object), seconds: 0 }));
+    expect(await summary(moved)).toEqual(await summary(whole));
+    // The resumed run is left as it was.
+    expect(await readdir(join(first, 'checkpoints'))).toEqual(firstFiles);
+  });
+
+  it('refuses a latest.json that points outside its folder, or is truncated, with one line naming the file', async () => {
+    const victim = join(dir, 'victim');
+    expect((await train(['--config', join(dir, 'config.json'), '--out', victim, '--updates', '1'])).status).toBe(0);
+    const evil = join(dir, 'evil');
+    await mkdir(join(evil, 'checkpoints'), { recursive: true });
+    const pointer = join(evil, 'checkpoints', 'latest.json');
+    await writeFile(pointer, JSON.stringify({ checkpoint: '../../victim/checkpoints/update-000001', update: 1 }));
+    const escaped = await train(['--config', join(dir, 'config.json'), '--resume', evil, '--out', join(dir, 'evil-out'), '--updates', '2']);
+    expect(escaped.status).toBe(65);
+    expect(escaped.io.err).toBe(`grpo-trader: ${pointer}: field checkpoint = "../../victim/checkpoints/update-000001": does not name a checkpoint of its folder (expected "update-NNNNNN")\n`);
+
+    await writeFile(pointer, '{"checkpoint": "update-00');
+    const truncated = await train(['--resume', evil, '--out', join(dir, 'evil-out'), '--updates', '2']);
+    expect(truncated.status).toBe(65);
+    expect(truncated.io.err).toMatch(new RegExp(`^grpo-trader: ${pointer}: not valid JSON \\(.*\\): the file is truncated or damaged\\n$`));
+  });
+
+  it('names the file and the field of a date that is not a calendar date', async () => {
+    const file = join(dir, 'bad-date.json');
+    await writeFile(file, JSON.stringify({ ...CONFIG, splits: { ...CONFIG.splits, train: { from: '2013-13-45', to: '2014-01-01' } } }));
+    const { status, io } = await train(['--config', file, '--out', join(dir, 'bad-date')]);
+    expect(status).toBe(78);
+    expect(io.err).toMatch(new RegExp(`^grpo-trader: ${file}: field splits\\.train\\.from = "2013-13-45": .*\\n$`));
+  });
+
+  it('quotes only a short printable excerpt of a config file that is binary, JSON or YAML', async () => {
+    const rng = new Rng(3);
+    const bytes = Buffer.from(Array.from({ length: 3000 }, () => rng.int(256)));
+    for (const name of ['binary.yaml', 'binary.json']) {
+      const file = join(dir, name);
+      await writeFile(file, bytes);
+      const { status, io } = await train(['--config', file, '--out', join(dir, 'binary')]);
+      expect(status).toBe(78);
+      expect(io.err.startsWith(`grpo-trader: ${file}`)).toBe(true);
+      expect(io.err.trim().split('\n')).toHaveLength(1);
+      expect(io.err.length).toBeLessThan(300);
+      // eslint-disable-next-line no-control-regex
+      expect(io.err.slice(0, -1)).not.toMatch(/[\u0000-\u001f\ufffd]/);
+    }
+  });
 });
+

@@ -10,6 +10,9 @@ import type { TrainConfig } from '../../agents/index.js';
 import { storeTrainingRecorder } from '../../store/training-recorder.js';
 import type { CliIo } from '../output.js';
 import { storeOption, withRunStore } from './store-option.js';
+import { prepareOutputDirectory, samePath } from '../../core/fs.js';
+import { resolveDataPaths } from '../../data/data-paths.js';
+import { dataInputs, overwriteOption, storeInput } from './output-options.js';
 
 interface TrainFlags {
   config?: string;
@@ -20,6 +23,7 @@ interface TrainFlags {
   threads?: string;
   data?: string[];
   store?: string;
+  overwrite?: boolean;
   json?: boolean;
 }
 
@@ -31,18 +35,21 @@ function integerFlag(flag: string, text: string | undefined, minimum: number): n
 }
 
 export function registerTrain(program: Command, io: CliIo): void {
-  storeOption(program.command('train').description('Train a GRPO agent (group-relative, or the specification\'s reward-penalty agents) from a JSON/YAML config; the run and its checkpoints are recorded in the run store'))
+  overwriteOption(
+    storeOption(program.command('train').description('Train a GRPO agent (group-relative, or the specification\'s reward-penalty agents) from a JSON/YAML config; the run and its checkpoints are recorded in the run store')),
+    'a previous run in --out (the folder is emptied first)',
+  )
     .option('--config <file>', 'training config (JSON or YAML); optional with --resume (the checkpoint\'s config is used)')
-    .requiredOption('--out <dir>', 'output directory: checkpoints/, best/, metrics.jsonl, summary.json')
+    .requiredOption('--out <dir>', 'output directory: checkpoints/, best/, metrics.jsonl, summary.json (new or empty, unless --resume continues the run in it or --overwrite)')
     .option('--seed <n>', 'override the config\'s seed')
     .option('--updates <n>', 'total number of updates (with --resume: continue up to this total)')
-    .option('--resume <dir>', 'resume from a run directory or a checkpoint directory')
+    .option('--resume <dir>', 'resume from a run directory or a checkpoint directory (into the same run, or into a new --out that receives a complete copy)')
     .option('--threads <n>', 'jax-js worker threads (overrides training.threads)')
     .option('--data <paths...>', 'OHLCV files or directories instead of the config\'s data.paths (relative to the working directory)')
     .option('--json', 'print the final summary as JSON on stdout')
     .action(async (flags: TrainFlags) => {
       // Loaded on use: the agents module brings jax-js, which other commands do not need.
-      const { loadTrainConfigFile, parseTrainConfig, readCheckpointState, resolveCheckpoint, runTraining } = await import('../../agents/index.js');
+      const { checkpointRunDirectory, loadTrainConfigFile, parseTrainConfig, readCheckpointState, resolveCheckpoint, runTraining } = await import('../../agents/index.js');
       const seed = integerFlag('--seed', flags.seed, 0);
       const updates = integerFlag('--updates', flags.updates, 1);
       const threads = integerFlag('--threads', flags.threads, 1);
@@ -67,6 +74,23 @@ export function registerTrain(program: Command, io: CliIo): void {
         config = { ...config, data: { ...config.data, paths: flags.data.map((path) => resolve(path)) } };
         configFile = undefined;
       }
+      // The output folder: a new or empty one, the run being resumed (continued in place), or — with --overwrite — a previous run, emptied first.
+      const checkpoint = flags.resume === undefined ? undefined : await resolveCheckpoint(flags.resume);
+      const continuing = checkpoint !== undefined && (await samePath(checkpointRunDirectory(checkpoint), flags.out));
+      const dataPaths = resolveDataPaths(config.data.paths, { baseDir, ...(configFile === undefined ? {} : { source: configFile }) });
+      await prepareOutputDirectory(flags.out, {
+        option: '--out',
+        existing: flags.overwrite ? 'replace' : continuing ? 'continue' : 'refuse',
+        what: 'a training run',
+        markers: ['metrics.jsonl', 'checkpoints', 'best', 'summary.json', 'data.json'],
+        inputs: [
+          ...(flags.config === undefined ? [] : [{ option: '--config', path: flags.config }]),
+          ...(await dataInputs(flags.data === undefined ? 'data.paths' : '--data', dataPaths)),
+          ...(checkpoint === undefined ? [] : [{ option: '--resume', path: checkpoint }]),
+          storeInput(flags.store),
+        ],
+        hint: 'give a new --out, --resume DIR to continue the run in it, or --overwrite to replace it',
+      });
       const { summary, runId } = await withRunStore(flags.store, async (store) => {
         const recorder = storeTrainingRecorder(store, { name: basename(resolve(flags.out)) });
         const result = await runTraining(config, {
