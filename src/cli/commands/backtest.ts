@@ -8,13 +8,14 @@ import type { Command } from 'commander';
 import { backtestModel, evaluationRange, isExplainable, loadModelMarket, modelFeatures, readModel } from '../../backtest/model-backtest.js';
 import { formatBacktestCsv } from '../../backtest/equity-csv.js';
 import { summarizeBacktest, type BacktestSummary } from '../../backtest/summarize.js';
-import { writeFileAtomic } from '../../core/fs.js';
+import { checkOutputFile, writeFileAtomic } from '../../core/fs.js';
 import { marketFingerprint } from '../../data/fingerprint.js';
 import { flattenSummary } from '../../backtest/summarize.js';
 import type { CliIo } from '../output.js';
 import { storeOption, withRunStore } from './store-option.js';
 import { explanationsRecord } from '../../backtest/report/explanations.js';
 import { formatNumber, formatTable, parseList, toJson } from './backtest-common.js';
+import { dataInputs, modelInputs, overwriteOption, storeInput } from './output-options.js';
 
 interface BacktestFlags {
   model: string;
@@ -25,6 +26,7 @@ interface BacktestFlags {
   checkpoint?: string;
   equity?: string;
   store?: string;
+  overwrite?: boolean;
   json?: boolean;
 }
 
@@ -45,7 +47,7 @@ export function formatSummaryTable(summary: BacktestSummary): string {
 }
 
 export function registerBacktest(program: Command, io: CliIo): void {
-  storeOption(program.command('backtest').description('Backtest a trained model (a train --out directory) on data and dates, deterministic policy, same accounting as training; recorded in the run store'))
+  overwriteOption(storeOption(program.command('backtest').description('Backtest a trained model (a train --out directory) on data and dates, deterministic policy, same accounting as training; recorded in the run store')), 'the --equity file')
     .requiredOption('--model <dir>', 'output directory of grpo-trader train (its best/ checkpoint by default)')
     .requiredOption('--data <paths...>', 'OHLCV files or directories holding the model\'s symbols')
     .option('--symbols <list>', 'the model\'s symbols (default: read from the model)')
@@ -56,6 +58,10 @@ export function registerBacktest(program: Command, io: CliIo): void {
     .option('--json', 'print one JSON object: model, period, metrics, trade statistics')
     .action(async (flags: BacktestFlags) => {
       const info = await readModel(flags.model, flags.checkpoint);
+      if (flags.equity !== undefined) {
+        const inputs = [...(await dataInputs('--data', flags.data)), ...modelInputs('--model', info), storeInput(flags.store)];
+        await checkOutputFile(flags.equity, { option: '--equity', inputs, overwrite: flags.overwrite === true });
+      }
       const { market, files } = await loadModelMarket(info, flags.data, flags.symbols === undefined ? null : parseList('--symbols', flags.symbols));
       const { start, end } = evaluationRange(market, flags.from, flags.to);
       io.progress(`backtest: ${info.algorithm} model ${info.directory} (${info.checkpointLabel}, update ${info.update}), ${market.symbols.length} assets, ${end - start} bars\n`);

@@ -7,7 +7,7 @@
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatBacktestCsv } from '../../backtest/equity-csv.js';
-import { writeFileAtomic } from '../../core/fs.js';
+import { checkOutputFile, prepareOutputDirectory, writeFileAtomic } from '../../core/fs.js';
 import { createStrategy, STRATEGY_NAMES } from '../../backtest/strategies/index.js';
 import { StrategyBenchmark } from '../../backtest/strategy-benchmark.js';
 import { flattenSummary } from '../../backtest/summarize.js';
@@ -21,6 +21,7 @@ import { replayPolicy } from '../../backtest/agent-policy.js';
 import { formatNumber, formatTable, loadEvaluationMarket, numberFlag, parseList, toJson } from './backtest-common.js';
 import { backtestModel, evaluationRange, loadModelMarket, modelFeatures, readModel } from '../../backtest/model-backtest.js';
 import { storeOption, withRunStore } from './store-option.js';
+import { dataInputs, modelInputs, overwriteOption, storeInput } from './output-options.js';
 
 interface CompareFlags {
   data: string[];
@@ -41,6 +42,7 @@ interface CompareFlags {
   stepBars?: string;
   anchored?: boolean;
   equityDir?: string;
+  overwrite?: boolean;
   save?: boolean;
   store?: string;
   name?: string;
@@ -83,6 +85,14 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
   if (model && walkForward) throw invalidArgument('--model cannot be combined with walk-forward (--train-bars/--test-bars): a trained model is not refitted per window');
   const agentName = model ? `agent:${basename(resolve(model.directory))}` : undefined;
   if (agentName !== undefined && names.includes(agentName)) throw invalidArgument(`--model: the agent's name ${agentName} clashes with a strategy name`);
+  if (flags.equityDir !== undefined) {
+    // A folder of curves, one file per strategy: other files in it are kept; the curves written are checked one by one.
+    const inputs = [...(await dataInputs('--data', flags.data)), ...(model ? modelInputs('--model', model) : []), storeInput(flags.store)];
+    await prepareOutputDirectory(flags.equityDir, { option: '--equity-dir', existing: 'continue', what: 'equity curves', markers: [], inputs });
+    for (const name of [...names, ...(agentName === undefined ? [] : [agentName])]) {
+      await checkOutputFile(join(flags.equityDir, `${name}.csv`), { option: '--equity-dir', inputs, overwrite: flags.overwrite === true });
+    }
+  }
   io.progress(`compare: ${names.length} strategies, ${market.symbols.length} assets, ${end - start} bars (${start} bars of history before)\n`);
   const benchmark = new StrategyBenchmark(market, { ...options, firstBar: start, endBar: end, split: 'evaluation', ...(walkForward ? { walkForward } : {}) });
   for (const name of names) benchmark.addStrategy(name, createStrategy(name, { seed }));
@@ -156,7 +166,7 @@ export async function runCompare(flags: CompareFlags, io: CliIo) {
 }
 
 export function registerCompare(program: Command, io: CliIo): void {
-  storeOption(program.command('compare').description('Compare baseline strategies through the same accounting over the same dates, with paired tests; recorded in the run store'))
+  overwriteOption(storeOption(program.command('compare').description('Compare baseline strategies through the same accounting over the same dates, with paired tests; recorded in the run store')), 'the curves in --equity-dir')
     .requiredOption('--data <paths...>', 'OHLCV files or directories (aligned on common dates)')
     .requiredOption('--strategies <names>', `comma-separated: ${STRATEGY_NAMES.join(',')}`)
     .option('--symbols <list>', 'only these symbols (comma-separated file names)')

@@ -72,7 +72,10 @@ describe('grpo-trader data fetch', () => {
     expect(csv[1]).toBe('2024-01-01T00:00:00.000Z,42283.58,42554.57,42261.02,42475.23,1271.68108');
 
     const exchange = fakeExchange({ 'BTC/USDT': candles });
-    const second = await run(argv, dependencies({ exchange }));
+    const refused = await run(argv, dependencies({ exchange }));
+    expect(refused.status).toBe(64);
+    expect(refused.err).toBe(`grpo-trader: --out ${join(out, 'BTC-USDT.csv')} already exists; give another file, or --overwrite to replace it\n`);
+    const second = await run([...argv, '--overwrite'], dependencies({ exchange }));
     expect(exchange.calls).toEqual([]);
     expect(JSON.parse(second.out).symbols[0]).toMatchObject({ cache: 'hit', fromCache: 10, fetched: 0, requests: 0 });
   });
@@ -83,7 +86,7 @@ describe('grpo-trader data fetch', () => {
     const argv = ['--source', 'ccxt', '--exchange', 'binance', '--symbols', 'BTC/USDT', '--interval', '1h', '--from', '2024-01-01', '--to', '2024-01-01', '--out', out, '--cache-dir', cacheDir, '--json'];
     expect(JSON.parse((await run(argv)).out).cacheDirectory).toBe(cacheDir);
     await readFile(join(cacheDir, 'ccxt', 'binance', 'BTC-USDT', '1h.json'), 'utf8');
-    const refreshed = JSON.parse((await run([...argv, '--refresh'])).out);
+    const refreshed = JSON.parse((await run([...argv, '--refresh', '--overwrite'])).out);
     expect(refreshed.symbols[0]).toMatchObject({ cache: 'refresh', fetched: 10 });
   });
 

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { GrpoTraderError, ErrorCodes, invalidArgument } from '../../core/errors.js';
+import { checkOutputFile, prepareOutputDirectory } from '../../core/fs.js';
 import { writeOhlcvCsv } from '../../data/index.js';
 import type { OhlcvSeries } from '../../data/types.js';
 import { createCcxtConnector } from '../../data/connectors/ccxt.js';
@@ -32,6 +33,7 @@ export interface DataFetchRawOptions {
   cacheDir?: string;
   refresh?: boolean;
   adjusted?: boolean;
+  overwrite?: boolean;
   json?: boolean;
 }
 
@@ -47,6 +49,7 @@ export interface DataFetchOptions {
   cacheDirectory: string;
   refresh: boolean;
   adjusted: boolean;
+  overwrite: boolean;
   json: boolean;
 }
 
@@ -128,6 +131,7 @@ export function parseDataFetchOptions(raw: DataFetchRawOptions, now: number, env
     cacheDirectory: raw.cacheDir ?? defaultCacheDirectory(environment),
     refresh: raw.refresh ?? false,
     adjusted: raw.adjusted ?? false,
+    overwrite: raw.overwrite ?? false,
     json: raw.json ?? false,
   };
 }
@@ -135,6 +139,10 @@ export function parseDataFetchOptions(raw: DataFetchRawOptions, now: number, env
 /** Run `data fetch`: validate, fetch each symbol through the cache, write CSVs, report progress and (with --json) a summary. */
 export async function runDataFetch(raw: DataFetchRawOptions, io: CliIo, dependencies: DataFetchDependencies = realDataFetchDependencies): Promise<DataFetchSummary> {
   const options = parseDataFetchOptions(raw, dependencies.now(), dependencies.environment);
+  // --out is a data folder that collects symbols (other files stay); each CSV this run writes is checked before anything is fetched.
+  const inputs = [{ option: '--cache-dir', path: options.cacheDirectory }];
+  await prepareOutputDirectory(options.outDirectory, { option: '--out', existing: 'continue', what: 'OHLCV files', markers: [], inputs });
+  for (const symbol of options.symbols) await checkOutputFile(join(options.outDirectory, `${symbolFileName(symbol)}.csv`), { option: '--out', inputs, overwrite: options.overwrite });
   const connector = await dependencies.createConnector(options.source, options.exchange);
   connector.checkInterval(options.interval);
   const daily = isDailyOrLonger(options.interval);
@@ -215,6 +223,7 @@ export function registerDataFetchWith(dependencies: DataFetchDependencies) {
       .option('--cache-dir <dir>', 'cache directory (default: $GRPO_TRADER_CACHE or ~/.cache/grpo-trader)')
       .option('--refresh', 'ignore the cache and fetch everything again')
       .option('--adjusted', 'Yahoo only: scale open/high/low/close by adjusted close / close (back-adjusted for splits and dividends)')
+      .option('--overwrite', 'replace SYMBOL.csv files that already exist in --out (other files there are kept)')
       .option('--json', 'print a JSON summary on stdout')
       .action(async (raw: DataFetchRawOptions) => {
         await runDataFetch(raw, io, dependencies);

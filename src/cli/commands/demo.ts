@@ -4,7 +4,6 @@
  * training with validation-based model selection, an out-of-sample backtest of the selected model
  * against every baseline through the same accounting, paired tests, a stored run and its HTML report.
  */
-import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { replayPolicy } from '../../backtest/agent-policy.js';
@@ -14,7 +13,7 @@ import { createStrategy, STRATEGY_NAMES } from '../../backtest/strategies/index.
 import { StrategyBenchmark } from '../../backtest/strategy-benchmark.js';
 import { flattenSummary } from '../../backtest/summarize.js';
 import { invalidArgument } from '../../core/errors.js';
-import { pathExists } from '../../core/fs.js';
+import { prepareOutputDirectory } from '../../core/fs.js';
 import { formatTimestamp } from '../../data/dates.js';
 import { dateRangeIndices, loadMarket, seriesFromMarket, sliceByDate, syntheticRegimeMarket, writeOhlcvCsv } from '../../data/index.js';
 import type { MarketData } from '../../data/types.js';
@@ -27,6 +26,7 @@ import { formatNumber, formatTable, numberFlag, parseList, toJson } from './back
 import { backtestModel, isExplainable } from '../../backtest/model-backtest.js';
 import { explanationsRecord } from '../../backtest/report/explanations.js';
 import { reportInputFromStore } from './report.js';
+import { dataInputs, storeInput } from './output-options.js';
 
 interface DemoFlags {
   data?: string[];
@@ -105,11 +105,16 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
   if (policy !== 'deepseek' && policy !== 'mlp') throw invalidArgument(`--policy must be deepseek or mlp, got "${policy}"`);
   const out = resolve(flags.out ?? DEMO_DEFAULTS.out);
   const modelDir = join(out, 'model');
-  // Only a previous demo's model directory is replaced; anything else there is the user's.
-  if (await pathExists(modelDir, 'directory')) {
-    if (!(await pathExists(join(modelDir, 'metrics.jsonl'), 'file'))) throw invalidArgument(`${modelDir} exists and is not a previous demo's model directory; choose another --out`);
-    await rm(modelDir, { recursive: true, force: true });
-  }
+  // The demo is re-run by design (README, serve --demo): a previous demo's folder is emptied — its
+  // model, data, report and serve --demo's live state, so nothing of the old demo mixes with the
+  // new — but a folder that is not a demo's, or that holds the --data given, is refused.
+  await prepareOutputDirectory(out, {
+    option: '--out',
+    existing: 'replace',
+    what: "a previous demo's output",
+    markers: ['model/metrics.jsonl', 'report/report.html'],
+    inputs: [...(flags.data === undefined ? [] : await dataInputs('--data', flags.data)), storeInput(flags.store)],
+  });
 
   let market: MarketData;
   let dataRecord: Record<string, unknown>;

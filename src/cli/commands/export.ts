@@ -5,21 +5,22 @@
  */
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
-import { ErrorCodes, GrpoTraderError, writeFileAtomic } from '../../core/index.js';
+import { checkOutputFile, ErrorCodes, GrpoTraderError, writeFileAtomic } from '../../core/index.js';
 import type { CliIo } from '../output.js';
 import { toJson } from './backtest-common.js';
+import { modelInputs, overwriteOption } from './output-options.js';
 
 interface ExportFlags {
   model: string;
   checkpoint?: string;
   format: string;
   out?: string;
+  overwrite?: boolean;
   json?: boolean;
 }
 
 export function registerExport(program: Command, io: CliIo): void {
-  program
-    .command('export')
+  overwriteOption(program.command('export'), 'the --out file')
     .description('Write a trained policy as an ONNX graph (MLP policies) for onnxruntime')
     .requiredOption('--model <dir>', 'model directory written by grpo-trader train --out')
     .option('--checkpoint <which>', 'best (default when present), latest, an update number or a checkpoint directory')
@@ -31,8 +32,9 @@ export function registerExport(program: Command, io: CliIo): void {
       const { ModelPredictor } = await import('../../agents/index.js');
       const predictor = await ModelPredictor.load(flags.model, flags.checkpoint, { engine: 'jax' });
       try {
-        const bytes = await predictor.exportOnnx();
         const out = resolve(flags.out ?? join(flags.model, 'policy.onnx'));
+        await checkOutputFile(out, { option: '--out', inputs: modelInputs('--model', predictor.info), overwrite: flags.overwrite === true });
+        const bytes = await predictor.exportOnnx();
         // MLP graphs take any batch; traced encoder graphs (DeepSeek-R1, per-asset, temporal) one observation.
         const a = predictor.info.config.algorithm;
         const batch = a.policy === 'mlp' && a.encoder === 'mlp' ? 'batch' : 1;

@@ -98,4 +98,26 @@ describe('grpo-trader features', () => {
     expect(await main(['features', '--input', join(directory, 'missing.csv'), '--output', output], io)).toBe(66);
     expect(io.err.trim().split('\n')).toHaveLength(1);
   });
+
+  it('refuses to write over its --input (also through a hard link) and over an existing file unless --overwrite', async () => {
+    const { link } = await import('node:fs/promises');
+    const input = await writeFixtureInput();
+    const before = await readFile(input, 'utf8');
+    await link(input, join(directory, 'same.csv'));
+    for (const output of [input, join(directory, 'same.csv')]) {
+      for (const overwrite of [[], ['--overwrite']]) {
+        const io = memoryIo();
+        expect(await main(['features', '--input', input, '--output', output, ...overwrite], io)).toBe(64);
+        expect(io.err).toBe(`grpo-trader: --output ${output} is the input given by --input ${input}; write the output elsewhere\n`);
+      }
+    }
+    expect(await readFile(input, 'utf8')).toBe(before);
+    const output = join(directory, 'features.csv');
+    expect(await main(['features', '--input', input, '--output', output], memoryIo())).toBe(0);
+    const io = memoryIo();
+    expect(await main(['features', '--input', input, '--output', output], io)).toBe(64);
+    expect(io.err).toBe(`grpo-trader: --output ${output} already exists; give another file, or --overwrite to replace it\n`);
+    expect(await main(['features', '--input', input, '--output', output, '--overwrite'], memoryIo())).toBe(0);
+  });
 });
+

@@ -1,11 +1,12 @@
 /** `grpo-trader features`: the feature set of one OHLCV file as CSV (raw indicators, then `*_norm`). */
 import type { Command } from 'commander';
 import { invalidArgument } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fs.js';
+import { checkOutputFile, writeFileAtomic } from '../../core/fs.js';
 import { formatTimestamp } from '../../data/dates.js';
 import { loadOhlcv } from '../../data/index.js';
 import { computeFeatures, resolveNormalization, warmUpLength, type FeatureFrame, type NormalizationOptions } from '../../features/index.js';
 import type { CliIo } from '../output.js';
+import { overwriteOption } from './output-options.js';
 
 interface FeaturesFlags {
   input: string;
@@ -13,6 +14,7 @@ interface FeaturesFlags {
   normalize: string;
   window?: string;
   minPeriods?: string;
+  overwrite?: boolean;
   json?: boolean;
 }
 
@@ -59,8 +61,7 @@ export function formatFeatureCsv(time: Float64Array, frame: FeatureFrame): strin
 }
 
 export function registerFeatures(program: Command, io: CliIo): void {
-  program
-    .command('features')
+  overwriteOption(program.command('features'), 'the --output file')
     .description('Compute the 21 indicators and their causal z-scores (*_norm) for one OHLCV file and write them as CSV')
     .requiredOption('--input <file>', 'OHLCV file (CSV or Parquet) to read')
     .requiredOption('--output <file>', 'CSV file to write (atomically)')
@@ -70,6 +71,7 @@ export function registerFeatures(program: Command, io: CliIo): void {
     .option('--json', 'print a JSON summary on stdout')
     .action(async (flags: FeaturesFlags) => {
       const normalization = normalizationFromFlags(flags);
+      await checkOutputFile(flags.output, { option: '--output', inputs: [{ option: '--input', path: flags.input }], overwrite: flags.overwrite === true });
       const series = await loadOhlcv(flags.input);
       const frame = computeFeatures(series, { normalization });
       await writeFileAtomic(flags.output, formatFeatureCsv(series.time, frame));

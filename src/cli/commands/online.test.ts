@@ -129,7 +129,7 @@ describe('grpo-trader online', () => {
     const again = await run(['online', '--model', join(dir, 'model'), '--data', dataDir, ...STREAM, '--state', state, '--store', join(dir, 'x.sqlite')]);
     expect(again.code).not.toBe(0);
     expect(again.err.trim().split('\n')).toHaveLength(1);
-    expect(again.err).toMatch(/already holds a stream: add --resume/);
+    expect(again.err).toMatch(/is not empty; add --resume to continue the stream saved there/);
     const nothing = await run(['online', '--model', join(dir, 'model'), '--data', dataDir, ...STREAM, '--state', join(dir, 'empty'), '--resume', '--store', join(dir, 'x.sqlite')]);
     expect(nothing.err).toMatch(/nothing to resume/);
     const other = await run(['online', '--model', join(dir, 'model'), '--data', dataDir, ...STREAM.map((f) => (f === '30' ? '31' : f)), '--state', state, '--resume', '--store', join(dir, 'x.sqlite')]);

@@ -13,6 +13,8 @@ import type { CliIo } from '../output.js';
 import { formatNumber, formatTable, numberFlag, parseList, toJson } from './backtest-common.js';
 import { reportInputFromStore } from './report.js';
 import { storeOption, withRunStore } from './store-option.js';
+import { prepareOutputDirectory } from '../../core/fs.js';
+import { dataInputs, storeInput } from './output-options.js';
 
 interface OnlineFlags {
   model: string;
@@ -84,6 +86,15 @@ export function registerOnline(program: Command, io: CliIo): void {
       };
       const saveFrequency = numberFlag('--save-frequency', flags.saveFrequency, ONLINE_RUN_DEFAULTS.saveFrequency, { min: 1, integer: true });
       const symbols = flags.symbols === undefined ? null : parseList('--symbols', flags.symbols);
+      // The state folder is the stream's own: continued with --resume, otherwise it must be new or empty.
+      await prepareOutputDirectory(flags.state, {
+        option: '--state',
+        existing: flags.resume ? 'continue' : 'refuse',
+        what: 'an online stream',
+        markers: [],
+        inputs: [{ option: '--model', path: flags.model }, ...(await dataInputs('--data', flags.data)), storeInput(flags.store)],
+        hint: 'add --resume to continue the stream saved there, or give another --state',
+      });
       const { result, reportInput } = await withRunStore(flags.store, async (store) => {
         const result = await runOnline({
           model: flags.model,

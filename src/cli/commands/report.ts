@@ -10,17 +10,20 @@ import { checkPageInChromium, findChromium } from '../../backtest/report/chromiu
 import type { ReportInput } from '../../backtest/report/report-data.js';
 import { writeReport } from '../../backtest/report/write-report.js';
 import { ErrorCodes, GrpoTraderError } from '../../core/errors.js';
+import { prepareOutputDirectory } from '../../core/fs.js';
 import type { RunStore } from '../../store/run-store.js';
 import type { CliIo } from '../output.js';
 import { toJson } from './backtest-common.js';
 import { resolveRunId } from './runs.js';
 import { storeOption, withRunStore } from './store-option.js';
+import { overwriteOption, storeInput } from './output-options.js';
 
 interface ReportFlags {
   store?: string;
   output?: string;
   png?: boolean;
   check?: boolean;
+  overwrite?: boolean;
   json?: boolean;
 }
 
@@ -48,7 +51,7 @@ export function reportInputFromStore(store: RunStore, id: number): ReportInput {
 }
 
 export function registerReport(program: Command, io: CliIo): void {
-  storeOption(program.command('report').description('Write a self-contained HTML report (and PNG charts) of a recorded run').argument('<run>', 'run id (see runs list), or latest'))
+  overwriteOption(storeOption(program.command('report').description('Write a self-contained HTML report (and PNG charts) of a recorded run').argument('<run>', 'run id (see runs list), or latest')), 'the report in --output (the folder is emptied first)')
     .option('--output <dir>', 'directory for report.html and the PNGs (default reports/run-<id>)')
     .option('--no-png', 'skip the PNG images (they need Chromium)')
     .option('--check', 'load the page in headless Chromium and fail on any console error')
@@ -65,6 +68,14 @@ export function registerReport(program: Command, io: CliIo): void {
         { mustExist: true },
       );
       const directory = resolve(flags.output ?? join('reports', `run-${id}`));
+      await prepareOutputDirectory(directory, {
+        option: '--output',
+        existing: flags.overwrite ? 'replace' : 'refuse',
+        what: 'a report',
+        markers: ['report.html'],
+        inputs: [storeInput(flags.store)],
+        hint: 'give another --output, or --overwrite to replace the report in it',
+      });
       if (sweep) {
         const html = await (await import('../../sweep/sweep-report.js')).writeSweepReport(sweep, directory);
         const check = flags.check ? await checkPageInChromium(html) : undefined;

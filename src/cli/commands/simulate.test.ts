@@ -24,7 +24,7 @@ afterAll(async () => {
 async function simulate(weights: string, extra: string[] = []) {
   const weightsFile = join(dir, `w-${Math.random().toString(36).slice(2)}.csv`);
   await writeFile(weightsFile, weights);
-  const output = join(dir, 'equity.csv');
+  const output = join(dir, `equity-${Math.random().toString(36).slice(2)}.csv`);
   const io = memoryIo();
   const status = await main(['simulate', '--data', join(dir, 'A.csv'), join(dir, 'B.csv'), '--weights', weightsFile, '--output', output, ...extra], io);
   return { status, io, output, weightsFile };
@@ -97,4 +97,29 @@ describe('grpo-trader simulate', () => {
     expect(io.err.trim().split('\n')).toHaveLength(1);
     expect(io.err).toMatch(/--trading-cost must be a number >= 0/);
   });
+
+  it('refuses to write over one of its inputs (the weights or a data file, also through a symlink), and over an existing file unless --overwrite', async () => {
+    const { symlink } = await import('node:fs/promises');
+    const weights = join(dir, 'own-weights.csv');
+    const text = 'date,A,B\n2020-01-01,0.5,0.5\n';
+    await writeFile(weights, text);
+    await symlink(join(dir, 'A.csv'), join(dir, 'link-to-A.csv'));
+    const before = await readFile(join(dir, 'A.csv'), 'utf8');
+    for (const [output, option] of [[weights, '--weights'], [join(dir, 'A.csv'), '--data'], [join(dir, 'link-to-A.csv'), '--data']] as const) {
+      for (const overwrite of [[], ['--overwrite']]) {
+        const io = memoryIo();
+        expect(await main(['simulate', '--data', join(dir, 'A.csv'), join(dir, 'B.csv'), '--weights', weights, '--output', output, ...overwrite], io)).toBe(64);
+        expect(io.err).toMatch(new RegExp(`^grpo-trader: --output ${output} is the input given by ${option} \\S+; write the output elsewhere\\n$`));
+      }
+    }
+    expect(await readFile(weights, 'utf8')).toBe(text);
+    expect(await readFile(join(dir, 'A.csv'), 'utf8')).toBe(before);
+
+    const { output } = await simulate(text);
+    const again = memoryIo();
+    expect(await main(['simulate', '--data', join(dir, 'A.csv'), join(dir, 'B.csv'), '--weights', weights, '--output', output], again)).toBe(64);
+    expect(again.err).toBe(`grpo-trader: --output ${output} already exists; give another file, or --overwrite to replace it\n`);
+    expect(await main(['simulate', '--data', join(dir, 'A.csv'), join(dir, 'B.csv'), '--weights', weights, '--output', output, '--overwrite'], memoryIo())).toBe(0);
+  });
 });
+

@@ -3,15 +3,16 @@
  * environment's accounting and write the equity curve. A weights row dated d is acted on at d's
  * close (normalised as 4.2.3, always rebalanced to); between rows the weights drift with prices.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ErrorCodes, GrpoTraderError, invalidArgument } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fs.js';
+import { ErrorCodes, GrpoTraderError, excerpt, invalidArgument } from '../../core/errors.js';
+import { checkOutputFile, writeFileAtomic } from '../../core/fs.js';
 import { formatTimestamp, parseTimestamp } from '../../data/dates.js';
 import { loadMarket } from '../../data/index.js';
 import type { MarketData } from '../../data/types.js';
 import { simulateDefaults, simulateWeights, type SimulateWeightsOptions, type SimulationResult, type WeightRows } from '../../env/index.js';
 import type { CliIo } from '../output.js';
+import { readTextFile } from './backtest-common.js';
+import { dataInputs, overwriteOption } from './output-options.js';
 
 interface SimulateFlags {
   data: string[];
@@ -25,6 +26,7 @@ interface SimulateFlags {
   cashRate?: string;
   borrowCost?: string;
   periodsPerYear?: string;
+  overwrite?: boolean;
   json?: boolean;
 }
 
@@ -40,7 +42,7 @@ function numberFlag(flag: string, text: string | undefined, fallback: number, mi
 }
 
 /** Validate the numeric flags into simulation options. */
-export function simulateOptionsFromFlags(flags: Omit<SimulateFlags, 'data' | 'weights' | 'output'>): Required<SimulateWeightsOptions> {
+export function simulateOptionsFromFlags(flags: Omit<SimulateFlags, 'data' | 'weights' | 'output' | 'overwrite'>): Required<SimulateWeightsOptions> {
   const d = simulateDefaults;
   return {
     initialCapital: numberFlag('--initial-capital', flags.initialCapital, d.initialCapital, 0, true),
@@ -78,7 +80,7 @@ export function parseWeightsCsv(text: string, market: MarketData, file: string):
     const symbol = header[c]!;
     const asset = market.symbols.indexOf(symbol);
     if (asset < 0) {
-      throw new GrpoTraderError(ErrorCodes.invalidData, `weights column ${JSON.stringify(symbol)} is not a symbol of the market data (${market.symbols.join(', ')})`, { location: { file, line: 1, field: symbol } });
+      throw new GrpoTraderError(ErrorCodes.invalidData, `weights column ${JSON.stringify(excerpt(symbol))} is not a symbol of the market data (${market.symbols.join(', ')})`, { location: { file, line: 1, field: symbol } });
     }
     if (seen.has(symbol)) throw new GrpoTraderError(ErrorCodes.invalidData, `weights column ${symbol} appears twice`, { location: { file, line: 1, field: symbol } });
     seen.add(symbol);
@@ -127,8 +129,7 @@ export function formatEquityCsv(result: SimulationResult): string {
 }
 
 export function registerSimulate(program: Command, io: CliIo): void {
-  program
-    .command('simulate')
+  overwriteOption(program.command('simulate'), 'the --output file')
     .description('Apply target weights (CSV: date, then one column per symbol) through the multi-asset accounting and write the equity curve')
     .requiredOption('--data <paths...>', 'OHLCV files or directories (aligned on common dates)')
     .requiredOption('--weights <file>', 'weights CSV: a row dated d is acted on at d\'s close')
@@ -144,12 +145,11 @@ export function registerSimulate(program: Command, io: CliIo): void {
     .option('--json', 'print a JSON summary on stdout')
     .action(async (flags: SimulateFlags) => {
       const options = simulateOptionsFromFlags(flags);
+      const inputs = [...(await dataInputs('--data', flags.data)), { option: '--weights', path: flags.weights }];
+      await checkOutputFile(flags.output, { option: '--output', inputs, overwrite: flags.overwrite === true });
       const { market } = await loadMarket(flags.data);
       io.progress(`simulate: ${market.symbols.length} assets, ${market.time.length} bars\n`);
-      const text = await readFile(flags.weights, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') throw new GrpoTraderError(ErrorCodes.notFound, 'no such weights file', { location: { file: flags.weights } });
-        throw error;
-      });
+      const text = await readTextFile(flags.weights, 'weights');
       const rows = parseWeightsCsv(text, market, flags.weights);
       let result: SimulationResult;
       try {

@@ -10,6 +10,8 @@ import { formatNumber, formatTable, numberFlag, toJson } from './backtest-common
 import { resolveRunId } from './runs.js';
 import { storeOption, withRunStore } from './store-option.js';
 import { importanceUnavailable } from '../../sweep/importance.js';
+import { prepareOutputDirectory } from '../../core/fs.js';
+import { storeInput } from './output-options.js';
 import type { JobExecutor } from '../../sweep/local-pool.js';
 import type { SweepSummary } from '../../sweep/run-sweep.js';
 import { formatParams } from '../../sweep/search-space.js';
@@ -95,6 +97,9 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--json', 'print the table as JSON')
     .action(async (flags: SweepFlags) => {
       if ((flags.config === undefined) === (flags.resume === undefined)) throw invalidArgument('sweep needs --config FILE, or --resume ID (not both)');
+      if (flags.out !== undefined && flags.config !== undefined) {
+        await prepareOutputDirectory(flags.out, { option: '--out', existing: 'refuse', what: 'a sweep', markers: [], inputs: [{ option: '--config', path: flags.config }, storeInput(flags.store)], hint: 'give another --out (a sweep is continued with --resume ID)' });
+      }
       const { loadSweepConfigFile } = await import('../../sweep/sweep-config.js');
       const { runSweep } = await import('../../sweep/run-sweep.js');
       const loaded = flags.config ? await loadSweepConfigFile(flags.config) : null;
