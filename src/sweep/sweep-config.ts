@@ -13,7 +13,15 @@ import { resolveDataPaths } from '../data/data-paths.js';
 import { SearchSpaceSchema, withParameters } from './search-space.js';
 
 export const sweepConfigSchema = z.strictObject({
-  name: z.string().min(1).max(200).optional().describe('Name of the sweep (default: the file name)'),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    // The name becomes a folder under sweeps/: a path separator (or ..) would write elsewhere.
+    // eslint-disable-next-line no-control-regex
+    .regex(/^(?!\.\.?$)[^/\\\u0000-\u001f]+$/, 'a name without / or \\ (it names a folder under sweeps/)')
+    .optional()
+    .describe('Name of the sweep (default: the file name); it names the folder sweeps/NAME-KEY'),
   base: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).describe('The training config every trial starts from: a file (relative to the sweep file) or the config inline'),
   set: z
     .record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(z.number())]))

@@ -25,6 +25,29 @@ import { fileURLToPath } from 'node:url';
 const day = (text: string) => Date.parse(`${text}T00:00:00Z`);
 
 describe('sweep pieces', () => {
+  it('refuses a sweep name that would write outside sweeps/, and quotes only an excerpt of a base file that is not a config', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { main } = await import('../cli/main.js');
+    const { memoryIo } = await import('../cli/output.js');
+    const folder = await mkdtemp(join(tmpdir(), 'grpo-sweep-file-'));
+    const escaping = join(folder, 'escaping.yaml');
+    await writeFile(escaping, 'name: ../../outside\nbase: {}\nsampler: { type: grid }\nspace: { seed: { choices: [1, 2] } }\n');
+    let io = memoryIo();
+    expect(await main(['sweep', '--config', escaping], io)).toBe(78);
+    expect(io.err).toMatch(/^grpo-trader: \S+escaping\.yaml: field name = "\.\.\/\.\.\/outside": .*\n$/);
+    // A base that is not a config (a password file, say): the error names it and quotes a short excerpt, not the file.
+    const passwd = join(folder, 'passwd');
+    await writeFile(passwd, Array.from({ length: 40 }, (_, i) => `user${i}:x:${1000 + i}:${1000 + i}::/home/user${i}:/bin/sh`).join('\n') + '\nSECRET-LAST-LINE\n');
+    const pointing = join(folder, 'pointing.yaml');
+    await writeFile(pointing, `base: ${passwd}\nsampler: { type: grid }\nspace: { seed: { choices: [1, 2] } }\n`);
+    io = memoryIo();
+    expect(await main(['sweep', '--config', pointing], io)).toBe(78);
+    expect(io.err.trim().split('\n')).toHaveLength(1);
+    expect(io.err).toBe(`grpo-trader: ${passwd} = "user0:x:1000:1000::/home/user0:/bin/sh user1:x:1001:1001::/h…": Invalid input: expected object, received string\n`);
+    expect(io.err).not.toContain('SECRET');
+    expect(io.err.length).toBeLessThan(300);
+  });
+
   it('plans walk-forward validation folds at the end of train + validation, each trained on everything before it', () => {
     // 20 business days, Mon 2024-01-01 .. Fri 2024-01-26.
     const dates: string[] = [];
