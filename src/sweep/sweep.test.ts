@@ -25,6 +25,17 @@ import { fileURLToPath } from 'node:url';
 const day = (text: string) => Date.parse(`${text}T00:00:00Z`);
 
 describe('sweep pieces', () => {
+  it('refuses a --out that already holds something (a sweep is continued with --resume ID)', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { main } = await import('../cli/main.js');
+    const { memoryIo } = await import('../cli/output.js');
+    const out = await mkdtemp(join(tmpdir(), 'grpo-sweep-out-'));
+    await writeFile(join(out, 'trial-0'), 'an earlier sweep');
+    const io = memoryIo();
+    expect(await main(['sweep', '--config', join(out, 'sweep.yaml'), '--out', out], io)).toBe(64);
+    expect(io.err).toBe(`grpo-trader: --out ${out} is not empty; give another --out (a sweep is continued with --resume ID)\n`);
+  });
+
   it('refuses a sweep name that would write outside sweeps/, and quotes only an excerpt of a base file that is not a config', async () => {
     const { writeFile } = await import('node:fs/promises');
     const { main } = await import('../cli/main.js');

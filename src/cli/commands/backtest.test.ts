@@ -136,6 +136,47 @@ describe('grpo-trader backtest --model', () => {
   }, 30_000);
 });
 
+describe('what backtest, compare and report write', () => {
+  it('never write over the model, the data or the store; an existing file or report only with --overwrite', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const args = ['--model', modelDir, '--data', dataDir, '--from', FROM, '--to', TO];
+    const store = join(dir, 'outputs.sqlite');
+    const protectedFiles = [join(modelDir, 'best', 'state.json'), join(modelDir, 'data.json'), join(dataDir, 'SYN01.csv'), store];
+    await writeFile(store, '');
+    const before = await Promise.all(protectedFiles.map((file) => readFile(file)));
+    for (const file of protectedFiles) {
+      for (const overwrite of [[], ['--overwrite']]) {
+        const refused = await run(['backtest', ...args, '--store', store, '--equity', file, ...overwrite]);
+        expect(refused.code, file).toBe(64);
+        expect(refused.err).toMatch(new RegExp(`^grpo-trader: --equity ${file} is the input given by --(model|data|store) \\S+; write the output elsewhere\\n$`));
+      }
+    }
+    expect(await Promise.all(protectedFiles.map((file) => readFile(file)))).toEqual(before);
+
+    const equity = join(dir, 'equity.csv');
+    const fresh = join(dir, 'outputs-run.sqlite');
+    expect((await run(['backtest', ...args, '--store', fresh, '--equity', equity])).code).toBe(0);
+    const again = await run(['backtest', ...args, '--store', fresh, '--equity', equity]);
+    expect(again.code).toBe(64);
+    expect(again.err).toBe(`grpo-trader: --equity ${equity} already exists; give another file, or --overwrite to replace it\n`);
+    expect((await run(['backtest', ...args, '--store', fresh, '--equity', equity, '--overwrite'])).code).toBe(0);
+
+    const curves = await run(['compare', '--data', dataDir, '--from', FROM, '--strategies', 'random', '--store', fresh, '--equity-dir', dataDir]);
+    expect(curves.code).toBe(64);
+    expect(curves.err).toBe(`grpo-trader: --equity-dir ${dataDir} is the input given by --data ${dataDir}; write the output elsewhere\n`);
+
+    const report = join(dir, 'outputs-report');
+    expect((await run(['report', 'latest', '--store', fresh, '--output', report, '--no-png'])).code).toBe(0);
+    const repeated = await run(['report', 'latest', '--store', fresh, '--output', report, '--no-png']);
+    expect(repeated.code).toBe(64);
+    expect(repeated.err).toBe(`grpo-trader: --output ${report} is not empty; give another --output, or --overwrite to replace the report in it\n`);
+    expect((await run(['report', 'latest', '--store', fresh, '--output', report, '--no-png', '--overwrite'])).code).toBe(0);
+    const notAReport = await run(['report', 'latest', '--store', fresh, '--output', dataDir, '--no-png', '--overwrite']);
+    expect(notAReport.code).toBe(64);
+    expect(notAReport.err).toMatch(/is not empty and does not hold a report \(none of report\.html\); it is not emptied/);
+  }, 60_000);
+});
+
 describe('grpo-trader compare --model', () => {
   it('adds the agent as a strategy with paired tests against the baseline, same numbers as backtest', async () => {
     const args = ['--data', dataDir, '--from', FROM, '--to', TO, '--trading-cost', '0.001', '--slippage', '0.0002'];

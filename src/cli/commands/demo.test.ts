@@ -120,4 +120,26 @@ describe('grpo-trader demo', () => {
     expect(await main(['demo', '--bars', '500', '--train-end', '2011-06-30', '--validation-end', '2011-12-01', '--out', join(dir, 'y')], late)).toBe(64);
     expect(late.err).toMatch(/the test split holds \d+ bars/);
   });
+
+  it('empties only a previous demo\'s folder: another non-empty --out, or one holding --data, is refused and left as it was', async () => {
+    const { mkdir, readdir, writeFile } = await import('node:fs/promises');
+    const foreign = join(dir, 'foreign');
+    await mkdir(foreign, { recursive: true });
+    await writeFile(join(foreign, 'notes.txt'), 'mine');
+    const io = memoryIo();
+    expect(await main(['demo', '--out', foreign, '--updates', '1', '--bars', '400', '--assets', '2', '--policy', 'mlp'], io)).toBe(64);
+    expect(io.err).toMatch(/^grpo-trader: --out \S+foreign is not empty and does not hold a previous demo's output \(none of model\/metrics\.jsonl, report\/report\.html\); it is not emptied: give another directory\n$/);
+    expect(await readdir(foreign)).toEqual(['notes.txt']);
+    // A previous demo's folder whose data is given back as --data: emptying it would delete the input.
+    const previous = join(dir, 'previous');
+    await mkdir(join(previous, 'model'), { recursive: true });
+    await writeFile(join(previous, 'model', 'metrics.jsonl'), '');
+    const market = syntheticRegimeMarket({ assets: 2, bars: 300, seed: 5 }).market;
+    for (const symbol of market.symbols) await writeOhlcvCsv(join(previous, 'data', `${symbol}.csv`), seriesFromMarket(market, symbol));
+    const inside = memoryIo();
+    expect(await main(['demo', '--out', previous, '--data', join(previous, 'data'), '--updates', '1', '--policy', 'mlp'], inside)).toBe(64);
+    expect(inside.err).toMatch(/holds the input given by --data \S+; it cannot be emptied/);
+    expect((await readdir(join(previous, 'data'))).sort()).toEqual(['SYN01.csv', 'SYN02.csv']);
+  });
 });
+
