@@ -1,6 +1,6 @@
 /** Reading OHLCV CSV text in the dialects people really have, reporting every problem found. */
 import { basename, extname } from 'node:path';
-import { GrpoTraderError, ErrorCodes } from '../core/errors.js';
+import { GrpoTraderError, ErrorCodes, excerpt } from '../core/errors.js';
 import type { OhlcvSeries } from './types.js';
 import { detectDelimiter, normalizeCsvText, tokenizeCsv } from './csv-tokenizer.js';
 import { countRecognizedColumns, normalizeColumnName, resolveColumns } from './columns.js';
@@ -92,7 +92,7 @@ export function inspectResolved(rawText: string, options: ResolvedLoadOptions): 
         kind: 'skipped-lines',
         message: `skipped ${headerIndex} line${headerIndex === 1 ? '' : 's'} before the header (${records
           .slice(0, headerIndex)
-          .map((record) => JSON.stringify(record.join(delimiter).slice(0, 80)))
+          .map((record) => JSON.stringify(excerpt(record.join(delimiter), 80)))
           .join(', ')})`,
         count: headerIndex,
         lines: skipped,
@@ -139,7 +139,7 @@ export function inspectResolved(rawText: string, options: ResolvedLoadOptions): 
     if (candidate >= 0) timeOfDayIndex = candidate;
   }
   for (const [role, name] of resolution.missingRequested) {
-    problems.push({ kind: 'missing-column', file, line: dialect.headerLine || undefined, field: roleName(role), value: name, message: `column "${name}" requested for ${roleName(role)} is not in the header (${header.join(', ')})` });
+    problems.push({ kind: 'missing-column', file, line: dialect.headerLine || undefined, field: roleName(role), value: name, message: `column "${name}" requested for ${roleName(role)} is not in the header (${excerpt(header.join(', '), 200)})` });
   }
   const required: ColumnRole[] = ['time', 'open', 'high', 'low', 'close'];
   if (options.missingVolume === 'error') required.push('volume');
@@ -151,7 +151,7 @@ export function inspectResolved(rawText: string, options: ResolvedLoadOptions): 
         file,
         ...(dialect.headerLine ? { line: dialect.headerLine } : {}),
         field: roleName(role),
-        message: `no ${roleName(role)} column in the header (${header.join(', ')})${role === 'volume' ? "; pass missingVolume: 'zero' to load without volume" : ''}`,
+        message: `no ${roleName(role)} column in the header (${excerpt(header.join(', '), 200)})${role === 'volume' ? "; pass missingVolume: 'zero' to load without volume" : ''}`,
       });
     }
   }

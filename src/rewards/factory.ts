@@ -3,7 +3,7 @@
  * specification), validated with zod so a typo is an error instead of a silent default.
  */
 import { z } from 'zod';
-import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { ErrorCodes, GrpoTraderError, excerpt } from '../core/errors.js';
 import { schemaError } from '../core/config-error.js';
 import { CompositeReward } from './composite-reward.js';
 import { DifferentialSharpeReward } from './differential-sharpe-reward.js';
@@ -78,7 +78,7 @@ export const rewardTypes = ['return', 'log_return', 'sharpe', 'drawdown', 'diffe
 export function parseRewardConfig(config: unknown): RewardConfig {
   const type = (config as { type?: unknown } | null)?.type ?? 'return';
   if (typeof type !== 'string' || !(rewardTypes as readonly string[]).includes(type)) {
-    throw new GrpoTraderError(ErrorCodes.invalidConfig, `unknown reward type ${JSON.stringify(type)} (known: ${rewardTypes.join(', ')})`, { location: { field: 'type', value: String(type) } });
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `unknown reward type ${JSON.stringify(excerpt(String(type)))} (known: ${rewardTypes.join(', ')})`, { location: { field: 'type', value: String(type) } });
   }
   const withType = { ...(config as object), type };
   const parsed = rewardConfigSchema.safeParse(withType);

@@ -121,5 +121,20 @@ describe('grpo-trader data validate', () => {
     expect(io.err).toBe(`grpo-trader: ${path}:2: line longer than 64 KiB (not a text file of rows?)\n`);
     expect(io.out).toBe('');
   });
+
+  it('quotes at most a short printable excerpt of a binary file in every problem it prints', async () => {
+    const path = join(directory, 'binary.csv');
+    let state = 7;
+    // A tiny linear congruential generator: bytes of every value, without a \n (one long header line).
+    const bytes = Buffer.from(Array.from({ length: 4000 }, () => ((state = (state * 1103515245 + 12345) % 2 ** 31) >> 8) % 256).map((b) => (b === 10 || b === 13 ? 32 : b)));
+    await writeFile(path, bytes);
+    const io = memoryIo();
+    expect(await main(['data', 'validate', path], io)).toBe(65);
+    for (const line of `${io.out}${io.err}`.trim().split('\n')) {
+      expect(line.length).toBeLessThan(300);
+      // eslint-disable-next-line no-control-regex
+      expect(line).not.toMatch(/[\u0000-\u001f\ufffd]/);
+    }
+  });
 });
 
