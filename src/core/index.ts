@@ -7,3 +7,6 @@ export * from './return-statistics.js';
 export * from './config-error.js';
 export * from './drift-statistics.js';
 export * from './config-file.js';
+export * from './crash-point.js';
+export * from './checksums.js';
+export * from './process-identity.js';
