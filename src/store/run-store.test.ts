@@ -1,5 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../backtest/run-backtest.js';
@@ -8,7 +9,8 @@ import { summarizeBacktest, flattenSummary } from '../backtest/summarize.js';
 import { marketFromCloses } from '../backtest/test-helpers.js';
 import Database from 'better-sqlite3';
 import { RunStore } from './run-store.js';
-import { SCHEMA_VERSION } from './schema.js';
+import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { GrpoTraderError } from '../core/errors.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -122,8 +124,9 @@ describe('RunStore', () => {
     old.pragma('user_version = 1');
     old.close();
     const store = RunStore.open(path);
-    expect(store.getRun(1)).toMatchObject({ name: 'old', config: { a: 1 }, seed: null, data_fingerprint: null, finished_at: null, artifacts: {}, checkpoints: [], sweep_id: null });
+    expect(store.getRun(1)).toMatchObject({ name: 'old', config: { a: 1 }, seed: null, data_fingerprint: null, finished_at: null, artifacts: {}, checkpoints: [], sweep_id: null, host: null, pid: null, heartbeat_at: null });
     expect(store.startRun({ kind: 'train', name: 'new', period: { first: '2020-01-01', last: '2020-02-01', bars: 22, split: 'train' }, config: {}, seed: 1 })).toBe(2);
+    expect(store.getRun(2)).toMatchObject({ status: 'running', host: hostname(), pid: process.pid });
     store.close();
     const check = new Database(path);
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -157,6 +160,92 @@ describe('RunStore', () => {
     const run = store.getRun(trial);
     expect(run).toMatchObject({ status: 'pruned', sweep_id: sweep, metrics: { validation: { objective: 0.5, folds: 1 } } });
     expect(run.checkpoints.map((c) => [c.step, c.path, c.metrics])).toEqual([[7, '/t/fold-0/best', { fold: 0 }]]);
+    store.close();
+  });
+
+  it('upgrades a version-4 store: its running runs have no process recorded and stay running', () => {
+    const path = join(dir, 'v4.sqlite');
+    const old = new Database(path);
+    // The version-4 tables: the current schema without the columns version 5 added.
+    old.exec(SCHEMA.replace(/,\s*host TEXT,\s*pid INTEGER,\s*pid_start TEXT,\s*heartbeat_at TEXT/, ''));
+    old.exec(`INSERT INTO runs (kind, name, created_at, status, split, first_date, last_date, bars, config, data, extra) VALUES ('train', 'old', '2025-01-01T00:00:00.000Z', 'running', 'train', '2020-01-01', '2020-02-01', 22, '{}', 'null', '{}')`);
+    old.pragma('user_version = 4');
+    old.close();
+    const store = RunStore.open(path);
+    expect(store.getRun(1)).toMatchObject({ status: 'running', host: null, pid: null, heartbeat_at: null });
+    store.close();
+  });
+
+  it('shows a running run whose process is gone as interrupted (process id and start time on this host); another host\'s stays running; claiming it again makes it running', () => {
+    let clock = Date.parse('2026-06-01T00:00:00Z');
+    const path = join(dir, 'owners.sqlite');
+    const store = RunStore.open(path, { now: () => new Date((clock += 1000)) });
+    const period = { first: '2020-01-01', last: '2020-12-31', bars: 252, split: 'train' };
+    const ids = [0, 1, 2, 3].map(() => store.startRun({ kind: 'train', name: 't', period, config: {} }));
+    store.recordEvent(ids[0]!, { kind: 'refit' });
+    const raw = new Database(path);
+    // A process that has exited: its pid names no process (or, reused, one started at another time).
+    const exited = spawnSync(process.execPath, ['-e', '']).pid!;
+    raw.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(exited, ids[1]);
+    raw.prepare("UPDATE runs SET pid_start = '1' WHERE id = ?").run(ids[2]);
+    raw.prepare("UPDATE runs SET host = 'another-host', pid = ? WHERE id = ?").run(exited, ids[3]);
+    raw.close();
+    expect(store.listRuns().map((r) => [r.id, r.status])).toEqual([[ids[3], 'running'], [ids[2], 'interrupted'], [ids[1], 'interrupted'], [ids[0], 'running']]);
+    expect(store.getRun(ids[0]!)).toMatchObject({ status: 'running', pid: process.pid, heartbeat_at: '2026-06-01T00:00:05.000Z' });
+    store.claimRun(ids[1]!);
+    expect(store.getRun(ids[1]!)).toMatchObject({ status: 'running', pid: process.pid, finished_at: null });
+    store.finishRun(ids[2]!, { status: 'finished' });
+    expect(store.getRun(ids[2]!).status).toBe('finished');
+    store.close();
+  });
+
+  it('finishing a run again replaces its series, equity, trades and tests instead of failing on them', () => {
+    const store = RunStore.open(join(dir, 'refinish.sqlite'));
+    const cross = runBacktest(market, smaCross({ fast: 3, slow: 8 }), { tradingCost: 0.001 });
+    const id = store.startRun({ kind: 'online', name: 'o', period: cross.period, config: {} });
+    const finish = () => store.finishRun(id, { status: 'finished', series: [{ name: 'online', result: cross, metrics: flattenSummary(summarizeBacktest(cross, market)) }], tests: [{ strategy: 'online', baseline: 'frozen' }], artifacts: { last_state: '/s' } });
+    finish();
+    const once = { run: store.getRun(id), series: store.series(id), trades: store.trades(id, 'online') };
+    finish();
+    expect({ run: store.getRun(id), series: store.series(id), trades: store.trades(id, 'online') }).toEqual({ ...once, run: { ...once.run, finished_at: expect.any(String) } });
+    expect(once.run.series).toEqual(['online']);
+    expect(once.trades.length).toBe(cross.trades.count);
+    store.close();
+  });
+
+  it('names the store file, table, row and column of a damaged row (one coded error, not a crash inside)', async () => {
+    const path = join(dir, 'damaged.sqlite');
+    const store = RunStore.open(path);
+    const { id } = record(store);
+    store.recordEvent(id, { kind: 'alarm', payload: { x: 1 } });
+    const raw = new Database(path);
+    const damage = (sql: string) => raw.prepare(sql).run(id);
+    const expectCorrupt = (read: () => unknown, message: RegExp) => {
+      let thrown: unknown;
+      try {
+        read();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(GrpoTraderError);
+      expect(thrown).toMatchObject({ code: 'CORRUPTED', location: { file: path } });
+      expect((thrown as Error).message).toMatch(message);
+    };
+    damage(`UPDATE runs SET config = '{"strategies": [' WHERE id = ?`);
+    expectCorrupt(() => store.getRun(id), new RegExp(`^table runs, row ${id}, column config is not valid JSON \\(.+\\); the store was damaged or edited by hand$`));
+    damage(`UPDATE runs SET config = '{}', artifacts = '[1]' WHERE id = ?`);
+    expectCorrupt(() => store.addArtifacts(id, { report: 'r.html' }), new RegExp(`^table runs, row ${id}, column artifacts is not a JSON object`));
+    damage(`UPDATE runs SET artifacts = '{}' WHERE id = ?`);
+    damage(`UPDATE events SET payload = 'nope' WHERE run_id = ?`);
+    expectCorrupt(() => store.events(id), /^table events, row \d+, column payload is not valid JSON/);
+    damage(`UPDATE tests SET result = '' WHERE run_id = ?`);
+    expectCorrupt(() => store.getRun(id), /^table tests, row \d+, column result is not valid JSON/);
+    damage(`UPDATE series SET weights = substr(weights, 1, 12) WHERE run_id = ? AND name = 'sma_cross'`);
+    expectCorrupt(() => store.series(id), /^table series, row \d+, column weights holds 12 bytes; 80 rows × 2 assets of float64 weights are 1280/);
+    damage(`UPDATE equity SET value = 'abc' WHERE run_id = ? AND series = 'buy_and_hold' AND row = 5`);
+    damage(`UPDATE series SET weights = (SELECT weights FROM series WHERE name = 'buy_and_hold') WHERE run_id = ? AND name = 'sma_cross'`);
+    expectCorrupt(() => store.series(id), /^table equity, row 5, column value \(run \d+, series buy_and_hold\) holds "abc", not a number/);
+    raw.close();
     store.close();
   });
 });

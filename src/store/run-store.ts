@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BacktestResult, Period } from '../backtest/types.js';
 import { GrpoTraderError, ErrorCodes } from '../core/errors.js';
+import { currentProcess, processState } from '../core/process-identity.js';
 import { formatTimestamp } from '../data/dates.js';
 import { MIGRATIONS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
@@ -83,7 +84,18 @@ interface RunColumns {
   seed: number | null;
   data_fingerprint: string | null;
   sweep_id: number | null;
+  /** Where a started run is being run (host and process id) and when it last wrote to the store. */
+  host: string | null;
+  pid: number | null;
+  heartbeat_at: string | null;
 }
+
+/**
+ * What `status` shows for a run recorded as `running` whose process is gone (killed, crashed, the
+ * machine restarted): checked on this host by process id and start time; a run on another host
+ * stays `running` (its `heartbeat_at` says when it last wrote).
+ */
+export const INTERRUPTED_STATUS = 'interrupted';
 
 export interface RunSummary extends RunColumns {
   series: string[];
@@ -144,8 +156,33 @@ function json(value: unknown): string {
   return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? null : v > 0 ? 'Infinity' : '-Infinity') : v));
 }
 
-function parseJson(text: string): unknown {
-  return JSON.parse(text, (_key, v: unknown) => (v === 'Infinity' ? Number.POSITIVE_INFINITY : v === '-Infinity' ? Number.NEGATIVE_INFINITY : v));
+/** Which stored value is being read: named in the error when it cannot be. */
+interface Cell {
+  table: string;
+  /** The row's id (rowid where the table has no id column). */
+  row: number;
+  column: string;
+}
+
+function parseJson(text: string, file: string, cell: Cell): unknown {
+  try {
+    if (typeof text !== 'string') throw new Error(`a ${text === null ? 'NULL' : typeof text} where JSON text belongs`);
+    return JSON.parse(text, (_key, v: unknown) => (v === 'Infinity' ? Number.POSITIVE_INFINITY : v === '-Infinity' ? Number.NEGATIVE_INFINITY : v));
+  } catch (error) {
+    throw corruptCell(file, cell, `is not valid JSON (${(error as Error).message})`, error);
+  }
+}
+
+/** A stored value that cannot be what it should be: the store file, table, row and column named. */
+function corruptCell(file: string, cell: Cell, problem: string, cause?: unknown): GrpoTraderError {
+  return new GrpoTraderError(ErrorCodes.corrupted, `table ${cell.table}, row ${cell.row}, column ${cell.column} ${problem}; the store was damaged or edited by hand`, { location: { file }, cause });
+}
+
+/** A JSON object stored in a column (config, extra, artifacts, payload, metrics…). */
+function parseObject(text: string, file: string, cell: Cell): Record<string, unknown> {
+  const value = parseJson(text, file, cell);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw corruptCell(file, cell, 'is not a JSON object');
+  return value as Record<string, unknown>;
 }
 
 function number(value: number | null): number {
@@ -153,6 +190,7 @@ function number(value: number | null): number {
 }
 
 interface RunRow extends RunColumns {
+  pid_start: string | null;
   config: string;
   data: string;
   extra: string;
@@ -167,7 +205,11 @@ export interface FinishRunInput {
   extra?: Record<string, unknown>;
   /** Merged into the run's artifacts. */
   artifacts?: Record<string, unknown>;
-  /** Backtest series and tests of the finished run (e.g. an online stream against its baselines). */
+  /**
+   * Backtest series and tests of the finished run (e.g. an online stream against its baselines);
+   * they replace any the run has, so that finishing a run again (a resumed stream that was killed
+   * after finishing) records the same rows once.
+   */
   series?: SeriesInput[];
   tests?: { strategy: string; baseline: string }[];
 }
@@ -278,12 +320,14 @@ export class RunStore {
 
   private insertRun(input: RunProvenance, status: string, extra: Record<string, unknown>, createdAt: string, finishedAt: string | null): number {
     const p = input.period;
+    // A run that is starting records who runs it, so that its death can be told later.
+    const owner = status === 'running' ? currentProcess() : null;
     return Number(
       this.db
         .prepare(
-          'INSERT INTO runs (kind, name, created_at, finished_at, status, split, first_date, last_date, bars, config, data, extra, seed, data_fingerprint, artifacts, sweep_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO runs (kind, name, created_at, finished_at, status, split, first_date, last_date, bars, config, data, extra, seed, data_fingerprint, artifacts, sweep_id, host, pid, pid_start, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(input.kind, input.name, createdAt, finishedAt, status, p.split, p.first, p.last, p.bars, json(input.config), json(input.data ?? null), json(extra), input.seed ?? null, input.dataFingerprint ?? null, json(input.artifacts ?? {}), input.sweepId ?? null).lastInsertRowid,
+        .run(input.kind, input.name, createdAt, finishedAt, status, p.split, p.first, p.last, p.bars, json(input.config), json(input.data ?? null), json(extra), input.seed ?? null, input.dataFingerprint ?? null, json(input.artifacts ?? {}), input.sweepId ?? null, owner?.host ?? null, owner?.pid ?? null, owner?.start ?? null, owner ? createdAt : null).lastInsertRowid,
     );
   }
 
@@ -292,22 +336,64 @@ export class RunStore {
     return this.write(() => this.insertRun(input, 'running', input.extra ?? {}, this.now().toISOString(), null));
   }
 
-  /** End a started run: status, metrics by series, and extra/artifacts merged into what it has. */
+  /**
+   * End a started run: status, metrics by series, and extra/artifacts merged into what it has; series
+   * and tests given replace the run's. Idempotent: finishing a run twice with the same input leaves
+   * the same rows as finishing it once.
+   */
   finishRun(id: number, input: FinishRunInput): void {
     this.write(() => {
       const row = this.requireRun(id);
-      const extra = { ...(parseJson(row.extra) as Record<string, unknown>), ...(input.extra ?? {}) };
-      const artifacts = { ...(parseJson(row.artifacts) as Record<string, unknown>), ...(input.artifacts ?? {}) };
+      const extra = { ...this.runObject(row, 'extra'), ...(input.extra ?? {}) };
+      const artifacts = { ...this.runObject(row, 'artifacts'), ...(input.artifacts ?? {}) };
       this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, extra = ?, artifacts = ? WHERE id = ?').run(input.status, this.now().toISOString(), json(extra), json(artifacts), id);
       this.upsertMetrics(id, input.metrics ?? {});
+      // The series replaced go with their equity rows and trades.
+      if (input.series !== undefined) for (const table of ['series', 'equity', 'trades']) this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(id);
+      if (input.tests !== undefined) this.db.prepare('DELETE FROM tests WHERE run_id = ?').run(id);
       this.insertResults(id, input.series ?? [], input.tests ?? []);
     });
   }
 
+  /**
+   * A started run is being run (again) by this process — e.g. a stream resumed after a kill: status
+   * `running`, this host and process, no finish time.
+   */
+  claimRun(id: number): void {
+    this.write(() => {
+      this.requireRun(id);
+      const owner = currentProcess();
+      this.db.prepare('UPDATE runs SET status = ?, finished_at = NULL, host = ?, pid = ?, pid_start = ?, heartbeat_at = ? WHERE id = ?').run('running', owner.host, owner.pid, owner.start, this.now().toISOString(), id);
+    });
+  }
+
+  /** A running run wrote something: remember when (runs on other hosts are judged by it). */
+  private heartbeat(runId: number, now: string): void {
+    this.db.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(now, runId);
+  }
+
   /** Index a training checkpoint (its files live at `path`). */
   addCheckpoint(runId: number, checkpoint: CheckpointInput): number {
-    this.requireRun(runId);
-    return this.insertCheckpoint(runId, checkpoint, this.now().toISOString());
+    return this.write(() => {
+      this.requireRun(runId);
+      const now = this.now().toISOString();
+      this.heartbeat(runId, now);
+      return this.insertCheckpoint(runId, checkpoint, now);
+    });
+  }
+
+  /**
+   * Index a checkpoint whose files live at `path`, replacing any entry for that path (a rewritten
+   * `best/`, a save written again after a resume), in one transaction.
+   */
+  indexCheckpoint(runId: number, checkpoint: CheckpointInput): number {
+    return this.write(() => {
+      this.requireRun(runId);
+      this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND path = ?').run(runId, checkpoint.path);
+      const now = this.now().toISOString();
+      this.heartbeat(runId, now);
+      return this.insertCheckpoint(runId, checkpoint, now);
+    });
   }
 
   private insertCheckpoint(runId: number, checkpoint: CheckpointInput, createdAt: string): number {
@@ -321,10 +407,12 @@ export class RunStore {
   recordEvent(runId: number, event: { kind: string; bar?: number | null; date?: string | null; payload?: Record<string, unknown> }): number {
     return this.write(() => {
       this.requireRun(runId);
+      const now = this.now().toISOString();
+      this.heartbeat(runId, now);
       return Number(
         this.db
           .prepare('INSERT INTO events (run_id, kind, bar, date, created_at, payload) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(runId, event.kind, event.bar ?? null, event.date ?? null, this.now().toISOString(), json(event.payload ?? {})).lastInsertRowid,
+          .run(runId, event.kind, event.bar ?? null, event.date ?? null, now, json(event.payload ?? {})).lastInsertRowid,
       );
     });
   }
@@ -346,14 +434,14 @@ export class RunStore {
     const rows = this.db
       .prepare<{ id: number; kind: string; bar: number | null; date: string | null; created_at: string; payload: string }>(`SELECT id, kind, bar, date, created_at, payload FROM events WHERE run_id = ? ${kind === undefined ? '' : 'AND kind = ?'} ORDER BY id`)
       .all(...(kind === undefined ? [runId] : [runId, kind]));
-    return rows.map((row) => ({ ...row, payload: parseJson(row.payload) as Record<string, unknown> }));
+    return rows.map((row) => ({ ...row, payload: parseObject(row.payload, this.path, { table: 'events', row: row.id, column: 'payload' }) }));
   }
 
   /** Merge paths into a run's artifacts (e.g. a report written after the run was recorded). */
   addArtifacts(id: number, artifacts: Record<string, unknown>): void {
     this.write(() => {
       const row = this.requireRun(id);
-      this.db.prepare('UPDATE runs SET artifacts = ? WHERE id = ?').run(json({ ...(parseJson(row.artifacts) as Record<string, unknown>), ...artifacts }), id);
+      this.db.prepare('UPDATE runs SET artifacts = ? WHERE id = ?').run(json({ ...this.runObject(row, 'artifacts'), ...artifacts }), id);
     });
   }
 
@@ -381,6 +469,17 @@ export class RunStore {
     return rows.map((row) => this.summary(row, series.all(row.id).map((s) => s.name)));
   }
 
+  /** A JSON object column of a run's row. */
+  private runObject(row: RunRow, column: 'extra' | 'artifacts'): Record<string, unknown> {
+    return parseObject(row[column], this.path, { table: 'runs', row: row.id, column });
+  }
+
+  /** The status to show: a `running` run whose process on this host is gone is `interrupted`. */
+  private shownStatus(row: RunRow): string {
+    if (row.status !== 'running' || row.host === null || row.pid === null) return row.status;
+    return processState({ host: row.host, pid: row.pid, start: row.pid_start }) === 'dead' ? INTERRUPTED_STATUS : row.status;
+  }
+
   private summary(row: RunRow, series: string[]): RunSummary {
     return {
       id: row.id,
@@ -388,7 +487,7 @@ export class RunStore {
       name: row.name,
       created_at: row.created_at,
       finished_at: row.finished_at,
-      status: row.status,
+      status: this.shownStatus(row),
       split: row.split,
       first_date: row.first_date,
       last_date: row.last_date,
@@ -396,8 +495,16 @@ export class RunStore {
       seed: row.seed,
       data_fingerprint: row.data_fingerprint,
       sweep_id: row.sweep_id,
+      host: row.host,
+      pid: row.pid,
+      heartbeat_at: row.heartbeat_at,
       series,
     };
+  }
+
+  /** Whether the store holds run `id`. */
+  hasRun(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
   }
 
   private requireRun(id: number): RunRow {
@@ -419,16 +526,19 @@ export class RunStore {
     for (const t of this.db.prepare<{ series: string; count: number }>('SELECT series, COUNT(*) AS count FROM trades WHERE run_id = ? GROUP BY series').all(id)) trades[t.series] = t.count;
     return {
       ...this.summary(row, seriesNames),
-      config: parseJson(row.config),
-      data: parseJson(row.data),
-      extra: parseJson(row.extra) as Record<string, unknown>,
-      artifacts: parseJson(row.artifacts) as Record<string, unknown>,
+      config: parseJson(row.config, this.path, { table: 'runs', row: id, column: 'config' }),
+      data: parseJson(row.data, this.path, { table: 'runs', row: id, column: 'data' }),
+      extra: this.runObject(row, 'extra'),
+      artifacts: this.runObject(row, 'artifacts'),
       metrics,
-      tests: this.db.prepare<{ result: string }>('SELECT result FROM tests WHERE run_id = ? ORDER BY rowid').all(id).map((t) => parseJson(t.result)),
+      tests: this.db
+        .prepare<{ rowid: number; result: string }>('SELECT rowid, result FROM tests WHERE run_id = ? ORDER BY rowid')
+        .all(id)
+        .map((t) => parseObject(t.result, this.path, { table: 'tests', row: t.rowid, column: 'result' })),
       checkpoints: this.db
         .prepare<Omit<CheckpointRow, 'metrics'> & { metrics: string }>('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step')
         .all(id)
-        .map((c) => ({ ...c, metrics: parseJson(c.metrics) as Record<string, number> })),
+        .map((c) => ({ ...c, metrics: parseObject(c.metrics, this.path, { table: 'checkpoints', row: c.id, column: 'metrics' }) as Record<string, number> })),
       trades,
     };
   }
@@ -436,14 +546,25 @@ export class RunStore {
   /** The stored curves (equity, costs, turnover, weights) of a run's series, in recording order. */
   series(runId: number): StoredSeries[] {
     this.requireRun(runId);
-    const rows = this.db.prepare<{ name: string; symbols: string; initial_capital: number; weights: Buffer }>('SELECT name, symbols, initial_capital, weights FROM series WHERE run_id = ? ORDER BY position').all(runId);
-    const equity = this.db.prepare<{ time: number; value: number; cost: number; turnover: number }>('SELECT time, value, cost, turnover FROM equity WHERE run_id = ? AND series = ? ORDER BY row');
+    const rows = this.db.prepare<{ rowid: number; name: string; symbols: string; initial_capital: number; weights: Buffer }>('SELECT rowid, name, symbols, initial_capital, weights FROM series WHERE run_id = ? ORDER BY position').all(runId);
+    const equity = this.db.prepare<{ row: number; time: number; value: number; cost: number; turnover: number }>('SELECT row, time, value, cost, turnover FROM equity WHERE run_id = ? AND series = ? ORDER BY row');
     return rows.map((row) => {
+      const cell = (column: string): Cell => ({ table: 'series', row: row.rowid, column });
       const points = equity.all(runId, row.name);
+      for (const point of points) {
+        for (const column of ['time', 'value', 'cost', 'turnover'] as const) {
+          // SQLite keeps whatever is written: text in a REAL column would be read as NaN.
+          if (typeof point[column] !== 'number') throw corruptCell(this.path, { table: 'equity', row: point.row, column }, `(run ${runId}, series ${row.name}) holds ${JSON.stringify(point[column])}, not a number`);
+        }
+      }
+      if (!(row.weights instanceof Uint8Array)) throw corruptCell(this.path, cell('weights'), 'is not a blob of float64 weights');
       const bytes = new Uint8Array(row.weights);
+      const symbols = parseJson(row.symbols, this.path, cell('symbols'));
+      if (!Array.isArray(symbols) || !symbols.every((s) => typeof s === 'string')) throw corruptCell(this.path, cell('symbols'), 'is not a JSON list of symbols');
+      if (bytes.byteLength !== points.length * symbols.length * 8) throw corruptCell(this.path, cell('weights'), `holds ${bytes.byteLength} bytes; ${points.length} rows × ${symbols.length} assets of float64 weights are ${points.length * symbols.length * 8}`);
       return {
         name: row.name,
-        symbols: parseJson(row.symbols) as string[],
+        symbols: symbols as string[],
         initialCapital: row.initial_capital,
         time: Float64Array.from(points, (p) => p.time),
         value: Float64Array.from(points, (p) => p.value),

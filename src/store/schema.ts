@@ -2,9 +2,11 @@
  * The store's tables. `PRAGMA user_version` records the version; MIGRATIONS bring an older file up to
  * date in place (version 2 added each run's seed, data fingerprint, artifact paths and finish time;
  * version 3 the events of long-running runs: refits, alarms, promotions, rollbacks; version 4 the
- * sweep a run belongs to: a sweep's trials and final run point at the sweep's own run).
+ * sweep a run belongs to: a sweep's trials and final run point at the sweep's own run; version 5 who
+ * runs a `running` run — host, process id and the process's start time — and when it last wrote, so
+ * that a run whose process was killed reads as `interrupted` instead of `running` forever).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -24,7 +26,11 @@ CREATE TABLE IF NOT EXISTS runs (
   data_fingerprint TEXT,
   artifacts TEXT NOT NULL DEFAULT '{}',
   finished_at TEXT,
-  sweep_id INTEGER
+  sweep_id INTEGER,
+  host TEXT,
+  pid INTEGER,
+  pid_start TEXT,
+  heartbeat_at TEXT
 );
 CREATE TABLE IF NOT EXISTS series (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -99,6 +105,12 @@ CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
 
 /** Statements that bring a store of version `from` to `from + 1`. */
 export const MIGRATIONS: Record<number, string> = {
+  4: `
+ALTER TABLE runs ADD COLUMN host TEXT;
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN pid_start TEXT;
+ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+`,
   3: 'ALTER TABLE runs ADD COLUMN sweep_id INTEGER;',
   2: '', // version 3 only adds the events table, which SCHEMA creates
   1: `

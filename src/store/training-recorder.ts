@@ -58,9 +58,7 @@ export function storeTrainingRecorder(store: RunStore, options: { name: string; 
       });
     },
     checkpoint(entry) {
-      const id = need();
-      store.removeCheckpoint(id, entry.path);
-      store.addCheckpoint(id, entry);
+      store.indexCheckpoint(need(), entry);
     },
     checkpointRemoved(path) {
       store.removeCheckpoint(need(), path);

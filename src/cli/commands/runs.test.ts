@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,18 @@ describe('compare --save and grpo-trader runs', () => {
     const missing = await cli(['runs', 'list', '--store', join(dir, 'nowhere', 'x.sqlite')]);
     expect(missing.status).toBe(66);
     expect(missing.io.err).toMatch(/no run store here/);
+  });
+
+  it('a hand-edited or damaged row is one line naming the store file, table, row and column (exit 65), not an internal error', async () => {
+    const copy = join(dir, 'damaged.sqlite');
+    await copyFile(store, copy);
+    const raw = new Database(copy);
+    raw.prepare(`UPDATE runs SET config = '{"strategies": ["buy_and_hold",' WHERE id = 1`).run();
+    raw.close();
+    const shown = await cli(['runs', 'show', '1', '--store', copy]);
+    expect(shown.status).toBe(65);
+    expect(shown.io.err.trim().split('\n')).toHaveLength(1);
+    expect(shown.io.err).toMatch(new RegExp(`^grpo-trader: ${copy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: table runs, row 1, column config is not valid JSON \\(.+\\); the store was damaged or edited by hand\n$`));
   });
 
   it('writes the HTML report of a saved run, without PNGs when asked', async () => {

@@ -1,7 +1,7 @@
 /** `grpo-trader runs list|show`: the runs recorded in the SQLite run store. */
 import type { Command } from 'commander';
 import { ErrorCodes, GrpoTraderError, invalidArgument } from '../../core/errors.js';
-import type { RunStore, RunSummary } from '../../store/run-store.js';
+import { INTERRUPTED_STATUS, type RunStore, type RunSummary } from '../../store/run-store.js';
 import type { CliIo } from '../output.js';
 import { commandGroup } from './group.js';
 import { formatNumber, formatTable, numberFlag, toJson } from './backtest-common.js';
@@ -77,6 +77,7 @@ export function registerRuns(program: Command, io: CliIo): void {
       io.stdout(`run ${run.id}: ${run.kind} "${run.name}" (${run.status}), recorded ${run.created_at}${run.finished_at ? `, finished ${run.finished_at}` : ''}\n`);
       io.stdout(`dates: ${run.first_date} .. ${run.last_date}, ${run.bars} bars, split ${run.split}\n`);
       io.stdout(`seed: ${run.seed ?? '-'}, data fingerprint: ${run.data_fingerprint ?? '-'}\n`);
+      if ((run.status === 'running' || run.status === INTERRUPTED_STATUS) && run.pid !== null) io.stdout(`process: ${run.pid} on ${run.host ?? '?'}${run.status === INTERRUPTED_STATUS ? ' (gone: killed or crashed before the run finished)' : ''}, last wrote ${run.heartbeat_at ?? '-'}\n`);
       io.stdout(`config: ${toJson(run.config)}\n`);
       for (const [name, path] of Object.entries(run.artifacts)) io.stdout(`${name}: ${String(path)}\n`);
       io.stdout('\n');
