@@ -8,16 +8,23 @@
  *   replay.bin          the prioritised replay buffer; holdout.bin the held-out newest transitions
  *   online.json         detectors, environment snapshot, stream position, generator, counters, and
  *                       the caller's own record (e.g. lines of steps.jsonl written)
+ *   checksums.json      the SHA-256 of every file above (core/checksums.ts), written last
  * A save is written into a temporary sibling and renamed into place, then `latest.json` is replaced
  * atomically: `kill -9` at any moment leaves either the previous save or the new one as latest.
+ * Resuming checks every file against checksums.json first: a damaged save is refused, naming the
+ * file, before anything of it is read (format 1 saves, written before the checksums, are read as
+ * they are).
  */
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
-import { writeDirectoryAtomic, writeFileAtomic } from '../core/fs.js';
+import { CHECKSUMS_FILE, verifyChecksums, writeChecksums } from '../core/checksums.js';
+import { pathExists, writeDirectoryAtomic, writeFileAtomic } from '../core/fs.js';
 import type { OnlineAgentJsonState, OnlineLearningAgent } from './online-agent.js';
 
-export const ONLINE_STATE_FORMAT = 1;
+/** Format 2 adds checksums.json; format 1 saves (no checksums) are still resumed. */
+export const ONLINE_STATE_FORMAT = 2;
+const READABLE_FORMATS: readonly number[] = [1, 2];
 
 /** What the caller records with a save (and gets back on resume). */
 export interface OnlineSaveRecord {
@@ -57,6 +64,7 @@ export async function saveOnlineState(directory: string, online: OnlineLearningA
     await writeFileAtomic(join(temporary, 'holdout.bin'), state.holdout);
     const file: OnlineStateFile = { formatVersion: ONLINE_STATE_FORMAT, name, record, hasChampion: state.champion !== null, hasLastGood: state.lastGood !== null, agent: state.json };
     await writeFileAtomic(join(temporary, 'online.json'), `${JSON.stringify(file)}\n`);
+    await writeChecksums(temporary);
   });
   await writeFileAtomic(join(directory, 'latest.json'), `${JSON.stringify({ state: name, step: record.step })}\n`);
   const removed = await pruneOnlineStates(directory, keep, name);
@@ -83,13 +91,17 @@ export async function loadOnlineState(directory: string, online: OnlineLearningA
   const path = await latestOnlineState(directory);
   if (path === null) throw new GrpoTraderError(ErrorCodes.notFound, `no online state to resume (no latest.json); run without --resume to start`, { location: { file: directory } });
   const jsonFile = join(path, 'online.json');
+  // Every file of the save, online.json included, is checked before any of it is used.
+  const checked = await pathExists(join(path, CHECKSUMS_FILE));
+  if (checked) await verifyChecksums(path);
   let file: OnlineStateFile;
   try {
     file = JSON.parse(await readFile(jsonFile, 'utf8')) as OnlineStateFile;
   } catch (error) {
     throw new GrpoTraderError(ErrorCodes.io, `cannot read the online state (${(error as Error).message})`, { location: { file: jsonFile }, cause: error });
   }
-  if (file.formatVersion !== ONLINE_STATE_FORMAT) throw new GrpoTraderError(ErrorCodes.unsupported, `online state format ${String(file.formatVersion)} is not supported`, { location: { file: jsonFile, field: 'formatVersion' } });
+  if (!READABLE_FORMATS.includes(file.formatVersion)) throw new GrpoTraderError(ErrorCodes.unsupported, `online state format ${String(file.formatVersion)} is not supported`, { location: { file: jsonFile, field: 'formatVersion' } });
+  if (!checked && file.formatVersion >= 2) await verifyChecksums(path); // refuses: its checksums.json is gone
   if (file.hasChampion !== online.options.championChallenger) {
     throw new GrpoTraderError(ErrorCodes.invalidConfig, `the saved stream ${file.hasChampion ? 'used' : 'did not use'} champion/challenger; resume it with the same options`, { location: { file: jsonFile, field: 'championChallenger' } });
   }

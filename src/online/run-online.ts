@@ -9,11 +9,21 @@
  * (date, regime, stability, temperature, champion, value, net return, weights). Each line is appended
  * as its bar is decided (before anything serves it); a save records how many lines there are, so a
  * resumed stream truncates the log to its save and appends exactly the lines an uninterrupted stream
- * would have written.
+ * would have written. Resuming reads every kept line first: a damaged log is refused before any bar
+ * is streamed.
+ *
+ * The store's record survives a kill at any moment too: a resumed stream claims its run again, drops
+ * the events and checkpoint entries after its save, indexes the save it resumes, and finishing
+ * replaces the run's series, metrics and tests (a stream killed after finishing finishes again to the
+ * same rows). A save resumed with a store that does not hold its run (another `--store`, a deleted
+ * store) records the rest of the stream as a new run there. Crash points (core/crash-point.ts):
+ * `online.after-order`, `online.after-step`, `online.after-save`, `online.after-index`,
+ * `online.after-finish`.
  */
 import { appendFile, mkdir, readFile, rm, truncate } from 'node:fs/promises';
 import { pathExists, writeFileAtomic } from '../core/fs.js';
 import { join, resolve } from 'node:path';
+import { crashPoint } from '../core/crash-point.js';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { formatTimestamp } from '../data/dates.js';
 import { marketFingerprint } from '../data/fingerprint.js';
@@ -25,7 +35,7 @@ import { createStrategy } from '../backtest/strategies/index.js';
 import { StrategyBenchmark, type StrategyTest, type DeflatedSharpe } from '../backtest/strategy-benchmark.js';
 import { flattenSummary } from '../backtest/summarize.js';
 import type { PerformanceMetrics } from '../backtest/metrics.js';
-import type { RunStore } from '../store/run-store.js';
+import type { CheckpointInput, RunStore } from '../store/run-store.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
 import { FeatureTensorStream } from '../env/feature-tensor.js';
 import { OnlineLearningAgent, type OnlineAgentOptions, type OnlineEvent, type OnlineEventKind, type OnlineStep } from './online-agent.js';
@@ -111,6 +121,19 @@ interface StepLine {
   return: number;
   weights: number[];
   update: boolean;
+}
+
+/** What the stream records with each save (online-state's `extra`). */
+interface SaveExtra {
+  identity: StreamIdentity;
+  /** Lines of steps.jsonl (and orders.jsonl) the save covers. */
+  lines: number;
+  run_id: number | null;
+  next_time?: number;
+  /** The store the run is recorded in (absolute path), to name it when resumed with another. */
+  store?: string | null;
+  /** The save's checkpoint-index metrics, to index it again when resumed. */
+  index_metrics?: Record<string, number>;
 }
 
 /** What a save must match to be resumed (same model, data, dates and options). */
@@ -277,9 +300,19 @@ export class OnlineStream {
       let resumedFrom: string | null = null;
       let lines = 0;
       let runId: number | null = null;
+      const provenance = () => ({
+        kind: 'online',
+        name: `online learning of ${info.algorithm} on ${market.symbols.length} assets`,
+        period: { first: dateOf(start), last: dateOf(end - 1), bars: end - start, split: 'online stream' },
+        config: { model: identity.model, checkpoint: info.checkpointLabel, update: info.update, options, save_frequency: saveFrequency, train: info.config },
+        data: { files, symbols: market.symbols },
+        seed: options.seed,
+        dataFingerprint: fingerprint,
+        artifacts: { model_directory: identity.model, state_directory: stateDir, steps: stepsFile },
+      });
       if (input.resume) {
         const record = await loadOnlineState(stateDir, online);
-        const saved = record.extra as { identity: StreamIdentity; lines: number; run_id: number | null; next_time?: number };
+        const saved = record.extra as unknown as SaveExtra;
         const mismatch = (Object.keys(identity) as (keyof StreamIdentity)[]).find((key) => JSON.stringify(saved.identity[key]) !== JSON.stringify(identity[key]));
         if (mismatch) {
           throw new GrpoTraderError(ErrorCodes.invalidArgument, `cannot resume: the saved stream has another ${mismatch.replace('_', ' ')} (${JSON.stringify(saved.identity[mismatch])}, now ${JSON.stringify(identity[mismatch])}); resume with the same --model, --data, --from/--to and options`, {
@@ -294,23 +327,33 @@ export class OnlineStream {
         await truncateLines(stepsFile, lines);
         // One order per settled bar: a decision after the save is taken again.
         await truncateLines(ordersFile, lines);
+        // A damaged line would otherwise be found only when the stream finishes.
+        await checkStreamLog(stepsFile, lines, start, market.symbols.length);
+        await checkStreamLog(ordersFile, lines, start, market.symbols.length);
         runId = saved.run_id;
-        if (store && runId !== null) store.removeEventsFrom(runId, online.nextBar);
+        const index: CheckpointInput = { step: record.step, path: record.path, metrics: saved.index_metrics ?? { bar: online.nextBar, regime: record.regime, updates: online.updates } };
+        if (store) {
+          // The saved run id names this stream's run only in the store it was recorded in.
+          const recorded = runId !== null && store.hasRun(runId) ? store.getRun(runId) : null;
+          let id: number;
+          if (recorded !== null && recorded.kind === 'online' && recorded.artifacts['state_directory'] === stateDir) {
+            id = recorded.id;
+            store.claimRun(recorded.id);
+            store.removeEventsFrom(recorded.id, online.nextBar);
+            // Entries of saves after this one, or pruned while the index was not told, go.
+            for (const c of recorded.checkpoints) if (c.step > record.step || !(await pathExists(c.path))) store.removeCheckpoint(recorded.id, c.path);
+          } else {
+            const earlier = runId === null ? 'recorded in no store' : `run ${runId} of ${saved.store ?? 'another store'}`;
+            id = store.startRun({ ...provenance(), extra: { resumed_from: record.path, earlier_record: earlier, first_recorded_bar: online.nextBar } });
+            progress(`online: the saved stream (${earlier}) is not in ${store.path}: recording it from ${dateOf(online.nextBar)} on as run ${id}\n`);
+          }
+          store.indexCheckpoint(id, index);
+          runId = id;
+        }
         resumedFrom = record.path;
         progress(`online: resuming ${record.path} at ${dateOf(online.nextBar)} (bar ${online.totalSteps + 1} of ${end - 1 - start})\n`);
       } else {
-        if (store) {
-          runId = store.startRun({
-            kind: 'online',
-            name: `online learning of ${info.algorithm} on ${market.symbols.length} assets`,
-            period: { first: dateOf(start), last: dateOf(end - 1), bars: end - start, split: 'online stream' },
-            config: { model: identity.model, checkpoint: info.checkpointLabel, update: info.update, options, save_frequency: saveFrequency, train: info.config },
-            data: { files, symbols: market.symbols },
-            seed: options.seed,
-            dataFingerprint: fingerprint,
-            artifacts: { model_directory: identity.model, state_directory: stateDir, steps: stepsFile },
-          });
-        }
+        if (store) runId = store.startRun(provenance());
         online.start(start);
         await writeFileAtomic(stepsFile, '');
         await writeFileAtomic(ordersFile, '');
@@ -370,6 +413,7 @@ export class OnlineStream {
     if (this.ordered !== d.bar) {
       await appendFile(this.ordersFile, `${JSON.stringify(line)}\n`);
       this.ordered = d.bar;
+      crashPoint('online.after-order');
     }
     return line;
   }
@@ -392,6 +436,7 @@ export class OnlineStream {
     };
     await appendFile(this.stepsFile, `${JSON.stringify(line)}\n`);
     this.lines++;
+    crashPoint('online.after-step');
     if (this.online.totalSteps % this.saveFrequency === 0 || step.done) await this.save(step.regime, step.bar + 1, step.value);
     return { line, step };
   }
@@ -406,13 +451,17 @@ export class OnlineStream {
       if (this.lastSave === null) throw new GrpoTraderError(ErrorCodes.internal, 'online stream: a decision is pending and nothing is saved yet');
       return this.lastSave;
     }
-    const saved = await saveOnlineState(this.stateDir, this.online, { step: this.online.totalSteps, regime, extra: { identity: this.identity, lines: this.lines, run_id: this.runId, next_time: this.market.time[this.online.nextBar] } }, this.keepStates);
+    const store = this.input.store;
+    const metrics = { bar, regime, updates: this.online.updates, ...(Number.isFinite(value) ? { value } : {}) };
+    const extra: SaveExtra = { identity: this.identity, lines: this.lines, run_id: this.runId, next_time: this.market.time[this.online.nextBar], store: store ? resolve(store.path) : null, index_metrics: metrics };
+    const saved = await saveOnlineState(this.stateDir, this.online, { step: this.online.totalSteps, regime, extra: { ...extra } }, this.keepStates);
     this.savedStep = this.online.totalSteps;
     this.lastSave = saved.path;
-    const store = this.input.store;
+    crashPoint('online.after-save');
     if (store && this.runId !== null) {
-      store.addCheckpoint(this.runId, { step: this.online.totalSteps, path: saved.path, metrics: { bar, regime, updates: this.online.updates, ...(Number.isFinite(value) ? { value } : {}) } });
+      store.indexCheckpoint(this.runId, { step: this.online.totalSteps, path: saved.path, metrics });
       for (const path of saved.removed) store.removeCheckpoint(this.runId, path);
+      crashPoint('online.after-index');
     }
     return saved.path;
   }
@@ -432,6 +481,7 @@ export class OnlineStream {
         extra: { deflated_sharpe: comparison.deflatedSharpe, online: { regimes, counts: this.online.counts, updates: this.online.updates, champion: this.online.currentChampion } },
         artifacts: { last_state: this.lastSave },
       });
+      crashPoint('online.after-finish');
     }
     return { steps, comparison };
   }
@@ -497,6 +547,30 @@ async function truncateLines(file: string, lines: number): Promise<void> {
     offset = next + 1;
   }
   await truncate(file, Buffer.byteLength(text.slice(0, offset)));
+}
+
+/**
+ * Check the first `lines` lines of a stream log (steps.jsonl, orders.jsonl) as a resume keeps them:
+ * JSON objects for consecutive bars from `start`, with one finite weight per asset.
+ */
+async function checkStreamLog(file: string, lines: number, start: number, assets: number): Promise<void> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  let offset = 0;
+  for (let k = 0; k < lines; k++) {
+    const next = text.indexOf('\n', offset);
+    const raw = text.slice(offset, next);
+    offset = next + 1;
+    const fail = (problem: string, cause?: unknown) => new GrpoTraderError(ErrorCodes.corrupted, `${problem}; the log was damaged or edited (resume from an intact copy of the state directory, or start the stream again with another --state)`, { location: { file, line: k + 1 }, cause });
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      throw fail(`not JSON (${(error as Error).message})`, error);
+    }
+    const line = value as Partial<StepLine> | null;
+    if (line === null || typeof line !== 'object' || line.bar !== start + k) throw fail(`expected the line of bar ${start + k}, found ${line !== null && typeof line === 'object' ? `bar ${JSON.stringify(line.bar)}` : JSON.stringify(value)}`);
+    if (!Array.isArray(line.weights) || line.weights.length !== assets || !line.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) throw fail(`weights must be ${assets} finite numbers`);
+  }
 }
 
 /** The recorded lines of a stream's steps.jsonl. */

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { crashPoint } from '../../core/crash-point.js';
 import { findChromium } from '../../backtest/report/chromium.js';
 import { writeReport } from '../../backtest/report/write-report.js';
 import { ONLINE_AGENT_DEFAULTS, ONLINE_RUN_DEFAULTS, runOnline } from '../../online/index.js';
@@ -117,6 +118,7 @@ export function registerOnline(program: Command, io: CliIo): void {
       if (reportInput) {
         reportInput.title = `${reportInput.title} — online ${result.first} .. ${result.last}`;
         report = await writeReport(reportInput, join(result.state_directory, 'report'), { png: flags.png !== false && findChromium() !== undefined });
+        crashPoint('online.after-report');
         await withRunStore(flags.store, (store) => store.addArtifacts(result.run_id!, { report: report!.html }));
       }
       if (flags.json) {

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunStore } from '../../store/run-store.js';
 import { runCli, trainTinyModel } from '../../../test/tiny-model.js';
 
 let dir: string;
@@ -100,6 +101,33 @@ describe('grpo-trader serve --live', () => {
       expect(line.value).toBe(decision.value);
       expect(line.weights).toEqual(decision.weights);
     }
+  }, 180_000);
+
+  it('a live state outlives its store: started again after the store was deleted (or with another --store), it records the rest of the stream as a new run there', async () => {
+    const state = join(dir, 'live-store-gone');
+    const store = join(dir, 'gone.sqlite');
+    const args = ['--model', join(dir, 'model'), '--port', '0', '--live', `replay:${dataDir}`, '--from', '2011-02-01', '--state', state, '--pace', '4', '--config', join(dir, 'serve.yaml'), '--store', store];
+    const first = await serve(args);
+    const status = async (url: string) => (await (await fetch(`${url}/v1/online/status`)).json()) as { state: string; bars: number; run_id: number };
+    while ((await status(first.url)).bars < 30) await new Promise((r) => setTimeout(r, 50));
+    first.child.kill('SIGTERM');
+    expect(await new Promise((resolve) => first.child.once('exit', resolve))).toBe(0);
+    for (const file of [store, `${store}-wal`, `${store}-shm`]) await rm(file, { force: true });
+    // A store holding a run 1 of something else: the saved run id must not be taken for this stream's.
+    const other = RunStore.open(store);
+    other.finishRun(other.startRun({ kind: 'backtest', name: 'another run', period: { first: '2011-01-03', last: '2011-12-30', bars: 250, split: 'test' }, config: {} }), { status: 'finished' });
+    other.close();
+
+    const second = await serve(args);
+    expect(second.stderr()).toMatch(/live session resumed/);
+    while ((await status(second.url)).state !== 'finished') await new Promise((r) => setTimeout(r, 100));
+    expect((await status(second.url)).run_id).toBe(2);
+    second.child.kill('SIGTERM');
+    expect(await new Promise((resolve) => second.child.once('exit', resolve))).toBe(0);
+    const listed = JSON.parse((await run(['runs', 'list', '--store', store, '--json'])).out) as { id: number; kind: string; status: string; series: string[] }[];
+    expect(listed.map((r) => [r.id, r.kind, r.status])).toEqual([[2, 'online', 'finished'], [1, 'backtest', 'finished']]);
+    expect(listed[0]!.series).toEqual(['online', 'frozen', 'equal_weight']);
+    expect(listed[1]!.series).toEqual([]);
   }, 180_000);
 
   it('refuses bad input with one line', async () => {
