@@ -189,6 +189,8 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
     if ((executor.capacity ?? 0) > sweep.sampler.batch) progress(`sweep: sampler.batch ${sweep.sampler.batch} keeps at most ${sweep.sampler.batch} of the ${executor.capacity} workers busy; raise it to use them all\n`);
     progress(`sweep ${sweepId} "${setup.name}": ${total} trials (${sweep.sampler.type}, at most ${sweep.sampler.batch} at once), objective: mean validation Sharpe over ${folds.length} walk-forward folds (${folds.map((f) => `${f.validation.from}..${f.validation.to}`).join(', ')}), on ${executor.description}\n`);
   } else {
+    // This process runs the sweep now (the one that started it may have been killed): not `interrupted`.
+    store.claimRun(sweepId);
     progress(`sweep ${sweepId} "${setup.name}": resuming on ${executor.description}\n`);
   }
 

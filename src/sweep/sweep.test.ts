@@ -218,12 +218,21 @@ describe('sweep on local worker processes', () => {
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     const before = trialsOf(store, 1).length;
+    const status = () => {
+      const s = RunStore.open(store, { mustExist: true });
+      const value = s.getRun(1).status;
+      s.close();
+      return value;
+    };
+    // Its process is gone: the sweep no longer reads as running.
+    expect(status()).toBe('interrupted');
     expect(before).toBeGreaterThanOrEqual(2);
     expect(before).toBeLessThan(4);
     const resumed = await runCli(['sweep', '--resume', '1', '--workers', '2', '--store', store, '--json']);
     expect(resumed.code, resumed.err).toBe(0);
     expect(resumed.err).toContain(`${before} trial(s) already recorded, not run again`);
     expect(resumed.err.match(/^trial \d\/4/gm)).toHaveLength(4 - before);
+    expect(status()).toBe('finished');
     const a = trialsOf(join(dir, 'reference.sqlite'), 1);
     const b = trialsOf(store, 1);
     expect(b.map((t) => t.trial)).toEqual([0, 1, 2, 3]);
