@@ -31,7 +31,7 @@ export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume' | 'res
   webhook?: WebhookOptions | null;
   /** JSON-lines log (alerts, saves, failures). */
   log?: (line: Record<string, unknown>) => void;
-  /** Recent decisions kept for late subscribers. */
+  /** Recent events (of every type) kept for late and reconnecting subscribers (default 10,000). */
   historySize?: number;
 }
 
@@ -61,9 +61,8 @@ export class LiveSession implements LiveController {
   private finished = false;
   private loop: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(event: LiveEvent) => void>();
-  private readonly decisions: LiveEvent[] = [];
-  private readonly onlineEvents: LiveEvent[] = [];
-  private readonly alertEvents: LiveEvent[] = [];
+  /** The newest events of every type, in sequence order: what a reconnecting subscriber missed. */
+  private readonly recent: LiveEvent[] = [];
   private readonly raised: Alert[] = [];
   private readonly monitors: LiveMonitors;
   private readonly webhook: WebhookSender | null;
@@ -137,11 +136,9 @@ export class LiveSession implements LiveController {
 
   private emit(partial: Omit<LiveEvent, 'seq'>): void {
     const event: LiveEvent = { ...partial, seq: ++this.seq };
-    const list = event.type === 'decision' ? this.decisions : event.type === 'online' ? this.onlineEvents : event.type === 'alert' ? this.alertEvents : null;
-    if (list) {
-      list.push(event);
-      if (list.length > (this.options.historySize ?? 2_000)) list.shift();
-    }
+    // Every event is kept, whatever its type: a client resuming after id n must get n + 1, n + 2, ...
+    this.recent.push(event);
+    if (this.recent.length > (this.options.historySize ?? 10_000)) this.recent.shift();
     for (const listener of this.listeners) listener(event);
   }
 
@@ -328,8 +325,19 @@ export class LiveSession implements LiveController {
   }
 
   history(after = 0): LiveEvent[] {
-    const events = [...this.decisions, ...this.onlineEvents, ...this.alertEvents].filter((e) => e.seq > after).sort((a, b) => a.seq - b.seq);
-    return [{ type: 'status', data: this.status(), seq: this.seq }, ...events];
+    // The events are in sequence order: the first one after `after` is found by bisection.
+    let low = 0;
+    let high = this.recent.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.recent[middle]!.seq <= after) low = middle + 1;
+      else high = middle;
+    }
+    return this.recent.slice(low);
+  }
+
+  lastSeq(): number {
+    return this.seq;
   }
 
   subscribe(listener: (event: LiveEvent) => void): () => void {

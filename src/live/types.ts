@@ -29,8 +29,13 @@ export interface LiveController {
   pause(): Record<string, unknown> | Promise<Record<string, unknown>>;
   resume(): Record<string, unknown>;
   alerts(): Alert[];
-  /** Recent stream events after `after` (sequence number), in order, for a subscriber that joins late. */
+  /**
+   * The retained stream events after `after` (sequence number), every type, in order — for a
+   * subscriber that joins late or reconnects. The oldest are dropped past the session's history size.
+   */
   history(after?: number): LiveEvent[];
+  /** The sequence number of the newest event (0 before the first). */
+  lastSeq(): number;
   subscribe(listener: (event: LiveEvent) => void): () => void;
   /** Record something that happened outside the session (e.g. a model activation). */
   record(type: string, payload: Record<string, unknown>): void;

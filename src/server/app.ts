@@ -197,7 +197,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     raw.write(`retry: 2000\n\n`);
     const send = (event: LiveEvent) => raw.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
-    for (const event of session.history(after)) send(event);
+    // Messages without an id: they leave the client's last event id where it is (no id is skipped).
+    const notice = (type: string, data: unknown) => raw.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+    // Every retained event after `after`, in order, then the status as it is now, then live events:
+    // history and subscription are taken in the same tick, so nothing falls between them.
+    const newest = session.lastSeq();
+    const restarted = after > newest;
+    if (restarted) notice('reset', { after, last_id: newest, message: `no event ${after} in this session (the server was restarted): the stream starts again from its oldest retained event` });
+    const events = session.history(restarted ? 0 : after);
+    const first = events[0]?.seq ?? newest + 1;
+    if (!restarted && first > after + 1) notice('gap', { after, first_id: first, missed: first - after - 1, message: `events ${after + 1}..${first - 1} are no longer retained (the session keeps its newest events only)` });
+    for (const event of events) send(event);
+    notice('status', session.status());
     const unsubscribe = session.subscribe(send);
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
     request.raw.on('close', () => {
@@ -209,8 +220,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
   app.get('/openapi.json', async () => openApiDocument(ROUTES, SERVER_VERSION));
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsHtml(openApiDocument(ROUTES, SERVER_VERSION))));
-  // The dashboard carries the session's history so far (drawn as the page loads), then follows the stream from there.
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml(live ? live.history() : [])));
+  // The dashboard carries the session's history so far (drawn as the page loads; orders are not drawn),
+  // then the status as it is now, numbered as the newest event: the page's stream continues after it.
+  app.get('/', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(dashboardHtml(live ? [...live.history().filter((e) => e.type !== 'order'), { type: 'status', data: live.status(), seq: live.lastSeq() }] : [])),
+  );
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -24,7 +24,7 @@ export const ROUTES: RouteDoc[] = [
   { method: 'post', path: '/v1/online/pause', summary: 'Pause the live session (bars keep their place; nothing is traded or learned while paused)', auth: true, response: Json },
   { method: 'post', path: '/v1/online/resume', summary: 'Resume the live session', auth: true, response: Json },
   { method: 'get', path: '/v1/alerts', summary: 'Alerts raised by the monitors (drift, performance, drawdown, staleness, latency)', response: z.object({ alerts: z.array(Json) }) },
-  { method: 'get', path: '/v1/stream', summary: 'Server-sent events: decision, online, alert, status', responseType: 'text/event-stream' },
+  { method: 'get', path: '/v1/stream', summary: 'Server-sent events: order, decision, online, alert, status (each with an id); ?after=N or Last-Event-ID replays every retained event after N, in order, then the live ones', responseType: 'text/event-stream' },
   { method: 'get', path: '/health', summary: 'Liveness', response: HealthSchema },
   { method: 'get', path: '/ready', summary: 'Readiness (503 until a model is loaded and the live session, if any, has started)', response: ReadySchema },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responseType: 'text/plain' },

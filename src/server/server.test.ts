@@ -16,6 +16,9 @@ import { trainTinyModel } from '../../test/tiny-model.js';
 import { main } from '../cli/main.js';
 import { memoryIo } from '../cli/output.js';
 import { startServer, type RunningServer } from './start.js';
+import { buildServer } from './app.js';
+import { ModelRegistry } from './registry.js';
+import type { LiveController, LiveEvent } from '../live/types.js';
 import { loadOnnxRuntime } from '../agents/predictor.js';
 
 const hasOnnxRuntime = (await loadOnnxRuntime()) !== null;
@@ -268,6 +271,95 @@ describe('grpo-trader serve --live: the online agent on a replayed feed', () => 
       await live.close();
     }
   }, 180_000);
+});
+
+/** A server-sent event as a client parses it: its id (null without one), type and JSON data. */
+interface SentEvent {
+  id: number | null;
+  type: string;
+  data: unknown;
+}
+
+/** Read server-sent events from `url` (with `headers`) until `enough` says so; then disconnect. */
+async function readEvents(url: string, enough: (events: SentEvent[]) => boolean, headers: Record<string, string> = {}): Promise<SentEvent[]> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal, headers });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: SentEvent[] = [];
+  let buffer = '';
+  while (!enough(events)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const fields = new Map(buffer.slice(0, end).split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()] as const));
+      buffer = buffer.slice(end + 2);
+      if (fields.has('event')) events.push({ id: fields.has('id') ? Number(fields.get('id')) : null, type: fields.get('event')!, data: JSON.parse(fields.get('data')!) });
+    }
+  }
+  controller.abort();
+  return events;
+}
+
+describe('grpo-trader serve --live: the event stream resumed after a disconnection', () => {
+  it('?after=N and Last-Event-ID deliver every event id after N in order, orders included, then the live ones; no message carries an id that would make the client skip', async () => {
+    const live = await startServer({ models: [model], port: 0, tokenFile: null, rateLimitPerMinute: 0, live: `replay:${dataDir}`, from: '2011-02-01', stateDir: join(dir, 'live-replayed'), paceMs: 3, online: { minSamplesBeforeUpdate: 64, evaluationWindow: 30, evaluationInterval: 30 } });
+    try {
+      const ids = (events: SentEvent[]) => events.filter((e) => e.id !== null).map((e) => e.id!);
+      const first = await readEvents(`${live.url}/v1/stream`, (events) => ids(events).length >= 60);
+      // The first connection: ids 1, 2, 3… with no hole, and orders among them.
+      expect(ids(first)).toEqual(ids(first).map((_, k) => k + 1));
+      expect(first.some((e) => e.type === 'order')).toBe(true);
+      // Disconnected at id 60 or so; the session goes on. The client resumes after id 20.
+      while (live.live!.lastSeq() < ids(first).at(-1)! + 40) await new Promise((r) => setTimeout(r, 20));
+      const seen = ids(first).at(-1)!;
+      const resumes: { url: string; headers: Record<string, string> }[] = [{ url: `${live.url}/v1/stream?after=20`, headers: {} }, { url: `${live.url}/v1/stream`, headers: { 'last-event-id': '20' } }];
+      for (const resume of resumes) {
+        const again = await readEvents(resume.url, (events) => ids(events).length >= seen + 40 - 20, resume.headers);
+        expect(ids(again)).toEqual(ids(again).map((_, k) => 21 + k));
+        // The events of the gap are the ones the first connection received with those ids, unchanged.
+        expect(again.filter((e) => e.id !== null && e.id <= seen)).toEqual(first.filter((e) => e.id! > 20));
+        expect(again.filter((e) => e.id !== null && e.id <= seen).filter((e) => e.type === 'order').length).toBeGreaterThan(10);
+        // The status as it is now comes without an id, after the replayed events.
+        const status = again.findIndex((e) => e.type === 'status' && e.id === null);
+        expect(status).toBeGreaterThan(0);
+        expect(again[status - 1]!.id).toBeGreaterThanOrEqual(seen + 40);
+      }
+      // An id this session never had (the server restarted since): said so, then the stream from its start.
+      const restarted = await readEvents(`${live.url}/v1/stream?after=999999`, (events) => ids(events).length >= 5);
+      expect(restarted[0]).toMatchObject({ id: null, type: 'reset', data: { after: 999999 } });
+      expect(ids(restarted).slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+      const bad = await fetch(`${live.url}/v1/stream?after=-1`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('after');
+    } finally {
+      await live.close();
+    }
+  }, 180_000);
+});
+
+describe('the event stream of a session that no longer retains the oldest events', () => {
+  it('says which ids are gone (a message without an id), then sends every retained one in order', async () => {
+    // A session that kept events 6..9 of 9.
+    const retained: LiveEvent[] = [6, 7, 8, 9].map((seq) => ({ type: seq % 2 ? 'decision' : 'order', data: { seq }, seq }));
+    const live = { ready: () => true, status: () => ({ state: 'running' }), pause: () => ({}), resume: () => ({}), alerts: () => [], history: (after = 0) => retained.filter((e) => e.seq > after), lastSeq: () => 9, subscribe: () => () => {}, record: () => {}, stop: async () => {} } satisfies LiveController;
+    const app = await buildServer({ registry: new ModelRegistry(), token: null, live });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const events = await readEvents(`${url}/v1/stream?after=2`, (list) => list.some((e) => e.type === 'status'));
+      expect(events).toEqual([
+        { id: null, type: 'gap', data: { after: 2, first_id: 6, missed: 3, message: 'events 3..5 are no longer retained (the session keeps its newest events only)' } },
+        ...retained.map((e) => ({ id: e.seq, type: e.type, data: e.data })),
+        { id: null, type: 'status', data: { state: 'running' } },
+      ]);
+      // Nothing missed: no gap message.
+      expect((await readEvents(`${url}/v1/stream?after=7`, (list) => list.some((e) => e.type === 'status'))).map((e) => e.id)).toEqual([8, 9, null]);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 async function post2(running: RunningServer, path: string, headers: Record<string, string>) {
