@@ -10,8 +10,10 @@
  * (compared in constant time): 401 without one, 403 with a wrong one or when the server has no token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ErrorCodes, GrpoTraderError, httpStatusByCode } from '../core/errors.js';
 import { marketFromBarsInput } from '../data/bars-input.js';
@@ -41,6 +43,33 @@ export interface ServerOptions {
 
 export const SERVER_DEFAULTS = { rateLimitPerMinute: 120_000, bodyLimit: 8 * 1024 * 1024 } as const;
 
+/** Longest path parameter (a model id is at most 60 characters); longer is a 414. */
+const MAX_PARAM_LENGTH = 100;
+
+/** A request Fastify's router refused before any route ran (a path parameter too long, a malformed %-escape). */
+function routingError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void reply.code(414).send(errorBody(ErrorCodes.invalidArgument, `a path segment is longer than ${MAX_PARAM_LENGTH} characters`, 'path'));
+  else if (error.code === 'FST_ERR_BAD_URL') void reply.code(400).send(errorBody(ErrorCodes.invalidArgument, 'the URL path is not valid (a malformed %-escape)', 'path'));
+  else void reply.code(400).send(errorBody(ErrorCodes.invalidArgument, 'the request cannot be routed', 'path'));
+}
+
+/**
+ * A request Node's HTTP parser refused before Fastify saw it (malformed request line, headers larger
+ * than Node's limit, a request that never finished): answered in the one error shape, then closed.
+ */
+function clientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message, field] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request line and headers are larger than this server accepts (16 KiB): send long inputs in a POST body', 'headers']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request was not received in time', null]
+        : [400, `not a valid HTTP request (${error.code ?? 'parse error'})`, null];
+  const body = JSON.stringify(errorBody(ErrorCodes.invalidArgument, message, field));
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy();
+}
+
 /** The one error body. */
 export function errorBody(code: string, message: string, field: string | null = null) {
   return { error: { code, message, field } };
@@ -69,7 +98,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const live = options.live ?? null;
   const started = Date.now();
   // On close, connections still open (an event stream, a client that never read its response) are cut: the live session has saved by then.
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors Fastify's router and Node's parser answer themselves: in the one error shape too.
+    frameworkErrors: routingError,
+    clientErrorHandler: clientError,
+  });
   const metrics = createServerMetrics(registry, live);
   const tokenDigest = options.token === null ? null : digest(options.token);
 
@@ -113,8 +151,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (!timingSafeEqual(given, tokenDigest)) throw new GrpoTraderError(ErrorCodes.forbidden, 'the token is not valid for this server', { location: { field: 'authorization' } });
   };
 
-  app.get('/health', async () => ({ status: 'ok' as const, uptime_s: (Date.now() - started) / 1000, version: SERVER_VERSION }));
-  app.get('/ready', async (_request, reply) => {
+  // Probes and the metrics scrape are not rate-limited: an API client at its limit must not make the service look dead.
+  const unlimited = { config: { rateLimit: false } } as const;
+  app.get('/health', unlimited, async () => ({ status: 'ok' as const, uptime_s: (Date.now() - started) / 1000, version: SERVER_VERSION }));
+  app.get('/ready', unlimited, async (_request, reply) => {
     const ready = registry.size > 0 && (live === null || live.ready());
     return reply.code(ready ? 200 : 503).send({ ready, models: registry.size, active: registry.active });
   });
@@ -217,7 +257,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   });
 
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', unlimited, async (_request, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
   app.get('/openapi.json', async () => openApiDocument(ROUTES, SERVER_VERSION));
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsHtml(openApiDocument(ROUTES, SERVER_VERSION))));
   // The dashboard carries the session's history so far (drawn as the page loads; orders are not drawn),

@@ -7,6 +7,7 @@
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,10 +188,12 @@ describe('grpo-trader serve: security and errors', () => {
     const limited = await startServer({ models: [model], port: 0, tokenFile: null, rateLimitPerMinute: 3, bodyLimit: 1024 });
     try {
       const statuses = [];
-      for (let k = 0; k < 4; k++) statuses.push((await fetch(`${limited.url}/health`)).status);
+      for (let k = 0; k < 4; k++) statuses.push((await fetch(`${limited.url}/v1/models`)).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
-      const body = (await (await fetch(`${limited.url}/health`)).json()) as { error: { code: string } };
+      const body = (await (await fetch(`${limited.url}/v1/models`)).json()) as { error: { code: string } };
       expect(body.error.code).toBe('RATE_LIMITED');
+      // The probes and the metrics scrape are not limited: the service still looks alive to its monitors.
+      for (const path of ['/health', '/ready', '/metrics', '/health', '/metrics']) expect((await fetch(`${limited.url}${path}`)).status, path).toBe(200);
     } finally {
       await limited.close();
     }
@@ -204,6 +207,44 @@ describe('grpo-trader serve: security and errors', () => {
       expect(refused.status).toBe(403);
     } finally {
       await small.close();
+    }
+  });
+
+  it('answers in the one error shape what Fastify and Node refuse before any route runs: a path segment too long (414), a malformed %-escape, headers too large (431), a request that is not HTTP', async () => {
+    const shape = (text: string) => {
+      const parsed = JSON.parse(text) as { error: Record<string, unknown> };
+      expect(Object.keys(parsed)).toEqual(['error']);
+      expect(Object.keys(parsed.error)).toEqual(['code', 'message', 'field']);
+      return parsed.error;
+    };
+    const long = await fetch(`${server.url}/v1/models/${'a'.repeat(200)}/activate`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(long.status).toBe(414);
+    expect(shape(await long.text())).toEqual({ code: 'INVALID_ARGUMENT', message: 'a path segment is longer than 100 characters', field: 'path' });
+    const escape = await fetch(`${server.url}/v1/models/%E0%A4%A/activate`, { method: 'POST' });
+    expect(escape.status).toBe(400);
+    expect(shape(await escape.text())).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'path' });
+    const headers = await fetch(`${server.url}/v1/models?x=${'a'.repeat(20_000)}`);
+    expect(headers.status).toBe(431);
+    expect(shape(await headers.text())).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'headers' });
+    // Not HTTP at all, and a Content-Length that is not a number: Node's parser refuses them.
+    const { port } = new URL(server.url);
+    for (const request of ['GARBAGE\r\n\r\n', 'POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(shape(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^not a valid HTTP request/) });
+    }
+    // And those the routes' own parsing produces, for completeness: unknown route, bad JSON, no body, wrong content type.
+    expect(shape(await (await fetch(`${server.url}/v2/nothing`)).text())).toMatchObject({ code: 'NOT_FOUND', field: 'path' });
+    for (const [body, type, status] of [['{"observation": [1,', 'application/json', 400], ['', 'application/json', 400], ['<a/>', 'text/xml', 415]] as const) {
+      const response = await fetch(`${server.url}/v1/predict`, { method: 'POST', headers: { 'content-type': type }, ...(body ? { body } : {}) });
+      expect(response.status).toBe(status);
+      expect(shape(await response.text())).toMatchObject({ code: 'INVALID_ARGUMENT' });
     }
   });
 
