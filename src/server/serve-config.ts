@@ -14,6 +14,10 @@ import { schemaError } from '../core/config-error.js';
 
 const positive = z.number().positive();
 
+/** The longest delay a Node timer waits (2³¹ − 1 ms, about 24.8 days); a longer one would fire at once. */
+export const MAX_DELAY_MS = 2_147_483_647;
+const delay = z.number().min(0).max(MAX_DELAY_MS);
+
 export const ServeConfigSchema = z
   .object({
     alerts: z
@@ -21,7 +25,7 @@ export const ServeConfigSchema = z
       .partial()
       .strict()
       .optional(),
-    webhook: z.object({ url: z.string().url(), retries: z.number().int().min(0).max(20).optional(), backoffMs: z.number().min(0).optional(), timeoutMs: positive.optional() }).strict().nullable().optional(),
+    webhook: z.object({ url: z.string().url(), retries: z.number().int().min(0).max(20).optional(), backoffMs: delay.optional(), timeoutMs: positive.max(MAX_DELAY_MS).optional() }).strict().nullable().optional(),
     online: z
       .object({
         bufferCapacity: z.number().int().positive(),
@@ -39,7 +43,7 @@ export const ServeConfigSchema = z
       .partial()
       .strict()
       .optional(),
-    paceMs: z.number().min(0).optional(),
+    paceMs: delay.optional(),
     rateLimitPerMinute: z.number().int().min(0).optional(),
   })
   .strict();

@@ -7,14 +7,15 @@ import type { MarketData } from '../../data/types.js';
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A numeric flag: undefined → fallback; otherwise a finite number within the bound, else a usage error naming the flag. */
-export function numberFlag(flag: string, text: string | undefined, fallback: number, bound: { min?: number; exclusiveMin?: boolean; integer?: boolean } = {}): number {
+export function numberFlag(flag: string, text: string | undefined, fallback: number, bound: { min?: number; exclusiveMin?: boolean; max?: number; integer?: boolean } = {}): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  const { min = Number.NEGATIVE_INFINITY, exclusiveMin = false, integer = false } = bound;
-  const ok = NUMBER.test(text.trim()) && Number.isFinite(value) && (exclusiveMin ? value > min : value >= min) && (!integer || Number.isInteger(value));
+  const { min = Number.NEGATIVE_INFINITY, exclusiveMin = false, max = Number.POSITIVE_INFINITY, integer = false } = bound;
+  const ok = NUMBER.test(text.trim()) && Number.isFinite(value) && (exclusiveMin ? value > min : value >= min) && value <= max && (!integer || Number.isInteger(value));
   if (!ok) {
-    const range = min === Number.NEGATIVE_INFINITY ? '' : ` ${exclusiveMin ? '>' : '>='} ${min}`;
-    throw invalidArgument(`${flag} must be ${integer ? 'an integer' : 'a number'}${range}, got "${text}"`);
+    const lower = min === Number.NEGATIVE_INFINITY ? '' : ` ${exclusiveMin ? '>' : '>='} ${min}`;
+    const upper = max === Number.POSITIVE_INFINITY ? '' : `${lower ? ' and' : ''} <= ${max}`;
+    throw invalidArgument(`${flag} must be ${integer ? 'an integer' : 'a number'}${lower}${upper}, got "${text}"`);
   }
   return value;
 }

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../store/run-store.js';
@@ -146,5 +147,37 @@ describe('grpo-trader serve --live', () => {
     const polled = await run(['serve', '--model', join(dir, 'model'), '--live', 'yahoo:AAPL,MSFT', '--from', '2024-01-01', '--state', join(dir, 'never'), '--port', '0']);
     expect(polled.err).toMatch(/the symbols AAPL,MSFT are not the model's \(SYN01,SYN02,SYN03/);
     expect((await run(['serve', '--model', join(dir, 'model'), '--live', 'websocket:x', '--from', '2024-01-01', '--state', join(dir, 'never')])).err).toMatch(/give replay:PATHS/);
-  }, 60_000);
+    // Every numeric option: out of range is a usage error (64) naming it, before anything is loaded.
+    for (const [option, value, message] of [
+      ['--port', '99999', '--port must be an integer >= 0 and <= 65535, got "99999"'],
+      ['--port', '-1', '--port must be an integer >= 0 and <= 65535, got "-1"'],
+      ['--port', '80.5', '--port must be an integer >= 0 and <= 65535, got "80.5"'],
+      ['--pace', '1e10', '--pace must be a number >= 0 and <= 2147483647, got "1e10"'],
+      ['--poll', '0', '--poll must be a number >= 0.001 and <= 2147483.647, got "0"'],
+      ['--poll', 'soon', '--poll must be a number >= 0.001 and <= 2147483.647, got "soon"'],
+    ]) {
+      const refused = await run(['serve', '--model', join(dir, 'model'), option!, value!]);
+      expect(refused.code, `${option} ${value}: ${refused.err}`).toBe(64);
+      expect(refused.err).toBe(`grpo-trader: ${message}\n`);
+    }
+    await writeFile(join(dir, 'slow.yaml'), 'paceMs: 3000000000\n');
+    expect((await run(['serve', '--model', join(dir, 'model'), '--config', join(dir, 'slow.yaml')])).err).toMatch(/slow\.yaml.*paceMs/);
+    // A port another process holds: one line, not an internal error.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const busy = await run(['serve', '--model', join(dir, 'model'), '--port', String((holder.address() as AddressInfo).port)]);
+      expect(busy.code, busy.err).not.toBe(70);
+      expect(busy.err.trim().split('\n')).toHaveLength(1);
+      expect(busy.err).toMatch(/address already in use 127\.0\.0\.1:\d+/);
+    } finally {
+      holder.close();
+    }
+  }, 120_000);
+
+  it('prints each option\'s default once in --help', async () => {
+    const help = await run(['serve', '--help']);
+    expect(help.out.match(/127\.0\.0\.1/g)).toHaveLength(1);
+    expect(help.out).not.toMatch(/\(default[^)]*\)\s*\(default/);
+  });
 });

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCodes, GrpoTraderError } from '../../core/errors.js';
 import { pathExists } from '../../core/fs.js';
-import { loadServeConfig } from '../../server/serve-config.js';
+import { loadServeConfig, MAX_DELAY_MS } from '../../server/serve-config.js';
 import { startServer } from '../../server/start.js';
 import type { CliIo } from '../output.js';
 import { numberFlag } from './backtest-common.js';
@@ -18,7 +18,7 @@ import { storeOption, withRunStore } from './store-option.js';
 
 interface ServeFlags {
   model?: string[];
-  host: string;
+  host?: string;
   port?: string;
   tokenFile?: string;
   live?: string;
@@ -57,7 +57,7 @@ export function registerServe(program: Command, io: CliIo): void {
       .description('HTTP service: predictions, analysis, models, the live online-learning session with monitoring and alerts, an event stream, Prometheus metrics, OpenAPI and a dashboard'),
   )
     .option('--model <dir...>', 'model directories (train --out) or stored run ids; the first is active')
-    .option('--host <host>', 'address to bind (default 127.0.0.1: this machine only)', '127.0.0.1')
+    .option('--host <host>', 'address to bind (default 127.0.0.1: this machine only)')
     .option('--port <port>', 'port (default 8080; 0 picks a free one)')
     .option('--token-file <file>', 'bearer token for the routes that change state (activate a model, pause/resume the live session)')
     .option('--live <source>', 'run the online agent on a feed: replay:PATHS (stored bars replayed bar by bar), yahoo:SYMBOLS or ccxt:EXCHANGE:SYMBOLS (polled; the model\'s symbols in order)')
@@ -72,12 +72,15 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--engine <engine>', 'what computes MLP policies: auto (onnxruntime-node when installed), onnx or jax', 'auto')
     .option('--log-requests', 'log every request as a JSON line on stderr')
     .action(async (flags: ServeFlags) => {
+      // Every numeric option is checked before anything is loaded (or the demo is run).
+      const port = numberFlag('--port', flags.port, 8080, { min: 0, max: 65_535, integer: true });
+      const pollMs = flags.poll === undefined ? undefined : numberFlag('--poll', flags.poll, 60, { min: 0.001, max: MAX_DELAY_MS / 1000 }) * 1000;
       const config = flags.config ? await loadServeConfig(flags.config) : {};
+      let paceMs = numberFlag('--pace', flags.pace, config.paceMs ?? 0, { min: 0, max: MAX_DELAY_MS });
       let models = await Promise.all((flags.model ?? []).map((m) => modelDirectory(m, flags.store)));
       let live = flags.live ?? null;
       let from = flags.from;
       let state = flags.state;
-      let paceMs = numberFlag('--pace', flags.pace, config.paceMs ?? 0, { min: 0 });
       if (flags.demo) {
         if (models.length > 0 || live) throw new GrpoTraderError(ErrorCodes.invalidArgument, '--demo chooses the model and the feed; it cannot be combined with --model or --live', { location: { field: 'demo' } });
         const out = resolve(DEMO_DEFAULTS.out);
@@ -95,7 +98,6 @@ export function registerServe(program: Command, io: CliIo): void {
         if (flags.pace === undefined && config.paceMs === undefined) paceMs = 100;
       }
       if (models.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'give --model DIR (or --demo)', { location: { field: 'model' } });
-      const port = numberFlag('--port', flags.port, 8080, { min: 0, integer: true });
       const engine = flags.engine ?? 'auto';
       if (engine !== 'auto' && engine !== 'onnx' && engine !== 'jax') throw new GrpoTraderError(ErrorCodes.invalidArgument, `--engine must be auto, onnx or jax, got ${JSON.stringify(engine)}`, { location: { field: 'engine', value: engine } });
       const log = (line: Record<string, unknown>) => io.progress(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
@@ -103,7 +105,7 @@ export function registerServe(program: Command, io: CliIo): void {
         const server = await startServer({
           models,
           engine,
-          host: flags.host,
+          host: flags.host ?? '127.0.0.1',
           port,
           tokenFile: flags.tokenFile ?? null,
           live,
@@ -112,7 +114,7 @@ export function registerServe(program: Command, io: CliIo): void {
           ...(state ? { stateDir: state } : {}),
           paceMs,
           ...(flags.interval ? { interval: flags.interval } : {}),
-          ...(flags.poll !== undefined ? { pollMs: numberFlag('--poll', flags.poll, 60, { min: 0.001 }) * 1000 } : {}),
+          ...(pollMs !== undefined ? { pollMs } : {}),
           ...(config.online ? { online: config.online } : {}),
           ...(config.alerts ? { alerts: config.alerts } : {}),
           webhook: config.webhook ?? null,
