@@ -1,6 +1,7 @@
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../backtest/report/chromium.js';
@@ -10,6 +11,7 @@ import { memoryIo } from '../output.js';
 import { groupBySweep } from './runs.js';
 import type { RunSummary } from '../../store/run-store.js';
 import { writeSyntheticCsvs } from '../../../test/synthetic-files.js';
+import { TINY_MODEL_CONFIG } from '../../../test/tiny-model.js';
 
 let dir: string;
 let store: string;
@@ -76,6 +78,38 @@ describe('compare --save and grpo-trader runs', () => {
     expect(shown.io.err.trim().split('\n')).toHaveLength(1);
     expect(shown.io.err).toMatch(new RegExp(`^grpo-trader: ${copy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: table runs, row 1, column config is not valid JSON \\(.+\\); the store was damaged or edited by hand\n$`));
   });
+
+  it('a training killed with SIGKILL reads as interrupted (not running forever), and runs show says which process is gone', async () => {
+    const data = join(dir, 'train-data');
+    await writeSyntheticCsvs(data, { assets: 3, bars: 600, seed: 11 });
+    const config = join(dir, 'train.json');
+    await writeFile(config, JSON.stringify({ ...TINY_MODEL_CONFIG, data: { ...TINY_MODEL_CONFIG.data, paths: [data] }, training: { ...TINY_MODEL_CONFIG.training, updates: 100_000 } }));
+    const trainStore = join(dir, 'killed-train.sqlite');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'test', 'run-cli.ts'), 'train', '--config', config, '--out', join(dir, 'killed-model'), '--store', trainStore], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    // Killed once its run is recorded as running.
+    for (;;) {
+      const started = await (async () => {
+        try {
+          const store = RunStore.open(trainStore, { mustExist: true });
+          const runs = store.listRuns();
+          store.close();
+          return runs.length > 0;
+        } catch {
+          return false;
+        }
+      })();
+      if (started) break;
+      if (child.exitCode !== null) throw new Error('the training ended before it could be killed');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const listed = await cli(['runs', 'list', '--store', trainStore, '--json']);
+    expect((JSON.parse(listed.io.out) as { kind: string; status: string; pid: number }[]).map((r) => [r.kind, r.status, r.pid])).toEqual([['train', 'interrupted', child.pid]]);
+    expect((await cli(['runs', 'list', '--store', trainStore])).io.out).toMatch(/1\s+train\s+interrupted/);
+    expect((await cli(['runs', 'show', '1', '--store', trainStore])).io.out).toContain(`process: ${child.pid} on ${hostname()} (gone: killed or crashed before the run finished)`);
+  }, 120_000);
 
   it('writes the HTML report of a saved run, without PNGs when asked', async () => {
     const output = join(dir, 'report-plain');
