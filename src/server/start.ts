@@ -119,7 +119,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         store: options.store ?? null,
         rules,
         webhook,
-        ...(options.log ? { log: options.log } : {}),
+        ...(options.log ? { log: options.log, onProgress: (line: string) => options.log!({ level: 'info', msg: line.trim() }) } : {}),
       });
     }
     const app = await buildServer({

@@ -121,6 +121,7 @@ describe('grpo-trader serve --live', () => {
 
     const second = await serve(args);
     expect(second.stderr()).toMatch(/live session resumed/);
+    expect(second.stderr()).toMatch(/"msg":"online: the saved stream \(run 1 of [^)]*gone\.sqlite\) is not in [^"]*gone\.sqlite: recording it from \d{4}-\d\d-\d\d on as run 2"/);
     while ((await status(second.url)).state !== 'finished') await new Promise((r) => setTimeout(r, 100));
     expect((await status(second.url)).run_id).toBe(2);
     second.child.kill('SIGTERM');
