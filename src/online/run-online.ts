@@ -324,12 +324,9 @@ export class OnlineStream {
           throw new GrpoTraderError(ErrorCodes.invalidData, `cannot resume: the saved stream continues at ${new Date(saved.next_time).toISOString().slice(0, 10)}, but bar ${online.nextBar} of this data is ${market.time[online.nextBar] === undefined ? 'missing' : new Date(market.time[online.nextBar]!).toISOString().slice(0, 10)} (the data starts elsewhere)`, { location: { file: record.path, field: 'next_time' } });
         }
         lines = saved.lines;
-        await truncateLines(stepsFile, lines);
-        // One order per settled bar: a decision after the save is taken again.
-        await truncateLines(ordersFile, lines);
-        // A damaged line would otherwise be found only when the stream finishes.
-        await checkStreamLog(stepsFile, lines, start, market.symbols.length);
-        await checkStreamLog(ordersFile, lines, start, market.symbols.length);
+        // One order per settled bar: a decision after the save is taken again. A damaged line kept
+        // would otherwise be found only when the stream finishes.
+        for (const file of [stepsFile, ordersFile]) checkStreamLog(file, await truncateLines(file, lines), start, market.symbols.length);
         runId = saved.run_id;
         const index: CheckpointInput = { step: record.step, path: record.path, metrics: saved.index_metrics ?? { bar: online.nextBar, regime: record.regime, updates: online.updates } };
         if (store) {
@@ -537,8 +534,8 @@ export async function runOnline(input: OnlineRunInput): Promise<OnlineRunResult>
   }
 }
 
-/** Keep the first `lines` lines of a file (what the save being resumed had written). */
-async function truncateLines(file: string, lines: number): Promise<void> {
+/** Keep the first `lines` lines of a file (what the save being resumed had written); returns them. */
+async function truncateLines(file: string, lines: number): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
   let offset = 0;
   for (let k = 0; k < lines; k++) {
@@ -547,19 +544,16 @@ async function truncateLines(file: string, lines: number): Promise<void> {
     offset = next + 1;
   }
   await truncate(file, Buffer.byteLength(text.slice(0, offset)));
+  return text.slice(0, offset);
 }
 
 /**
- * Check the first `lines` lines of a stream log (steps.jsonl, orders.jsonl) as a resume keeps them:
- * JSON objects for consecutive bars from `start`, with one finite weight per asset.
+ * Check the lines a resume keeps of a stream log (steps.jsonl, orders.jsonl; `text` ends with a
+ * newline): JSON objects for consecutive bars from `start`, with one finite weight per asset.
  */
-async function checkStreamLog(file: string, lines: number, start: number, assets: number): Promise<void> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  let offset = 0;
-  for (let k = 0; k < lines; k++) {
-    const next = text.indexOf('\n', offset);
-    const raw = text.slice(offset, next);
-    offset = next + 1;
+function checkStreamLog(file: string, text: string, start: number, assets: number): void {
+  const lines = text.split('\n').slice(0, -1);
+  for (const [k, raw] of lines.entries()) {
     const fail = (problem: string, cause?: unknown) => new GrpoTraderError(ErrorCodes.corrupted, `${problem}; the log was damaged or edited (resume from an intact copy of the state directory, or start the stream again with another --state)`, { location: { file, line: k + 1 }, cause });
     let value: unknown;
     try {
