@@ -197,6 +197,13 @@ describe('grpo-trader online', () => {
     const listed = await run(['runs', 'list', '--store', first, '--json']);
     expect((JSON.parse(listed.out) as { id: number; status: string }[]).map((r) => [r.id, r.status])).toEqual([[1, 'interrupted']]);
 
+    // A store that holds no run (the default store deleted since): the stream goes on, recorded there as run 1.
+    const copy = join(dir, 'state-moved-copy');
+    await cp(join(dir, 'state-moved'), copy, { recursive: true });
+    const fresh = await run(['online', ...args.slice(0, -2), '--state', copy, '--store', join(dir, 'moved-fresh.sqlite'), '--resume', '--json']);
+    expect(fresh.code, fresh.err).toBe(0);
+    expect(fresh.err).toMatch(/is not in .*moved-fresh\.sqlite: recording it from \d{4}-\d\d-\d\d on as run 1\n/);
+
     // The other store's run 1 is a stream of another state directory: it must stay untouched.
     const second = join(dir, 'moved-second.sqlite');
     const other = RunStore.open(second);
