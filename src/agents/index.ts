@@ -24,7 +24,8 @@ export {
   type TrainConfig,
   type TrainConfigInput,
 } from './train-config.js';
-export { loadTrainConfigFile } from './train-config-file.js';
+export { loadTrainConfigFile, readCheckpointConfig } from './train-config-file.js';
+export { estimateTrainingMemory, checkTrainingMemory, selectedFeatureCount, type MarketShape } from './training-memory.js';
 export { runTraining, createAgent, environmentFactory, splitBars, type TrainRunOptions, type TrainSummary, type TrainingRecorder, type TrainingStart, type SplitEvaluation, type ModelDataRecord } from './train.js';
 export { writeCheckpoint, loadCheckpoint, resolveCheckpoint, readCheckpointState, checkpointName, checkpointRunDirectory, copyCheckpoint, type CheckpointState, type TrainerState } from './checkpoint.js';
 export { readTrainedModel, loadTrainedModel, type TrainedModelInfo, type TrainedModel } from './load-trained-model.js';

@@ -10,9 +10,11 @@ import type { Env, FeatureTensor } from '../env/index.js';
 import { initEngine, loadParams } from '../nn/index.js';
 import { numpy as np, tree } from '../nn/jax.js';
 import type { Array as JaxArray, JsTree } from '../nn/jax.js';
-import { CHECKPOINT_KIND, checkpointName, readCheckpointState, resolveCheckpoint } from './checkpoint.js';
+import { CHECKPOINT_KIND, checkpointName, resolveCheckpoint } from './checkpoint.js';
 import type { ActionChooser } from './evaluate.js';
-import { parseTrainConfig, type TrainConfig } from './train-config.js';
+import type { TrainConfig } from './train-config.js';
+import { readCheckpointConfig } from './train-config-file.js';
+import { checkTrainingMemory } from './training-memory.js';
 import { createAgent, environmentFactory, type ModelDataRecord } from './train.js';
 import type { TrainableAgent } from './trainable-agent.js';
 
@@ -83,8 +85,7 @@ export async function readTrainedModel(directory: string, checkpoint?: string): 
     resolved = found[0]!;
     label = wanted;
   }
-  const state = await readCheckpointState(resolved);
-  const config = parseTrainConfig(state.config, join(resolved, 'state.json'));
+  const { state, config } = await readCheckpointConfig(resolved);
   let data: ModelDataRecord | null = null;
   const dataFile = join(directory, 'data.json');
   if (await pathExists(dataFile, 'file')) data = await readJsonFile<ModelDataRecord>(dataFile);
@@ -102,11 +103,14 @@ export async function loadTrainedModel(info: TrainedModelInfo, market: MarketDat
       location: { file: info.directory, field: 'symbols', value: market.symbols.join(',') },
     });
   }
+  const envs = options.envs ?? 1;
+  // The checkpoint's sizes on this market, before its environments and networks are built.
+  checkTrainingMemory(info.config, { assets: market.symbols.length, bars: market.time.length }, { file: join(info.checkpoint, 'state.json'), envs });
   await initEngine({ threads: 1 });
   const make = environmentFactory(info.config, market, features);
   const whole = { firstBar: 0, lastBar: market.time.length - 1 };
   // One environment for acting; an online learner asks for its training count (GRPO scores its groups through them).
-  const agent = createAgent(info.config, Array.from({ length: options.envs ?? 1 }, () => make(whole, false)));
+  const agent = createAgent(info.config, Array.from({ length: envs }, () => make(whole, false)));
   try {
     const template = tree.map((leaf: JaxArray) => np.zeros(leaf.shape), agent.networks()) as JsTree<JaxArray>;
     const { params } = await loadParams(join(info.checkpoint, 'networks'), template, CHECKPOINT_KIND);

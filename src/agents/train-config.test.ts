@@ -61,6 +61,45 @@ describe('train config', () => {
     rmSync(file);
   });
 
+  it('bounds every size, naming the field, the bound and why', () => {
+    for (const [input, field, maximum] of [
+      [{ training: { envs: 1e9 } }, 'training.envs', 1024],
+      [{ algorithm: { hiddenSizes: [64, 1e9] } }, 'algorithm.hiddenSizes.1', 8192],
+      [{ algorithm: { hiddenSizes: Array.from({ length: 17 }, () => 8) } }, 'algorithm.hiddenSizes', 16],
+      [{ algorithm: { grpo: { groupSize: 1e8 } } }, 'algorithm.grpo.groupSize', 1024],
+      [{ algorithm: { deepseek: { hiddenDim: 8 * 1e6 } } }, 'algorithm.deepseek.hiddenDim', 2048],
+      [{ algorithm: { rewardPenalty: { atoms: 1e7 } } }, 'algorithm.rewardPenalty.atoms', 1024],
+      [{ environment: { lookback: 1e6 } }, 'environment.lookback', 2048],
+    ] as const) {
+      try {
+        parseTrainConfig(input, 'big.yaml');
+        expect.unreachable(field);
+      } catch (error) {
+        const e = error as GrpoTraderError;
+        expect(e.code).toBe('INVALID_CONFIG');
+        expect(e.location?.field).toBe(field);
+        expect(e.message).toMatch(new RegExp(`^must (be|hold) at most ${maximum}( layers)?: \\w`));
+      }
+    }
+  });
+
+  it('publishes every bound with its reason in the JSON Schema', () => {
+    const bounded: string[] = [];
+    const visit = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const schema = node as Record<string, unknown>;
+      const maximum = schema['maximum'] ?? schema['maxItems'];
+      // The safe-integer maximum zod writes for an unbounded integer is not a bound.
+      if (typeof maximum === 'number' && maximum < Number.MAX_SAFE_INTEGER && schema['type'] !== 'number') {
+        expect(schema['description'], path).toMatch(new RegExp(`At most ${maximum}( layers)?(: | of )`));
+        bounded.push(path);
+      }
+      for (const [key, value] of Object.entries(schema)) visit(value, `${path}.${key}`);
+    };
+    visit(trainConfigJsonSchema(), '');
+    expect(bounded.length).toBeGreaterThan(20);
+  });
+
   it('publishes the JSON Schema generated from the zod schema (scripts/make-train-schema.ts)', () => {
     const published = JSON.parse(readFileSync(new URL('../../schema/train-config.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const { $id: _id, title: _title, ...rest } = published;

@@ -9,6 +9,23 @@ import { rewardConfigSchema } from '../rewards/index.js';
 import { simulateDefaults as accounting } from '../env/simulate-weights.js';
 
 const positiveInt = z.number().int().positive();
+/**
+ * An integer size in [minimum, maximum]. Every size that sizes an allocation is bounded, so a typo
+ * (`envs: 1e9`) is one line naming the field instead of V8 running out of memory; the bound and its
+ * reason are in the error and in the description the published JSON Schema carries. The bounds are
+ * far above anything that trains on this machine's scale (the memory estimate of training-memory.ts
+ * catches combinations that are each in bounds but too large together).
+ */
+function size(minimum: number, maximum: number, description: string, reason: string) {
+  return z
+    .number()
+    .int()
+    .min(minimum)
+    .max(maximum, `must be at most ${maximum}: ${reason}`)
+    .describe(`${description}. At most ${maximum}: ${reason}`);
+}
+const LAYERS = 'a deeper network does not train in this project\'s updates, and each layer multiplies the parameters and activations kept';
+const HEADS = 'each head adds an attention map per sequence';
 const nonNegative = z.number().finite().min(0);
 const probability = z.number().finite().gt(0).lt(1);
 const dateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine((text) => !Number.isNaN(parseTimestamp(text, 'iso')), 'not a calendar date (a month 01-12 and a day that month has)');
@@ -39,13 +56,18 @@ export const environmentSectionSchema = z.strictObject({
   type: z.enum(['multi_asset', 'single_asset']).default('multi_asset'),
   /** single_asset: the asset to trade and the ladder of target weights. */
   symbol: z.string().min(1).nullable().default(null),
-  positions: z.array(z.number().finite()).min(2).default([-1, 0, 1]),
+  positions: z
+    .array(z.number().finite())
+    .min(2)
+    .max(256, 'must hold at most 256 positions: each is an action of the categorical policy, and a finer ladder is a continuous weight, for multi_asset')
+    .default([-1, 0, 1])
+    .describe('single_asset: the target weights the policy chooses among. At most 256: each is an action of the categorical policy, and a finer ladder is a continuous weight, for multi_asset'),
   // Training's own defaults, smaller than the environment's (lookback 30, full episodes, correlation
   // on): a 5-bar window and quarter-long episodes train in minutes on the Dow 30 (docs/agents.md).
-  lookback: positiveInt.default(5),
-  returnHistory: z.number().int().min(0).default(10),
+  lookback: size(1, 2048, 'Bars of features in every observation, lookback × assets × features values', 'every rollout state stores the whole window, and 2048 bars is eight years of daily data').default(5),
+  returnHistory: size(0, 2048, 'Recent portfolio returns in every observation', 'they are part of every stored observation').default(10),
   includeCorrelation: z.boolean().default(false),
-  correlationLookback: z.number().int().min(2).default(30),
+  correlationLookback: size(2, 2048, 'Bars of the rolling correlation', 'the correlation keeps a window × assets buffer').default(30),
   correlationPenalty: nonNegative.default(0),
   episodeLength: positiveInt.default(63),
   initialCapital: z.number().finite().gt(0).default(accounting.initialCapital),
@@ -60,9 +82,9 @@ export const environmentSectionSchema = z.strictObject({
 });
 
 export const grpoSectionSchema = z.strictObject({
-  groupSize: z.number().int().min(2).default(8),
-  horizon: positiveInt.default(1),
-  rolloutSteps: positiveInt.default(16),
+  groupSize: size(2, 1024, 'G: actions sampled and scored per state', 'every state stores G actions and their scores, and GRPO papers use 8 to 64').default(8),
+  horizon: size(1, 4096, 'k: steps rolled from the snapshot to score each sampled action', 'each update steps envs × rolloutSteps × groupSize × horizon times').default(1),
+  rolloutSteps: size(1, 4096, 'T: states collected per environment per update', 'every state of the batch is stored and goes through the network at once').default(16),
   epochs: positiveInt.default(2),
   advantageNormalization: z.enum(['std', 'mean']).default('std'),
   minGroupStd: nonNegative.default(1e-8),
@@ -74,18 +96,18 @@ export const grpoSectionSchema = z.strictObject({
 });
 
 export const rewardPenaltySectionSchema = z.strictObject({
-  rolloutSteps: positiveInt.default(16),
+  rolloutSteps: size(1, 4096, 'States collected per environment per update', 'every state and next state of the batch is stored and goes through both networks at once').default(16),
   gamma: z.number().finite().min(0).max(1).default(0.99),
   rewardScale: nonNegative.default(0.5),
   penaltyScale: nonNegative.default(1),
   qLossCoefficient: nonNegative.default(1),
   /** Rewards are multiplied by this before entering the Q target (daily returns are ~1e-2). */
   rewardMultiplier: z.number().finite().gt(0).default(100),
-  criticHidden: positiveInt.nullable().default(null).describe("Critic width (null: the first hidden size for reward_penalty; 128, the specification's hidden_dim, for deepseek_r1)"),
-  criticLayers: positiveInt.default(2).describe('Transformer layers of the distributional critic (spec 2.1.4: 2)'),
+  criticHidden: size(1, 8192, "Critic width (null: the first hidden size for reward_penalty; 128, the specification's hidden_dim, for deepseek_r1)", 'its square is the size of a weight matrix, kept about 16 times over').nullable().default(null),
+  criticLayers: size(1, 32, 'Transformer layers of the distributional critic (spec 2.1.4: 2)', LAYERS).default(2),
   criticDropout: z.number().finite().min(0).lt(1).default(0.1).describe('Dropout of the distributional critic while training (spec 2.1.4: 0.1)'),
   critic: z.enum(['mlp', 'distributional']).default('mlp').describe('mlp: scalar Q(s, a); distributional: C51 critic (51 atoms on [valueMin, valueMax]), Q = its mean'),
-  atoms: z.number().int().min(2).default(51),
+  atoms: size(2, 1024, 'Atoms of the distributional critic (C51: 51)', 'every state stores a distribution over them').default(51),
   valueMin: z.number().finite().default(-10),
   valueMax: z.number().finite().default(10),
   entropyCoefficient: nonNegative.default(0.001),
@@ -99,25 +121,30 @@ export const rewardPenaltySectionSchema = z.strictObject({
 
 /** The specification's sizes (sections 2.1.1–2.1.3, and 3.2's hidden_dim=128) as this policy's defaults. */
 export const deepSeekSectionSchema = z.strictObject({
-  hiddenDim: z.number().int().min(8).multipleOf(8).default(128).describe('d_model of the encoder, feature attention and decoder (spec: hidden_dim 128)'),
-  encoderLayers: positiveInt.default(2).describe('TemporalEncoder layers (spec 2.1.1: 2)'),
-  encoderHeads: positiveInt.default(4).describe('TemporalEncoder heads (spec 2.1.1: 4)'),
-  attentionHeads: positiveInt.default(4).describe('FeatureAttentionModule heads (spec 2.1.2: 4)'),
-  decoderLayers: positiveInt.default(4).describe('DeepSeekPolicyNetwork decoder layers (spec 2.1.3: 4)'),
-  decoderHeads: positiveInt.default(8).describe('DeepSeekPolicyNetwork heads (spec 2.1.3: 8)'),
-  feedForward: positiveInt.nullable().default(null).describe('Feed-forward width of every transformer layer (null: 4 × hiddenDim, as the spec)'),
+  hiddenDim: size(8, 2048, 'd_model of the encoder, feature attention and decoder (spec: hidden_dim 128), a multiple of 8', 'a layer holds about 12 × hiddenDim² parameters, and training keeps each about 16 times over: weights, Adam moments, reference policy, gradients, copies for updates and checkpoints').multipleOf(8).default(128),
+  encoderLayers: size(1, 32, 'TemporalEncoder layers (spec 2.1.1: 2)', LAYERS).default(2),
+  encoderHeads: size(1, 64, 'TemporalEncoder heads (spec 2.1.1: 4)', HEADS).default(4),
+  attentionHeads: size(1, 64, 'FeatureAttentionModule heads (spec 2.1.2: 4)', HEADS).default(4),
+  decoderLayers: size(1, 32, 'DeepSeekPolicyNetwork decoder layers (spec 2.1.3: 4)', LAYERS).default(4),
+  decoderHeads: size(1, 64, 'DeepSeekPolicyNetwork heads (spec 2.1.3: 8)', HEADS).default(8),
+  feedForward: size(1, 16384, 'Feed-forward width of every transformer layer (null: 4 × hiddenDim, as the spec)', 'two hiddenDim × feedForward matrices per layer').nullable().default(null),
   dropout: z.number().finite().min(0).lt(1).default(0.1).describe('Dropout of every layer while training (spec: 0.1); seeded, off when acting'),
   autoregressive: z.boolean().default(false).describe("Continuous actions generated asset by asset, each conditioned on the weights already chosen (spec 2.1.3's last bullet; continuous actions)"),
 });
 
 export const algorithmSectionSchema = z.strictObject({
   type: z.enum(['grpo', 'reward_penalty', 'deepseek_r1']).default('grpo').describe('grpo: group-relative; reward_penalty: the specification 3.2 GRPOAgent; deepseek_r1: 3.3'),
-  hiddenSizes: z.array(positiveInt).min(1).default([64]),
+  hiddenSizes: z
+    .array(size(1, 8192, 'Width of a hidden layer', 'a hidden layer holds width × previous width parameters, and training keeps each about 16 times over: weights, Adam moments, reference policy, gradients, copies for updates and checkpoints'))
+    .min(1)
+    .max(16, `must hold at most 16 layers: ${LAYERS}`)
+    .default([64])
+    .describe(`Widths of the MLP's hidden layers. At most 16 layers of at most 8192 units: ${LAYERS}`),
   initialStd: z.number().finite().gt(0).default(0.3),
   policy: z.enum(['mlp', 'deepseek']).default('mlp').describe("mlp: the network named by encoder; deepseek: the specification's network end to end (temporal encoder, feature attention, transformer-decoder policy, action head), sized by algorithm.deepseek"),
   deepseek: deepSeekSectionSchema.default(deepSeekSectionSchema.parse({})),
   encoder: z.enum(['mlp', 'per_asset', 'temporal']).default('mlp').describe('mlp: one MLP over the whole observation; per_asset: one MLP shared by every asset over its own feature window and weight; temporal: transformer over the feature window (experimental)'),
-  temporalHidden: z.number().int().min(4).multipleOf(4).default(32).describe('d_model of the temporal encoder (4 heads)'),
+  temporalHidden: size(4, 2048, 'd_model of the temporal encoder (4 heads), a multiple of 4', 'a layer holds about 8 × temporalHidden² parameters, each kept about 16 times over').multipleOf(4).default(32),
   featureAttention: z.boolean().default(false).describe('temporal encoder only: re-weight each bar by a feature-attention module first'),
   initialMean: z.enum(['zero', 'equal']).default('zero').describe('Initial mean of the Gaussian policy: zero (cash) or equal (1/A per asset)'),
   learningRate: z.number().finite().gt(0).default(1e-3),
@@ -131,11 +158,11 @@ export const algorithmSectionSchema = z.strictObject({
 
 export const trainingSectionSchema = z.strictObject({
   updates: positiveInt.default(200).describe('Total updates (with --resume the run continues up to this total)'),
-  envs: positiveInt.default(8).describe('Parallel environments'),
+  envs: size(1, 1024, 'Parallel environments', 'they step one after another on one thread, so more add memory, observation buffers and a window view per bar each, and not speed').default(8),
   evalInterval: positiveInt.default(10).describe('Updates between validation runs'),
   patience: z.number().int().min(0).default(10).describe('Validation runs without improvement before stopping (0: never stop early)'),
   checkpointInterval: positiveInt.default(25).describe('Updates between checkpoints'),
-  threads: positiveInt.default(1).describe('jax-js worker threads'),
+  threads: size(1, 256, 'jax-js worker threads', 'each is a worker with its own WebAssembly instance, and jax-js uses at most its pool size anyway').default(1),
 });
 
 export const trainConfigSchema = z.strictObject({

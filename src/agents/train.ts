@@ -16,6 +16,8 @@ import { equalWeightChooser, runEpisode, type EpisodeSummary } from './evaluate.
 import { GroupRelativeGrpo } from './group-relative-grpo.js';
 import { RewardPenaltyAgent } from './reward-penalty-agent.js';
 import type { TrainConfig } from './train-config.js';
+import { readCheckpointConfig } from './train-config-file.js';
+import { checkTrainingMemory } from './training-memory.js';
 import type { TrainableAgent } from './trainable-agent.js';
 import { loadParams } from '../nn/index.js';
 import { numpy as np, tree } from '../nn/jax.js';
@@ -42,6 +44,8 @@ export interface TrainRunOptions {
   recorder?: TrainingRecorder;
   /** Keep the per-bar net returns of the final evaluations in the summary (`returns`; sweeps and walk-forward stitch them). */
   keepReturns?: boolean;
+  /** Memory the run may plan for, in bytes (default: GRPO_TRADER_MEMORY_LIMIT, else half of the machine's; see training-memory.ts). */
+  memoryLimit?: number;
 }
 
 /** What a training run reports to whoever records it (the run store, through the CLI). */
@@ -219,14 +223,16 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
   const progress = options.onProgress ?? (() => {});
   await initEngine({ threads: config.training.threads });
   let market: MarketData;
-  let features: FeatureTensor;
+  let features: FeatureTensor | undefined;
   if (options.prepared) {
     ({ market, features } = options.prepared);
   } else {
     const paths = resolveDataPaths(config.data.paths, { baseDir: options.baseDir ?? process.cwd(), ...(options.configFile === undefined ? {} : { source: options.configFile }) });
     ({ market } = await loadMarket(paths, { symbols: config.data.symbols }));
-    features = buildFeatureTensor(market, { features: config.data.features });
   }
+  // Before the features, environments and networks are built: a config too large for this machine is one line naming its field.
+  checkTrainingMemory(config, { assets: market.symbols.length, bars: market.time.length }, { ...(options.configFile === undefined ? {} : { file: options.configFile }), ...(options.memoryLimit === undefined ? {} : { limitBytes: options.memoryLimit }) });
+  features ??= buildFeatureTensor(market, { features: config.data.features });
   const make = environmentFactory(config, market, features);
   const trainBars = splitBars(market, 'train', config.splits.train);
   const envs = Array.from({ length: config.training.envs }, () => make(trainBars, true));
@@ -252,8 +258,8 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
     let metricsText = '';
     if (options.resume) {
       const directory = await resolveCheckpoint(options.resume);
-      const saved = await readCheckpointState(directory);
-      const { training: savedTraining, ...savedRest } = saved.config as TrainConfig;
+      const { state: saved, config: savedConfig } = await readCheckpointConfig(directory);
+      const { training: savedTraining, ...savedRest } = savedConfig;
       const { training, ...rest } = config;
       if (JSON.stringify(savedRest) !== JSON.stringify(rest) || savedTraining.envs !== training.envs) {
         throw new GrpoTraderError(ErrorCodes.invalidConfig, `${directory}: the checkpoint was trained with a different configuration (only training.updates, intervals, patience and threads may change on --resume)`, {

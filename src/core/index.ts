@@ -10,3 +10,4 @@ export * from './config-file.js';
 export * from './crash-point.js';
 export * from './checksums.js';
 export * from './process-identity.js';
+export * from './memory-budget.js';

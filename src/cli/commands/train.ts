@@ -49,7 +49,7 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--json', 'print the final summary as JSON on stdout')
     .action(async (flags: TrainFlags) => {
       // Loaded on use: the agents module brings jax-js, which other commands do not need.
-      const { checkpointRunDirectory, loadTrainConfigFile, parseTrainConfig, readCheckpointState, resolveCheckpoint, runTraining } = await import('../../agents/index.js');
+      const { checkpointRunDirectory, loadTrainConfigFile, readCheckpointConfig, resolveCheckpoint, runTraining } = await import('../../agents/index.js');
       const seed = integerFlag('--seed', flags.seed, 0);
       const updates = integerFlag('--updates', flags.updates, 1);
       const threads = integerFlag('--threads', flags.threads, 1);
@@ -61,8 +61,7 @@ export function registerTrain(program: Command, io: CliIo): void {
         baseDir = dirname(resolve(flags.config));
         configFile = flags.config;
       } else if (flags.resume) {
-        const saved = await readCheckpointState(await resolveCheckpoint(flags.resume));
-        config = parseTrainConfig(saved.config, `${flags.resume} (checkpoint config)`);
+        ({ config } = await readCheckpointConfig(await resolveCheckpoint(flags.resume)));
       } else {
         throw invalidArgument('train needs --config FILE (or --resume DIR)');
       }
