@@ -100,6 +100,33 @@ describe('train config', () => {
     expect(bounded.length).toBeGreaterThan(20);
   });
 
+  it('refuses overlapping or out-of-order splits, naming both splits and their dates', () => {
+    const refused = (splits: object) => {
+      try {
+        parseTrainConfig({ splits }, 'splits.yaml');
+      } catch (error) {
+        const e = error as GrpoTraderError;
+        expect(e.code).toBe('INVALID_CONFIG');
+        return { field: e.location?.field, value: e.location?.value, message: e.message };
+      }
+      return null;
+    };
+    const train = { from: '2005-01-01', to: '2014-12-31' };
+    expect(refused({ train, validation: { from: '2014-06-01', to: '2015-12-31' } })).toEqual({
+      field: 'splits.validation.from',
+      value: '2014-06-01',
+      message: 'splits.validation 2014-06-01 .. 2015-12-31 overlaps splits.train 2005-01-01 .. 2014-12-31: splits.validation must start after 2014-12-31',
+    });
+    // The default validation is 2015; a test split inside it overlaps it.
+    expect(refused({ train, test: { from: '2015-06-30', to: '2017-12-31' } })?.message).toBe('splits.test 2015-06-30 .. 2017-12-31 overlaps splits.validation 2015-01-01 .. 2015-12-31: splits.test must start after 2015-12-31');
+    expect(refused({ train, validation: null, test: { from: '2014-12-31', to: '2017-12-31' } })?.message).toMatch(/^splits\.test 2014-12-31 \.\. 2017-12-31 overlaps splits\.train /);
+    expect(refused({ train, validation: { from: '2001-01-01', to: '2001-12-31' } })).toMatchObject({ field: 'splits.validation.from', message: expect.stringMatching(/^splits\.validation 2001-01-01 \.\. 2001-12-31 comes before splits\.train 2005-01-01 \.\. 2014-12-31: splits must be in time order/) });
+    expect(refused({ train: { from: '2015-01-01', to: '2014-12-31' } })).toMatchObject({ field: 'splits.train.to', message: 'splits.train 2015-01-01 .. 2014-12-31 ends before it starts' });
+    // Back to back (the next split starts the day after) and null splits are fine.
+    expect(refused({ train, validation: { from: '2015-01-01', to: '2015-01-01' }, test: { from: '2015-01-02', to: '2015-03-31' } })).toBeNull();
+    expect(refused({ train, validation: null, test: null })).toBeNull();
+  });
+
   it('publishes the JSON Schema generated from the zod schema (scripts/make-train-schema.ts)', () => {
     const published = JSON.parse(readFileSync(new URL('../../schema/train-config.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const { $id: _id, title: _title, ...rest } = published;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { schemaError } from '../core/index.js';
 import { parseTimestamp } from '../data/dates.js';
+import { splitOrderProblem } from '../data/splits.js';
 import { rewardConfigSchema } from '../rewards/index.js';
 import { simulateDefaults as accounting } from '../env/simulate-weights.js';
 
@@ -46,11 +47,18 @@ export const dataSectionSchema = z.strictObject({
   features: z.union([z.enum(['normalized', 'all']), z.array(z.string().min(1)).min(1)]).default('normalized').describe('Feature columns of the policy input'),
 });
 
-export const splitsSectionSchema = z.strictObject({
-  train: range.default({ from: '2005-01-01', to: '2014-12-31' }),
-  validation: range.nullable().default({ from: '2015-01-01', to: '2015-12-31' }),
-  test: range.nullable().default({ from: '2016-01-01', to: '2017-12-31' }),
-});
+export const splitsSectionSchema = z
+  .strictObject({
+    train: range.default({ from: '2005-01-01', to: '2014-12-31' }),
+    validation: range.nullable().default({ from: '2015-01-01', to: '2015-12-31' }),
+    test: range.nullable().default({ from: '2016-01-01', to: '2017-12-31' }),
+  })
+  .superRefine((splits, context) => {
+    const present = (['train', 'validation', 'test'] as const).filter((name) => splits[name] !== null);
+    const problem = splitOrderProblem(present.map((name) => ({ name: `splits.${name}`, ...splits[name]! })));
+    if (problem) context.addIssue({ code: 'custom', path: [present[problem.index]!, problem.bound], message: problem.message });
+  })
+  .describe('Train, validation and test dates: each split starts after the previous one ends (no overlap, in time order); validation and test may be null');
 
 export const environmentSectionSchema = z.strictObject({
   type: z.enum(['multi_asset', 'single_asset']).default('multi_asset'),

@@ -8,7 +8,7 @@ export { writeOhlcvCsv, formatOhlcvCsv } from './write-ohlcv.js';
 export { alignSeries, type AlignOptions, type AlignmentPolicy, type AlignmentReport, type AssetAlignment } from './align.js';
 export { loadMarket, expandDataPaths, type LoadMarketOptions } from './load-market.js';
 export { column, columnInto, assetIndex, seriesFromMarket, sliceByDate, sliceByIndex, sliceSeriesByDate, dateRangeIndices, type DateInput } from './market.js';
-export { splitByDate, walkForwardWindows, type SplitByDateOptions, type MarketSplits, type SplitRange, type WalkForwardOptions, type WalkForwardWindow } from './splits.js';
+export { splitByDate, splitRangesByDate, splitOrderProblem, walkForwardWindows, type DatedSplit, type SplitOrderProblem, type SplitByDateOptions, type MarketSplits, type SplitRange, type WalkForwardOptions, type WalkForwardWindow } from './splits.js';
 export * from './connectors/index.js';
 export { syntheticRegimeMarket, REGIME_NAMES, type RegimeName, type SyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
 export { marketFingerprint } from './fingerprint.js';

@@ -141,5 +141,11 @@ describe('grpo-trader demo', () => {
     expect(inside.err).toMatch(/holds the input given by --data \S+; it cannot be emptied/);
     expect((await readdir(join(previous, 'data'))).sort()).toEqual(['SYN01.csv', 'SYN02.csv']);
   });
+
+  it('refuses a --validation-end before --train-end, naming both flags and dates', async () => {
+    const io = memoryIo();
+    expect(await main(['demo', '--bars', '500', '--train-end', '2011-06-30', '--validation-end', '2011-01-31', '--out', join(dir, 'z')], io)).toBe(64);
+    expect(io.err).toBe('grpo-trader: --validation-end 2011-01-31 is before --train-end 2011-06-30: the validation split would overlap the train split (validation must follow train, test follows validation)\n');
+  });
 });
 

@@ -15,7 +15,7 @@ import { flattenSummary } from '../../backtest/summarize.js';
 import { invalidArgument } from '../../core/errors.js';
 import { prepareOutputDirectory } from '../../core/fs.js';
 import { formatTimestamp } from '../../data/dates.js';
-import { dateRangeIndices, loadMarket, seriesFromMarket, sliceByDate, syntheticRegimeMarket, writeOhlcvCsv } from '../../data/index.js';
+import { dateRangeIndices, loadMarket, seriesFromMarket, sliceByDate, splitRangesByDate, syntheticRegimeMarket, writeOhlcvCsv } from '../../data/index.js';
 import type { MarketData } from '../../data/types.js';
 import { buildFeatureTensor } from '../../env/index.js';
 import { marketFingerprint } from '../../data/fingerprint.js';
@@ -79,8 +79,10 @@ function chooseSplits(market: MarketData, trainEnd?: string, validationEnd?: str
   let trainLast: number;
   let validationLast: number;
   if (trainEnd !== undefined && validationEnd !== undefined) {
-    trainLast = dateRangeIndices(time, undefined, trainEnd).end - 1;
-    validationLast = dateRangeIndices(time, undefined, validationEnd).end - 1;
+    // The data module's date splits: a validation end before the train end is refused naming both flags.
+    const ranges = splitRangesByDate(time, { trainEnd, validationEnd, labels: { trainEnd: '--train-end', validationEnd: '--validation-end' } });
+    trainLast = ranges.train.end - 1;
+    validationLast = ranges.validation.end - 1;
   } else {
     trainLast = Math.floor(n * 0.6) - 1;
     validationLast = Math.floor(n * 0.8) - 1;

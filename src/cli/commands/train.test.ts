@@ -105,6 +105,16 @@ describe('grpo-trader train', () => {
     expect(io.err).toContain('algorithm.grpo.groupSize');
   });
 
+  it('refuses a validation split that overlaps the training split, naming both and their dates, before loading data', async () => {
+    const overlapping = join(dir, 'overlapping.json');
+    await writeFile(overlapping, JSON.stringify({ ...CONFIG, splits: { ...CONFIG.splits, validation: { from: '2001-03-01', to: '2001-06-30' } } }));
+    const { status, io } = await train(['--config', overlapping, '--out', join(dir, 'overlapping')]);
+    expect(status).toBe(78);
+    expect(io.err).toBe(
+      `grpo-trader: ${overlapping}: field splits.validation.from = "2001-03-01": splits.validation 2001-03-01 .. 2001-06-30 overlaps splits.train 2000-01-01 .. 2001-03-31: splits.validation must start after 2001-03-31\n`,
+    );
+  });
+
   it('rejects a non-integer --updates', async () => {
     const { status, io } = await train(['--config', join(dir, 'config.json'), '--out', join(dir, 'x'), '--updates', 'ten']);
     expect(status).toBe(64);
