@@ -187,9 +187,12 @@ export function estimateTrainingMemory(config: TrainConfig, shape: MarketShape, 
   ]);
 }
 
-/** Refuse a config whose estimate is over the memory limit, with one line naming the field that dominates. */
-export function checkTrainingMemory(config: TrainConfig, shape: MarketShape, options: { file?: string; envs?: number; limitBytes?: number } = {}): MemoryEstimate {
+/**
+ * Refuse a config whose estimate is over the memory limit, with one line naming the field that
+ * dominates; `what` names the run in the message (default "training").
+ */
+export function checkTrainingMemory(config: TrainConfig, shape: MarketShape, options: { file?: string; envs?: number; limitBytes?: number; what?: string } = {}): MemoryEstimate {
   const estimate = estimateTrainingMemory(config, shape, options.envs === undefined ? {} : { envs: options.envs });
-  checkMemoryEstimate(estimate, { what: 'training', ...(options.file === undefined ? {} : { file: options.file }), ...(options.limitBytes === undefined ? {} : { limitBytes: options.limitBytes }) });
+  checkMemoryEstimate(estimate, { what: options.what ?? 'training', ...(options.file === undefined ? {} : { file: options.file }), ...(options.limitBytes === undefined ? {} : { limitBytes: options.limitBytes }) });
   return estimate;
 }

@@ -23,8 +23,8 @@ import type { RunStore } from '../store/run-store.js';
 import { parameterImportance } from './importance.js';
 import type { Fold, FoldOutcome, TrainJob, TrainOutcome, TrialJob, TrialOutcome } from './jobs.js';
 import type { JobExecutor } from './local-pool.js';
-import { formatParams, gridOf, randomAssignment, tpeAssignment, withParameters, type Assignment } from './search-space.js';
-import { parseSweepConfig, type LoadedSweep, type SweepConfig } from './sweep-config.js';
+import { formatParams, gridAssignment, gridSize, randomAssignment, tpeAssignment, withParameters, type Assignment } from './search-space.js';
+import { checkSweepSpace, parseSweepConfig, type LoadedSweep, type SweepConfig } from './sweep-config.js';
 
 /** What a trial's run in the store holds (its `extra`). */
 export interface TrialRecord {
@@ -110,7 +110,7 @@ export function samplerResults(previous: readonly TrialRecord[]): { params: Assi
 
 /** Trial `trial`'s parameters, from the trials before it that it may see (deterministic for a seed). */
 export function proposeTrial(sweep: SweepConfig, trial: number, previous: readonly TrialRecord[]): Assignment {
-  if (sweep.sampler.type === 'grid') return gridOf(sweep.space)[trial]!;
+  if (sweep.sampler.type === 'grid') return gridAssignment(sweep.space, trial);
   const rng = new Rng(sweep.sampler.seed * 1_000_003 + trial);
   if (sweep.sampler.type === 'random') return randomAssignment(sweep.space, rng);
   return tpeAssignment(sweep.space, samplerResults(previous), rng, { startupTrials: sweep.sampler.startupTrials, maximize: true });
@@ -124,7 +124,7 @@ function barsBetween(time: Float64Array, from: string, to: string): number {
 /** How many trials the sweep runs. */
 export function trialCount(sweep: SweepConfig): number {
   if (sweep.sampler.type !== 'grid') return sweep.sampler.trials!;
-  const grid = gridOf(sweep.space).length;
+  const grid = gridSize(sweep.space);
   return Math.min(grid, sweep.sampler.trials ?? grid);
 }
 
@@ -173,8 +173,8 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
   }
   const folds = planFolds(market.time, base, sweep.objective);
   const total = trialCount(sweep);
-  // A path the base config does not have, or a value its schema refuses, is one error now, not N failed trials.
-  parseTrainConfig(withParameters(base as unknown as Record<string, unknown>, randomAssignment(sweep.space, new Rng(sweep.sampler.seed))), 'sweep space (a config with the space\'s values)');
+  // A path the base config does not have, a value its schema refuses or a trial too large for memory is one error now, not N failed trials.
+  checkSweepSpace(base, sweep.space, { file: input?.file ?? `run ${sweepId} (sweep config)`, shape: { assets: market.symbols.length, bars: market.time.length } });
   if (options.resume === undefined) {
     sweepId = store.startRun({
       kind: 'sweep',

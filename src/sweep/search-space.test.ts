@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
-import { gridOf, randomAssignment, SearchSpaceSchema, shouldPrune, tpeAssignment, withParameters, type SearchSpace, type TrialResult } from './search-space.js';
+import { gridAssignment, gridOf, gridSize, randomAssignment, SearchSpaceSchema, shouldPrune, tpeAssignment, withParameters, type SearchSpace, type TrialResult } from './search-space.js';
 
 describe('search spaces', () => {
   it('parses domains and refuses bad ones with the path', () => {
@@ -31,6 +31,18 @@ describe('search spaces', () => {
       { a: 'y', b: 1 }, { a: 'y', b: 2 }, { a: 'y', b: 3 },
     ]);
     expect(() => gridOf({ c: { uniform: [0, 1] } })).toThrow(/grid search needs finite domains: c/);
+  });
+
+  it('computes any combination of a grid from its index, so a huge grid is never listed; refuses to list one past the trial bound', () => {
+    const space: SearchSpace = { a: { choices: ['x', 'y'] }, b: { int: [1, 3] }, c: { choices: [true, false] } };
+    expect(gridSize(space)).toBe(12);
+    gridOf(space).forEach((assignment, index) => expect(gridAssignment(space, index)).toEqual(assignment));
+    // a varies slowest: indices 6..11 have a = y; within them b = 1 at 6 and 7, c alternating from true.
+    expect(gridAssignment(space, 7)).toEqual({ a: 'y', b: 1, c: false });
+    const huge: SearchSpace = { n: { int: [1, 1_000_000_000] }, m: { int: [0, 999_999_999] } };
+    expect(gridSize(huge)).toBe(1e18);
+    expect(gridAssignment(huge, 1_000_000_001)).toEqual({ n: 2, m: 1 });
+    expect(() => gridOf(huge)).toThrow(/the grid of the space has 1000000000000000000 combinations, more than 10000 can be listed/);
   });
 
   it('draws random assignments inside their domains, reproducibly, log-uniform uniform in log space', () => {

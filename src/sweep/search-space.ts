@@ -54,16 +54,49 @@ export function withParameters(config: Record<string, unknown>, params: Assignme
   return out;
 }
 
-/** Every combination of a space whose domains are all finite (choices, int), in a fixed order. */
-export function gridOf(space: SearchSpace): Assignment[] {
-  const axes = Object.entries(space).map(([path, domain]) => {
-    if ('choices' in domain) return [path, domain.choices] as const;
-    if ('int' in domain) return [path, Array.from({ length: domain.int[1] - domain.int[0] + 1 }, (_, i) => domain.int[0] + i)] as const;
+/** A sweep runs at most this many trials: the bound on sampler.trials and on the size of a grid run whole. */
+export const MAX_SWEEP_TRIALS = 10_000;
+
+/** The values of each axis of a grid (choices, or an int range by its ends), without listing a range. */
+function gridAxes(space: SearchSpace): { path: string; count: number; value: (index: number) => ParameterValue }[] {
+  return Object.entries(space).map(([path, domain]) => {
+    if ('choices' in domain) return { path, count: domain.choices.length, value: (index: number) => domain.choices[index]! };
+    if ('int' in domain) return { path, count: domain.int[1] - domain.int[0] + 1, value: (index: number) => domain.int[0] + index };
     throw new GrpoTraderError(ErrorCodes.invalidConfig, `grid search needs finite domains: ${path} is continuous (use choices, int, or the random or tpe sampler)`, { location: { field: path } });
   });
-  let grid: Assignment[] = [{}];
-  for (const [path, values] of axes) grid = grid.flatMap((partial) => values.map((value) => ({ ...partial, [path]: value })));
-  return grid;
+}
+
+/** Number of combinations of a grid (may exceed what can be listed: an int range of a billion values is one axis). */
+export function gridSize(space: SearchSpace): number {
+  return gridAxes(space).reduce((size, axis) => size * axis.count, 1);
+}
+
+/** Combination `index` of the grid, in the order of `gridOf` (the first path varies slowest), computed without listing the grid. */
+export function gridAssignment(space: SearchSpace, index: number): Assignment {
+  const axes = gridAxes(space);
+  const assignment: Assignment = {};
+  let rest = index;
+  for (let a = axes.length - 1; a >= 0; a--) {
+    const axis = axes[a]!;
+    assignment[axis.path] = axis.value(rest % axis.count);
+    rest = Math.floor(rest / axis.count);
+  }
+  return Object.fromEntries(axes.map((axis) => [axis.path, assignment[axis.path]!]));
+}
+
+/** Every combination of a space whose domains are all finite (choices, int), in a fixed order; at most `limit` of them. */
+export function gridOf(space: SearchSpace, limit = MAX_SWEEP_TRIALS): Assignment[] {
+  const size = gridSize(space);
+  if (size > limit) throw new GrpoTraderError(ErrorCodes.invalidConfig, `the grid of the space has ${size} combinations, more than ${limit} can be listed; use the random or tpe sampler, or fewer values`, { location: { field: 'space' } });
+  return Array.from({ length: size }, (_, index) => gridAssignment(space, index));
+}
+
+/** The values a domain can propose at its edges: every choice, or both ends of a range. */
+export function domainExtremes(domain: Domain): ParameterValue[] {
+  if ('choices' in domain) return domain.choices;
+  if ('uniform' in domain) return [...domain.uniform];
+  if ('loguniform' in domain) return [...domain.loguniform];
+  return [...domain.int];
 }
 
 /** One value drawn from a domain's prior. */

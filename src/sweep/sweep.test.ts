@@ -15,10 +15,11 @@ import { RunStore } from '../store/run-store.js';
 import { runCli } from '../../test/tiny-model.js';
 import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
 import { parameterImportance } from './importance.js';
-import { planFolds, samplerResults, type TrialRecord } from './run-sweep.js';
+import { planFolds, proposeTrial, samplerResults, trialCount, type TrialRecord } from './run-sweep.js';
 import { parseWindowsSpec } from './walk-forward-retraining.js';
 import { throttledProgress } from './local-pool.js';
-import { sweepConfigJsonSchema, loadSweepConfigFile } from './sweep-config.js';
+import { sweepConfigJsonSchema, loadSweepConfigFile, parseSweepConfig } from './sweep-config.js';
+import type { GrpoTraderError } from '../core/errors.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -256,6 +257,51 @@ describe('sweep on local worker processes', () => {
     expect(both.err).toMatch(/--config FILE, or --resume ID/);
     const workers = await runCli(['sweep', '--config', join(dir, 'sweep.yaml'), '--workers', '0', '--store', join(dir, 'bad.sqlite')]);
     expect(workers.err).toMatch(/--workers must be/);
+  });
+
+  it('refuses a whole grid of more combinations than a sweep runs, naming sampler.trials; with trials set it runs from the index', async () => {
+    const space = { 'training.envs': { int: [1, 1_000_000_000] } };
+    const whole = { base: { seed: 1 }, space, sampler: { type: 'grid' } };
+    expect(() => parseSweepConfig(whole, 'grid.yaml')).toThrow(/the grid of the space has 1000000000 combinations, more than the 10000 trials a sweep runs/);
+    try {
+      parseSweepConfig(whole, 'grid.yaml');
+    } catch (error) {
+      expect((error as GrpoTraderError).location).toMatchObject({ file: 'grid.yaml', field: 'sampler.trials' });
+    }
+    const sweep = parseSweepConfig({ ...whole, sampler: { type: 'grid', trials: 3 } }, 'grid.yaml');
+    expect(trialCount(sweep)).toBe(3);
+    expect(proposeTrial(sweep, 2, [])).toEqual({ 'training.envs': 3 });
+  });
+
+  it('refuses a space that can propose a size beyond the bounds, or a trial too large for memory, before any trial runs', async () => {
+    const { sweep } = await writeTinySweep(join(dir, 'huge'));
+    const { parse, stringify } = await import('yaml');
+    const { writeFile } = await import('node:fs/promises');
+    const file = parse(await readFile(sweep, 'utf8')) as { space: Record<string, unknown>; set?: Record<string, unknown> };
+    const store = join(dir, 'huge.sqlite');
+    // One choice of the two is huge: every choice is checked, not one random draw.
+    await writeFile(sweep, stringify({ ...file, space: { ...file.space, 'algorithm.hiddenSizes': { choices: [[8], [1_000_000_000]] } } }));
+    const huge = await runCli(['sweep', '--config', sweep, '--workers', '1', '--store', store]);
+    expect(huge.code, huge.err).toBe(78);
+    expect(huge.err).toBe(
+      `grpo-trader: ${sweep}: field space.algorithm.hiddenSizes = "[1000000000]": the space can propose algorithm.hiddenSizes = [1000000000], which the training config refuses (algorithm.hiddenSizes.0): must be at most 8192: a hidden layer holds width × previous width parameters, and training keeps each about 16 times over: weights, Adam moments, reference policy, gradients, copies for updates and checkpoints\n`,
+    );
+    // Each in bounds, but the largest trial (G 1024 × 64 steps) is over a 16 MB budget: named by the space's path.
+    await writeFile(sweep, stringify({ ...file, set: { 'algorithm.type': 'grpo' }, space: { ...file.space, 'algorithm.grpo.groupSize': { int: [2, 1024] }, 'algorithm.grpo.rolloutSteps': { choices: [4, 64] } } }));
+    const saved = process.env['GRPO_TRADER_MEMORY_LIMIT'];
+    process.env['GRPO_TRADER_MEMORY_LIMIT'] = '16MB';
+    try {
+      const large = await runCli(['sweep', '--config', sweep, '--workers', '1', '--store', store]);
+      expect(large.code, large.err).toBe(78);
+      expect(large.err.trim().split('\n')).toHaveLength(1);
+      expect(large.err).toMatch(/field space\.algorithm\.grpo\.groupSize = "1024": a trial with the space's largest values would need about .* narrow space\.algorithm\.grpo\.groupSize\n$/);
+    } finally {
+      if (saved === undefined) delete process.env['GRPO_TRADER_MEMORY_LIMIT'];
+      else process.env['GRPO_TRADER_MEMORY_LIMIT'] = saved;
+    }
+    const runs = RunStore.open(store, { mustExist: true });
+    expect(runs.listRuns({}).length).toBe(0);
+    runs.close();
   });
 
   it('walk-forward: one training per window, the stitched curve chains the windows\' test returns', async () => {
