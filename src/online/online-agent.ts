@@ -25,6 +25,7 @@
  * stream continues bit-identically: see online-state.ts.
  */
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { checkMemoryEstimate, memoryEstimate } from '../core/memory-budget.js';
 import { sharpeRatio } from '../core/return-statistics.js';
 import { Rng } from '../core/rng.js';
 import type { ModelSnapshot, SpecificationAgent } from '../agents/specification-agent.js';
@@ -32,7 +33,7 @@ import type { MarketData } from '../data/types.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
 import { actionToWeights } from '../env/normalize-weights.js';
 import { PageHinkley, type PageHinkleyOptions } from './drift-detectors.js';
-import { PrioritizedReplayBuffer, type PrioritizedReplayOptions } from './prioritized-replay.js';
+import { PRIORITIZED_REPLAY_DEFAULTS, PrioritizedReplayBuffer, REPLAY_LIMITS, replayBufferBytes, type PrioritizedReplayOptions } from './prioritized-replay.js';
 import { RegimeDetector, type RegimeDetectorOptions, type RegimeDetectorState } from './regime-detector.js';
 import { regimeSource } from './regime-series.js';
 
@@ -84,6 +85,16 @@ export interface OnlineEvent {
 
 /** Page-Hinkley settings for daily portfolio returns: tolerate 0.1%/day, alarm at a 10% cumulative shortfall. */
 export const RETURN_DRIFT_DEFAULTS: PageHinkleyOptions = { delta: 0.001, threshold: 0.1, minInstances: 30, alpha: 1 };
+
+/**
+ * Bounds of the sizes that allocate (the CLI's flags and the serve config use them too): what each
+ * sizes and why the bound is enough. Within them, the buffers must also fit the memory budget.
+ */
+export const ONLINE_SIZE_LIMITS = {
+  bufferCapacity: { max: REPLAY_LIMITS.capacity, reason: "the replay buffer holds capacity transitions of two observations each; 100× the specification's 10,000" },
+  batchSize: { max: 8192, reason: 'each update samples batchSize transitions and runs them through the networks at once; the specification uses 64' },
+  evaluationWindow: { max: 10_000, reason: 'the held-out window is a second replay buffer, replayed by both models at every comparison; 10,000 daily bars are 40 years' },
+} as const;
 
 export const ONLINE_AGENT_DEFAULTS: OnlineAgentOptions = {
   bufferCapacity: 10_000,
@@ -209,11 +220,26 @@ export class OnlineLearningAgent {
     for (const name of ['bufferCapacity', 'batchSize', 'updateFrequency', 'minSamplesBeforeUpdate', 'evaluationWindow', 'evaluationInterval', 'grpoWindow'] as const) {
       if (!Number.isInteger(o[name]) || o[name] < 1) throw new GrpoTraderError(ErrorCodes.invalidArgument, `online agent: ${name} must be a positive integer, got ${o[name]}`, { location: { field: name } });
     }
+    for (const name of Object.keys(ONLINE_SIZE_LIMITS) as (keyof typeof ONLINE_SIZE_LIMITS)[]) {
+      const limit = ONLINE_SIZE_LIMITS[name];
+      if (o[name] > limit.max) throw new GrpoTraderError(ErrorCodes.invalidArgument, `online agent: ${name} must be at most ${limit.max}: ${limit.reason}`, { location: { field: name, value: String(o[name]) } });
+    }
     if (o.evaluationWindow < 2) throw new GrpoTraderError(ErrorCodes.invalidArgument, `online agent: evaluationWindow must be at least 2 bars (a Sharpe ratio needs two returns), got ${o.evaluationWindow}`, { location: { field: 'evaluationWindow' } });
     if (!Number.isFinite(o.promotionMargin)) throw new GrpoTraderError(ErrorCodes.invalidArgument, `online agent: promotionMargin must be a finite number, got ${o.promotionMargin}`, { location: { field: 'promotionMargin' } });
     if (model.agent.kind !== 'gaussian') throw new GrpoTraderError(ErrorCodes.unsupported, 'online agent: a multi-asset model (continuous weights) is needed', { location: { field: 'environment.type' } });
     this.isGrpo = model.agent.algorithm === 'grpo';
     const sizes = { stateSize: model.agent.observationSize, actionSize: model.agent.actionSize };
+    // Both buffers and a sampled batch, before any is allocated: the one that dominates is named by its option.
+    const maxRegimes = o.replay.maxRegimes ?? PRIORITIZED_REPLAY_DEFAULTS.maxRegimes;
+    const batchBytes = o.batchSize * (2 * sizes.stateSize + sizes.actionSize + 4) * 4;
+    checkMemoryEstimate(
+      memoryEstimate([
+        { field: 'bufferCapacity', value: o.bufferCapacity, what: `replay buffer (${o.bufferCapacity} transitions of ${sizes.stateSize}-value observations)`, bytes: replayBufferBytes({ capacity: o.bufferCapacity, maxRegimes, ...sizes }) },
+        { field: 'evaluationWindow', value: o.evaluationWindow, what: `held-out window (${o.evaluationWindow} transitions)`, bytes: replayBufferBytes({ capacity: o.evaluationWindow, maxRegimes, ...sizes }) },
+        { field: 'batchSize', value: o.batchSize, what: `sampled batch (${o.batchSize} transitions)`, bytes: batchBytes },
+      ]),
+      { what: 'online learning' },
+    );
     this.buffer = new PrioritizedReplayBuffer({ ...o.replay, capacity: o.bufferCapacity, ...sizes });
     this.holdout = new PrioritizedReplayBuffer({ ...o.replay, capacity: o.evaluationWindow, ...sizes });
     this.regimes = new RegimeDetector({ seed: o.seed, ...o.regimes });

@@ -166,6 +166,25 @@ describe('PrioritizedReplayBuffer', () => {
     expect(run(100)).toEqual(run(-7));
   });
 
+  it('refuses a saved buffer whose header was edited to a huge size, naming the field, before allocating', () => {
+    const buffer = new PrioritizedReplayBuffer({ capacity: 8, stateSize: 3, actionSize: 2 });
+    buffer.add([1, 2, 3], [0, 1], 0.5, [2, 3, 4], false);
+    const bytes = buffer.serialize();
+    const newline = bytes.indexOf(10);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline))) as { options: Record<string, number> };
+    const edited = (options: Record<string, number>) => {
+      const text = new TextEncoder().encode(`${JSON.stringify({ ...header, options: { ...header.options, ...options } })}\n`);
+      const out = new Uint8Array(text.length + bytes.length - newline - 1);
+      out.set(text);
+      out.set(bytes.subarray(newline + 1), text.length);
+      return out;
+    };
+    expect(() => PrioritizedReplayBuffer.deserialize(edited({ stateSize: 1e10 }))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', location: { field: 'stateSize' } }));
+    expect(() => PrioritizedReplayBuffer.deserialize(edited({ capacity: 1e9 }))).toThrow(/replay buffer: capacity must be an integer in 1 \.\. 1000000, got 1000000000/);
+    // In bounds but over the memory budget (1,000,000 transitions of 16 M-value states): refused by the budget, naming capacity.
+    expect(() => new PrioritizedReplayBuffer({ capacity: 1_000_000, stateSize: 2 ** 24, actionSize: 1 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', location: { field: 'capacity', value: '1000000' } }));
+  });
+
   it('names the field of bad input', () => {
     expect(() => small().add([1], [0], 0, [1, 2], false)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', location: { field: 'state' } }));
     expect(() => small().add(state(1), [0], Number.NaN, state(1), false)).toThrow(expect.objectContaining({ location: { field: 'reward' } }));

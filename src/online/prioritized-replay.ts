@@ -16,6 +16,7 @@
  * `betaIncrement` per batch up to 1. New experience gets the largest priority seen so far.
  */
 import { invalidArgument, invalidField } from '../core/errors.js';
+import { checkMemoryEstimate, memoryEstimate } from '../core/memory-budget.js';
 
 import type { Rng } from '../core/rng.js';
 import { MinTree, SumTree } from './segment-tree.js';
@@ -40,6 +41,21 @@ export interface PrioritizedReplayOptions {
 }
 
 export const PRIORITIZED_REPLAY_DEFAULTS = { capacity: 10_000, alpha: 0.6, beta: 0.4, betaIncrement: 0.001, regimeShare: 0.5, maxRegimes: 16, epsilon: 1e-6 } as const;
+
+/**
+ * Bounds of a buffer's sizes, whoever gives them (options, or the header of a saved buffer): 100× the
+ * specification's 10,000 transitions, an observation of 16 M values (lookback 2048 × 30 assets × 33
+ * features is 2 M), 65,536 action values and 256 regime labels. Within them, a buffer must also fit
+ * the memory budget (src/core/memory-budget.ts).
+ */
+export const REPLAY_LIMITS = { capacity: 1_000_000, stateSize: 2 ** 24, actionSize: 2 ** 16, maxRegimes: 256 } as const;
+
+/** Bytes a buffer of these sizes holds when full: its transitions, its sum and min trees, and a sum tree per regime label. */
+export function replayBufferBytes(options: Pick<PrioritizedReplayOptions, 'capacity' | 'stateSize' | 'actionSize' | 'maxRegimes'>): number {
+  const treeBytes = 2 * 2 ** Math.ceil(Math.log2(options.capacity)) * 8;
+  // Per transition: state and next state, action, reward (float32), done (byte), regime (int32), priority (float64).
+  return options.capacity * ((2 * options.stateSize + options.actionSize + 1) * 4 + 1 + 4 + 8) + treeBytes * (2 + options.maxRegimes);
+}
 
 /** A sampled batch: row-major copies of the transitions, their slots and importance weights. */
 export interface ReplayBatch {
@@ -78,17 +94,19 @@ export class PrioritizedReplayBuffer {
 
   constructor(options: Partial<PrioritizedReplayOptions> & Pick<PrioritizedReplayOptions, 'stateSize' | 'actionSize'>) {
     const o = (this.options = { ...PRIORITIZED_REPLAY_DEFAULTS, ...options });
-    const integer = (name: string, value: number, min: number) => {
-      if (!Number.isInteger(value) || value < min) throw invalidField(name, `replay buffer: ${name} must be an integer ≥ ${min}, got ${value}`);
+    const integer = (name: keyof typeof REPLAY_LIMITS, value: number) => {
+      if (!Number.isInteger(value) || value < 1 || value > REPLAY_LIMITS[name]) throw invalidField(name, `replay buffer: ${name} must be an integer in 1 .. ${REPLAY_LIMITS[name]}, got ${value}`);
     };
-    integer('capacity', o.capacity, 1);
-    integer('stateSize', o.stateSize, 1);
-    integer('actionSize', o.actionSize, 1);
-    integer('maxRegimes', o.maxRegimes, 1);
+    integer('capacity', o.capacity);
+    integer('stateSize', o.stateSize);
+    integer('actionSize', o.actionSize);
+    integer('maxRegimes', o.maxRegimes);
     for (const [name, value, low, high] of [['alpha', o.alpha, 0, 10], ['beta', o.beta, 0, 1], ['betaIncrement', o.betaIncrement, 0, 1], ['regimeShare', o.regimeShare, 0, 1]] as const) {
       if (!(value >= low && value <= high)) throw invalidField(name, `replay buffer: ${name} must be in [${low}, ${high}], got ${value}`);
     }
     if (!(o.epsilon > 0)) throw invalidField('epsilon', `replay buffer: epsilon must be positive, got ${o.epsilon}`);
+    const what = `replay buffer (${o.capacity} transitions of ${o.stateSize}-value states)`;
+    checkMemoryEstimate(memoryEstimate([{ field: 'capacity', value: o.capacity, what, bytes: replayBufferBytes(o) }]), { what: 'the replay buffer' });
     const n = o.capacity;
     this.beta = o.beta;
     this.states = new Float32Array(n * o.stateSize);

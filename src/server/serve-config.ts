@@ -11,8 +11,11 @@
 import { z } from 'zod';
 import { readConfigFile } from '../core/config-file.js';
 import { schemaError } from '../core/config-error.js';
+import { ONLINE_SIZE_LIMITS } from '../online/online-agent.js';
 
 const positive = z.number().positive();
+/** An online size bounded as the online agent bounds it, with its reason in the error. */
+const onlineSize = (minimum: number, limit: { max: number; reason: string }) => z.number().int().min(minimum).max(limit.max, `must be at most ${limit.max}: ${limit.reason}`);
 
 /** The longest delay a Node timer waits (2³¹ − 1 ms, about 24.8 days); a longer one would fire at once. */
 export const MAX_DELAY_MS = 2_147_483_647;
@@ -28,11 +31,11 @@ export const ServeConfigSchema = z
     webhook: z.object({ url: z.string().url(), retries: z.number().int().min(0).max(20).optional(), backoffMs: delay.optional(), timeoutMs: positive.max(MAX_DELAY_MS).optional() }).strict().nullable().optional(),
     online: z
       .object({
-        bufferCapacity: z.number().int().positive(),
-        batchSize: z.number().int().positive(),
+        bufferCapacity: onlineSize(1, ONLINE_SIZE_LIMITS.bufferCapacity),
+        batchSize: onlineSize(1, ONLINE_SIZE_LIMITS.batchSize),
         updateFrequency: z.number().int().positive(),
         minSamplesBeforeUpdate: z.number().int().positive(),
-        evaluationWindow: z.number().int().min(2),
+        evaluationWindow: onlineSize(2, ONLINE_SIZE_LIMITS.evaluationWindow),
         evaluationInterval: z.number().int().positive(),
         promotionMargin: z.number(),
         championChallenger: z.boolean(),

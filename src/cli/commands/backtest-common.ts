@@ -6,11 +6,13 @@ import type { MarketData } from '../../data/types.js';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** A numeric flag: undefined → fallback; otherwise a finite number within the bound, else a usage error naming the flag. */
-export function numberFlag(flag: string, text: string | undefined, fallback: number, bound: { min?: number; exclusiveMin?: boolean; max?: number; integer?: boolean } = {}): number {
+/** A numeric flag: undefined → fallback; otherwise a finite number within the bound, else a usage error naming the flag (and, for a size bounded because it allocates, the bound's reason). */
+export function numberFlag(flag: string, text: string | undefined, fallback: number, bound: { min?: number; exclusiveMin?: boolean; max?: number; reason?: string; integer?: boolean } = {}): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  const { min = Number.NEGATIVE_INFINITY, exclusiveMin = false, max = Number.POSITIVE_INFINITY, integer = false } = bound;
+  const { min = Number.NEGATIVE_INFINITY, exclusiveMin = false, max = Number.POSITIVE_INFINITY, reason, integer = false } = bound;
+  // A size that allocates is bounded, with the reason, rather than allocated until V8 gives up.
+  if (reason !== undefined && Number.isFinite(value) && value > max) throw invalidArgument(`${flag} must be at most ${max}: ${reason}; got "${text}"`);
   const ok = NUMBER.test(text.trim()) && Number.isFinite(value) && (exclusiveMin ? value > min : value >= min) && value <= max && (!integer || Number.isInteger(value));
   if (!ok) {
     const lower = min === Number.NEGATIVE_INFINITY ? '' : ` ${exclusiveMin ? '>' : '>='} ${min}`;

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { crashPoint } from '../../core/crash-point.js';
 import { findChromium } from '../../backtest/report/chromium.js';
 import { writeReport } from '../../backtest/report/write-report.js';
-import { ONLINE_AGENT_DEFAULTS, ONLINE_RUN_DEFAULTS, runOnline } from '../../online/index.js';
+import { ONLINE_AGENT_DEFAULTS, ONLINE_RUN_DEFAULTS, ONLINE_SIZE_LIMITS, runOnline } from '../../online/index.js';
 import type { CliIo } from '../output.js';
 import { formatNumber, formatTable, numberFlag, parseList, toJson } from './backtest-common.js';
 import { reportInputFromStore } from './report.js';
@@ -75,10 +75,10 @@ export function registerOnline(program: Command, io: CliIo): void {
     .action(async (flags: OnlineFlags) => {
       const options = {
         updateFrequency: numberFlag('--update-frequency', flags.updateFrequency, d.updateFrequency, { min: 1, integer: true }),
-        batchSize: numberFlag('--batch-size', flags.batchSize, d.batchSize, { min: 1, integer: true }),
+        batchSize: numberFlag('--batch-size', flags.batchSize, d.batchSize, { min: 1, integer: true, ...ONLINE_SIZE_LIMITS.batchSize }),
         minSamplesBeforeUpdate: numberFlag('--min-samples', flags.minSamples, d.minSamplesBeforeUpdate, { min: 1, integer: true }),
-        bufferCapacity: numberFlag('--buffer-capacity', flags.bufferCapacity, d.bufferCapacity, { min: 1, integer: true }),
-        evaluationWindow: numberFlag('--evaluation-window', flags.evaluationWindow, d.evaluationWindow, { min: 2, integer: true }),
+        bufferCapacity: numberFlag('--buffer-capacity', flags.bufferCapacity, d.bufferCapacity, { min: 1, integer: true, ...ONLINE_SIZE_LIMITS.bufferCapacity }),
+        evaluationWindow: numberFlag('--evaluation-window', flags.evaluationWindow, d.evaluationWindow, { min: 2, integer: true, ...ONLINE_SIZE_LIMITS.evaluationWindow }),
         evaluationInterval: numberFlag('--evaluation-interval', flags.evaluationInterval, d.evaluationInterval, { min: 1, integer: true }),
         promotionMargin: numberFlag('--promotion-margin', flags.promotionMargin, d.promotionMargin, {}),
         championChallenger: flags.champion !== false,

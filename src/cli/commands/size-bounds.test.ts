@@ -79,6 +79,25 @@ describe('huge sizes in a training config', () => {
   }, 120_000);
 });
 
+describe('huge online sizes', () => {
+  const online = (flags: string[]) => ['online', '--model', model, '--data', dataDir, '--from', '2011-02-01', '--state', join(dir, `online-${flags.join('')}`), '--no-report', ...flags];
+
+  it('refuses --buffer-capacity 1e9 with one line naming the flag and the bound', async () => {
+    const { code, err } = await cli(online(['--buffer-capacity', '1e9']));
+    expect(code, err).toBe(64);
+    expectOneLine(err);
+    expect(err).toMatch(/^grpo-trader: --buffer-capacity must be at most 1000000: the replay buffer holds capacity transitions .*; got "1e9"\n$/);
+  }, 120_000);
+
+  it('refuses a replay buffer in bounds but over the memory budget, naming bufferCapacity', async () => {
+    // 1,000,000 transitions of the tiny model's 24-value observations (221 MB) and 18 trees of 2²⁰ leaves (302 MB), over a 64 MB budget.
+    const { code, err } = await cli(online(['--buffer-capacity', '1000000']), { GRPO_TRADER_MEMORY_LIMIT: '64MB' });
+    expect(code, err).toBe(78);
+    expectOneLine(err);
+    expect(err).toMatch(/^grpo-trader: field bufferCapacity = "1000000": online learning would need about .* over the limit of 61\.0 MiB \(GRPO_TRADER_MEMORY_LIMIT\); the largest part is the replay buffer \(1000000 transitions of \d+-value observations\), .*: lower bufferCapacity\n$/);
+  }, 120_000);
+});
+
 describe("a checkpoint's state.json edited to a huge size", () => {
   beforeAll(async () => {
     // Every checkpoint of the run: best/ and checkpoints/update-*.
