@@ -9,8 +9,8 @@
  * - rollout storage: envs × rolloutSteps states of D float32 values, and per state groupSize sampled
  *   actions with their scores, advantages and masks (GRPO) or one action, reward and next state
  *   (reward-penalty);
- * - network parameters × 16: the weights, Adam's two moments, the reference policy, the gradients, an
- *   optimiser step's new copies and a checkpoint's host copies (PARAMETER_COPIES);
+ * - network parameters × 16: on the device the weights, Adam's two moments, the reference policy,
+ *   the gradients and an optimiser step's new copies (8); on the host a checkpoint's copies (8);
  * - activations of one update: every layer's output over the batch, kept for the backward pass, and
  *   the attention maps of transformer layers;
  * - the feature tensor: bars × assets × features float64 values, plus the per-asset frame of every
@@ -41,13 +41,14 @@ const VIEW_BYTES = 112;
 const FLOAT32 = 4;
 const FLOAT64 = 8;
 /**
- * Copies of every parameter at the high-water mark: weights, Adam's two moments, the reference policy
- * and the gradients (5); an Adam step's new weights and moments before the old ones are released (3);
- * a checkpoint's host copies of weights, moments and reference, read back and then serialised (8).
- * Measured: a [4096, 4096] MLP on the Dow 30 (24 M parameters) peaked 1.77 GB above a tiny run; 16
- * copies are 1.55 GB of that.
+ * Copies of every parameter at the high-water mark. In jax-js's memory: weights, Adam's two moments,
+ * the reference policy and the gradients (5), and an Adam step's new weights and moments before the
+ * old ones are released (3). On the host, a checkpoint's copies of weights, moments and reference,
+ * read back and then serialised (8). Measured: a [4096, 4096] MLP on the Dow 30 (24 M parameters)
+ * peaked 1.77 GB above a tiny run; 16 copies are 1.55 GB of that.
  */
-const PARAMETER_COPIES = 16;
+const DEVICE_PARAMETER_COPIES = 8;
+const HOST_PARAMETER_COPIES = 8;
 /** Float32 tensors per action value in GRPO's log-probability and loss (differences, squares, ratios, their gradients). */
 const LOSS_TENSORS_PER_ACTION = 16;
 /** Float32 tensors per hidden unit kept for the backward pass (pre-activation, activation, gradient). */
@@ -169,7 +170,7 @@ export function estimateTrainingMemory(config: TrainConfig, shape: MarketShape, 
     const atomCount: Factor = { field: 'algorithm.rewardPenalty.atoms', value: atoms, typical: DEFAULTS.algorithm.rewardPenalty.atoms };
     network.push({ factors: [width, atomCount, ...observation], parameters, activations });
   }
-  const parameterBytes = network.reduce((sum, n) => sum + n.parameters, 0) * PARAMETER_COPIES * FLOAT32;
+  const parameters = network.reduce((sum, n) => sum + n.parameters, 0);
   const parameterFactors = network.flatMap((n) => n.factors);
   // One update's tensors: the batch on the device, GRPO's per-action loss terms, every layer's activations.
   const batchBytes = (B * D + B * G * actions * LOSS_TENSORS_PER_ACTION) * FLOAT32;
@@ -181,7 +182,8 @@ export function estimateTrainingMemory(config: TrainConfig, shape: MarketShape, 
   return memoryEstimate([
     part([envs, lookback, symbols, features], `environments (${environments} × observation buffers and a window view per bar)`, environments * perEnvironment),
     part([envs, rollout, group, ...observation], `rollout storage (${N} envs × ${steps} rolloutSteps${grpo ? ` × ${G} groupSize` : ''} samples)`, rolloutBytes),
-    part(parameterFactors, 'network parameters (× 16: weights, Adam moments, reference policy, gradients, an update\'s and a checkpoint\'s copies)', parameterBytes, true),
+    part(parameterFactors, `network parameters (${parameters} × 8 on the device: weights, Adam moments, reference policy, gradients, an update's new copies)`, parameters * DEVICE_PARAMETER_COPIES * FLOAT32, true),
+    part(parameterFactors, `checkpoint copies of the ${parameters} parameters (× 8, read back and serialised)`, parameters * HOST_PARAMETER_COPIES * FLOAT32),
     part([envs, rollout, group, ...parameterFactors], `activations of one update over ${B} states`, batchBytes + activationBytes, true),
     part([features, symbols], `feature tensor (${T} bars × ${shape.assets} assets × ${F} features)`, featureBytes),
   ]);
