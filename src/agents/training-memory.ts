@@ -65,6 +65,8 @@ interface Factor {
   value: number;
   /** The default value; the factor's weight in naming is value / default. */
   typical: number;
+  /** The value is a count of what the field lists (symbols, features), not the field's value: not quoted. */
+  counted?: boolean;
 }
 
 /** The factor furthest above its default (ties: the first listed). */
@@ -73,8 +75,8 @@ function dominant(factors: Factor[]): Factor {
 }
 
 function part(factors: Factor[], what: string, bytes: number, device = false): MemoryPart {
-  const { field, value } = dominant(factors);
-  return { field, value, what, bytes, ...(device ? { device } : {}) };
+  const { field, value, counted } = dominant(factors);
+  return { field, ...(counted ? {} : { value }), what, bytes, ...(device ? { device } : {}) };
 }
 
 /** Parameters of one transformer layer of width d and feed-forward f (attention projections, feed-forward, norms); a decoder layer has a second attention. */
@@ -106,8 +108,8 @@ export function estimateTrainingMemory(config: TrainConfig, shape: MarketShape, 
   const envs: Factor = { field: 'training.envs', value: N, typical: DEFAULTS.training.envs };
   const lookback: Factor = { field: 'environment.lookback', value: e.lookback, typical: DEFAULTS.environment.lookback };
   const history: Factor = { field: 'environment.returnHistory', value: e.returnHistory, typical: DEFAULTS.environment.returnHistory };
-  const symbols: Factor = { field: 'data.symbols', value: shape.assets, typical: 30 };
-  const features: Factor = { field: 'data.features', value: F, typical: NORMALIZED_FEATURE_NAMES.length };
+  const symbols: Factor = { field: 'data.symbols', value: shape.assets, typical: 30, counted: true };
+  const features: Factor = { field: 'data.features', value: F, typical: NORMALIZED_FEATURE_NAMES.length, counted: true };
   const rollout: Factor = { field: stepsField, value: steps, typical: grpo ? DEFAULTS.algorithm.grpo.rolloutSteps : DEFAULTS.algorithm.rewardPenalty.rolloutSteps };
   const group: Factor = { field: 'algorithm.grpo.groupSize', value: G, typical: grpo ? DEFAULTS.algorithm.grpo.groupSize : 1 };
   const observation = [lookback, symbols, features, history];
@@ -133,9 +135,10 @@ export function estimateTrainingMemory(config: TrainConfig, shape: MarketShape, 
     const length = e.lookback + 1;
     const activations = B * ((s.encoderLayers + s.decoderLayers + 1) * transformerLayerActivations(length, d, f, Math.max(s.encoderHeads, s.decoderHeads, s.attentionHeads)) + length * featureDim * ACTIVATION_TENSORS);
     const width: Factor = { field: 'algorithm.deepseek.hiddenDim', value: d, typical: DEFAULTS.algorithm.deepseek.hiddenDim };
-    const layers: Factor = { field: 'algorithm.deepseek.decoderLayers', value: s.encoderLayers + s.decoderLayers, typical: DEFAULTS.algorithm.deepseek.encoderLayers + DEFAULTS.algorithm.deepseek.decoderLayers };
+    const encoderLayers: Factor = { field: 'algorithm.deepseek.encoderLayers', value: s.encoderLayers, typical: DEFAULTS.algorithm.deepseek.encoderLayers };
+    const decoderLayers: Factor = { field: 'algorithm.deepseek.decoderLayers', value: s.decoderLayers, typical: DEFAULTS.algorithm.deepseek.decoderLayers };
     const feedForward: Factor = { field: 'algorithm.deepseek.feedForward', value: f, typical: 4 * DEFAULTS.algorithm.deepseek.hiddenDim };
-    network.push({ factors: [width, feedForward, layers, ...observation], parameters, activations });
+    network.push({ factors: [width, feedForward, encoderLayers, decoderLayers, ...observation], parameters, activations });
   } else {
     let input = D;
     let parameters = 0;
