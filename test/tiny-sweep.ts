@@ -45,9 +45,9 @@ export async function writeTinySweep(dir: string, options: TinySweepOptions = {}
   return { sweep: sweepPath, base: basePath, dataDir };
 }
 
-/** The CLI as a child process from source; its stderr collected. */
-export function spawnCli(args: string[], cwd = process.cwd()): { child: ChildProcess; stderr: () => string; exited: Promise<NodeJS.Signals | number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'test', 'run-cli.ts'), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+/** The CLI as a child process from source (with more environment, e.g. a crash point); its stderr collected. */
+export function spawnCli(args: string[], cwd = process.cwd(), environment: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exited: Promise<NodeJS.Signals | number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'test', 'run-cli.ts'), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...environment } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));

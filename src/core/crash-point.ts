@@ -6,8 +6,9 @@
  * Two environment variables drive them; with neither set, a crash point costs one lookup and does
  * nothing (they are meant for tests, never for production configuration):
  *
- *   GRPO_TRADER_CRASH_AT=<name>[:<n>]   the process kills itself with SIGKILL the n-th time (default:
- *                                       the first) it reaches crash point <name>.
+ *   GRPO_TRADER_CRASH_AT=<name>[@<n>]   the process kills itself with SIGKILL the n-th time (default:
+ *                                       the first) it reaches crash point <name>. Processes a command
+ *                                       forks (sweep and walk-forward job processes) inherit it.
  *   GRPO_TRADER_CRASH_LOG=<file>        every crash point reached is appended to <file> as one line,
  *                                       `<name> <n>` (its name and how many times it was reached),
  *                                       written synchronously — a harness runs a command once with the
@@ -22,10 +23,12 @@
  * place and latest.json updated, not yet indexed in the store), `online.after-index` (indexed),
  * `online.after-finish` (the run's series, metrics, tests and status committed), and in
  * `grpo-trader online`, `online.after-report` (report files written, not yet recorded as an artifact).
+ * Training, sweeps and walk-forward have theirs too (`train.*`, `checkpoint.*`, `sweep.*`,
+ * `walk-forward.*`); docs/crash-check.md lists them all.
  */
 import { appendFileSync } from 'node:fs';
 
-/** The variable naming the crash point to die at (`name` or `name:n`). */
+/** The variable naming the crash point to die at (`name` or `name@n`). */
 export const CRASH_AT_ENV = 'GRPO_TRADER_CRASH_AT';
 /** The variable naming a file that logs every crash point reached. */
 export const CRASH_LOG_ENV = 'GRPO_TRADER_CRASH_LOG';
@@ -45,7 +48,7 @@ export function crashPoint(name: string): void {
   reached.set(name, count);
   if (log) appendFileSync(log, `${name} ${count}\n`);
   if (!at) return;
-  const match = /^(.+?)(?::(\d+))?$/.exec(at.trim());
+  const match = /^(.+?)(?:@(\d+))?$/.exec(at.trim());
   if (match === null || match[1] !== name || count !== Number(match[2] ?? 1)) return;
   process.kill(process.pid, 'SIGKILL');
   // The signal is delivered on the way back from the kernel; block so that not one more statement runs.

@@ -3,6 +3,7 @@ export * from './rng.js';
 export * from './ring-buffer.js';
 export * from './arrays.js';
 export * from './fs.js';
+export * from './crash-point.js';
 export * from './return-statistics.js';
 export * from './config-error.js';
 export * from './drift-statistics.js';
