@@ -7,7 +7,7 @@
  */
 import { cp, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ErrorCodes, GrpoTraderError, pathExists, readJsonFile, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
+import { crashPoint, ErrorCodes, GrpoTraderError, pathExists, readJsonFile, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
 import { loadParams, saveParams } from '../nn/index.js';
 import { numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
@@ -69,6 +69,7 @@ export async function writeCheckpoint(directory: string, name: string, agent: Tr
     await saveParams(join(temporary, 'networks'), agent.networks(), CHECKPOINT_KIND, { algorithm: agent.algorithm });
     await writeFileAtomic(join(temporary, 'state.json'), `${JSON.stringify(state)}\n`);
   });
+  if (updateLatest) crashPoint('checkpoint.directory-written');
   if (updateLatest) await writeFileAtomic(join(directory, 'latest.json'), `${JSON.stringify({ checkpoint: name, update: agent.updates })}\n`);
   return final;
 }
@@ -99,7 +100,8 @@ export async function resolveCheckpoint(path: string): Promise<string> {
       return directory;
     }
   }
-  throw new GrpoTraderError(ErrorCodes.notFound, `${path}: no checkpoint found (expected state.json, latest.json or checkpoints/latest.json)`, { location: { file: path } });
+  // The CLI prints the location before the message: the path once.
+  throw new GrpoTraderError(ErrorCodes.notFound, 'no checkpoint found (expected state.json, latest.json or checkpoints/latest.json)', { location: { file: path } });
 }
 
 /** The run directory a checkpoint belongs to: `<run>/checkpoints/update-N` and `<run>/best` both belong to `<run>`. */

@@ -3,9 +3,9 @@
  * updates with progress lines and a JSON-lines metrics log, validation Sharpe with early stopping,
  * atomic checkpoints, exact resume, and a final out-of-sample evaluation of the best policy.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { driftReference, ErrorCodes, GrpoTraderError, isBetterScore, pathExists, samePath, writeFileAtomic, type DriftReference } from '../core/index.js';
+import { crashPoint, driftReference, ErrorCodes, GrpoTraderError, isBetterScore, pathExists, samePath, writeFileAtomic, type DriftReference } from '../core/index.js';
 import { dateRangeIndices, formatTimestamp, loadMarket, marketFingerprint, resolveDataPaths } from '../data/index.js';
 import type { MarketData } from '../data/types.js';
 import { buildFeatureTensor, MultiAssetEnv, RollingCorrelation, SingleAssetEnv } from '../env/index.js';
@@ -217,10 +217,26 @@ function format(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : String(value);
 }
 
+/** The checkpoint `--resume` names, checked against `config` (only the training schedule may change). */
+async function resumePoint(path: string, config: TrainConfig): Promise<string> {
+  const directory = await resolveCheckpoint(path);
+  const { config: savedConfig } = await readCheckpointConfig(directory);
+  const { training: savedTraining, ...savedRest } = savedConfig;
+  const { training, ...rest } = config;
+  if (JSON.stringify(savedRest) !== JSON.stringify(rest) || savedTraining.envs !== training.envs) {
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `${directory}: the checkpoint was trained with a different configuration (only training.updates, intervals, patience and threads may change on --resume)`, {
+      location: { file: join(directory, 'state.json'), field: 'config' },
+    });
+  }
+  return directory;
+}
+
 /** Train per `config`; resumable, deterministic for a given config and seed. */
 export async function runTraining(config: TrainConfig, options: TrainRunOptions): Promise<TrainSummary> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
+  // Checked before anything is loaded or recorded: a --resume with nothing to resume records no run.
+  const resumeFrom = options.resume === undefined ? null : await resumePoint(options.resume, config);
   await initEngine({ threads: config.training.threads });
   let market: MarketData;
   let features: FeatureTensor | undefined;
@@ -256,17 +272,9 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
 
   try {
     let metricsText = '';
-    if (options.resume) {
-      const directory = await resolveCheckpoint(options.resume);
-      const { state: saved, config: savedConfig } = await readCheckpointConfig(directory);
-      const { training: savedTraining, ...savedRest } = savedConfig;
-      const { training, ...rest } = config;
-      if (JSON.stringify(savedRest) !== JSON.stringify(rest) || savedTraining.envs !== training.envs) {
-        throw new GrpoTraderError(ErrorCodes.invalidConfig, `${directory}: the checkpoint was trained with a different configuration (only training.updates, intervals, patience and threads may change on --resume)`, {
-          location: { file: join(directory, 'state.json'), field: 'config' },
-        });
-      }
-      await loadCheckpoint(directory, agent);
+    if (resumeFrom !== null) {
+      const directory = resumeFrom;
+      const saved = await loadCheckpoint(directory, agent);
       Object.assign(trainer, saved.trainer);
       // Keep the metrics written up to the checkpoint, from the resumed run's log.
       const runDirectory = checkpointRunDirectory(directory);
@@ -275,6 +283,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       if (lines.length < trainer.metricsLines) progress(`resume: ${join(runDirectory, 'metrics.jsonl')} holds ${lines.length} of the ${trainer.metricsLines} metrics lines written up to the checkpoint; the new log starts with those\n`);
       metricsText = lines.map((line) => `${line}\n`).join('');
       if (!(await samePath(runDirectory, outDir))) await continueInto(outDir, directory, saved.update, runDirectory, trainer, recorder);
+      else if (recorder) await indexCheckpointsOnDisk(recorder, checkpoints, outDir, agent.updates, trainer, lines);
       progress(`resumed from ${directory} at update ${agent.updates}\n`);
     }
     await writeFileAtomic(metricsFile, metricsText);
@@ -303,6 +312,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
           trainer.evaluationsWithoutImprovement = 0;
           await writeCheckpoint(outDir, 'best', agent, trainer, config, false);
           recorder?.checkpoint({ step: update, path: resolve(outDir, 'best'), metrics: { validationSharpe: result.sharpe, validationReturn: result.totalReturn } });
+          crashPoint('train.best-written');
         } else {
           trainer.evaluationsWithoutImprovement++;
           if (config.training.patience > 0 && trainer.evaluationsWithoutImprovement >= config.training.patience) trainer.stoppedEarly = true;
@@ -312,13 +322,16 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       }
       await appendFile(metricsFile, `${JSON.stringify(record)}\n`);
       trainer.metricsLines++;
+      crashPoint('train.metrics-appended');
       progress(`${line}\n`);
       if (update % config.training.checkpointInterval === 0 || update === total || trainer.stoppedEarly) {
         await writeCheckpoint(checkpoints, checkpointName(update), agent, trainer, config);
         recorder?.checkpoint({ step: update, path: resolve(checkpoints, checkpointName(update)), metrics: numericMetrics(record) });
         for (const removed of await pruneCheckpoints(checkpoints, options.keepCheckpoints ?? 3)) recorder?.checkpointRemoved(resolve(removed));
+        crashPoint('train.checkpoint-written');
       }
     }
+    crashPoint('train.updates-done');
 
     // Out-of-sample: the best validated policy (or the last one without a validation split).
     if (trainer.bestUpdate !== null) {
@@ -342,6 +355,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       test,
     };
     await writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    crashPoint('train.summary-written');
     if (options.keepReturns) summary.returns = { validation: validationResult?.returns ?? null, test: testResult?.returns ?? null };
     for (const evaluation of [validation, test]) {
       if (evaluation) {
@@ -349,6 +363,7 @@ export async function runTraining(config: TrainConfig, options: TrainRunOptions)
       }
     }
     recorder?.finished(summary);
+    crashPoint('train.recorded');
     return summary;
   } catch (error) {
     recorder?.failed(error);
@@ -383,6 +398,29 @@ async function continueInto(outDir: string, checkpoint: string, update: number, 
   throw new GrpoTraderError(ErrorCodes.notFound, `cannot resume into a new --out: the best checkpoint up to this one (update ${trainer.bestUpdate}) is no longer in ${runDirectory} (best/ was replaced by a later one and checkpoints/${checkpointName(trainer.bestUpdate)} was pruned); resume the run in its own directory, or from its latest checkpoint`, {
     location: { file: join(checkpoint, 'state.json'), field: 'trainer.bestUpdate', value: String(trainer.bestUpdate) },
   });
+}
+
+/**
+ * Tell the recorder the checkpoints on disk up to `update` (the resume point) with the metrics they
+ * were indexed with: the index an uninterrupted run has at that update, whatever moment the kill fell
+ * on (between writing a checkpoint and indexing it, or between pruning one and dropping it).
+ */
+async function indexCheckpointsOnDisk(recorder: TrainingRecorder, checkpoints: string, outDir: string, update: number, trainer: TrainerState, metricsLines: string[]): Promise<void> {
+  const records = new Map<number, Record<string, unknown>>();
+  for (const line of metricsLines) {
+    // JSON wrote NaN metrics as null; they were indexed as NaN.
+    const record = JSON.parse(line, (_key, value: unknown) => (value === null ? Number.NaN : value)) as Record<string, unknown>;
+    if (typeof record['update'] === 'number') records.set(record['update'], record);
+  }
+  const names = (await readdir(checkpoints).catch(() => [] as string[])).filter((name) => /^update-\d{6}$/.test(name)).sort();
+  for (const name of names) {
+    const step = Number(name.slice('update-'.length));
+    if (step <= update) recorder.checkpoint({ step, path: resolve(checkpoints, name), metrics: numericMetrics(records.get(step) ?? {}) });
+  }
+  if (trainer.bestUpdate !== null) {
+    const record = records.get(trainer.bestUpdate) ?? {};
+    recorder.checkpoint({ step: trainer.bestUpdate, path: resolve(outDir, 'best'), metrics: { validationSharpe: Number(record['validationSharpe']), validationReturn: Number(record['validationReturn']) } });
+  }
 }
 
 function numericMetrics(record: Record<string, unknown>): Record<string, number> {

@@ -3,11 +3,17 @@
  * fingerprint, the training split's dates), every checkpoint in the checkpoint index as it is written
  * (a rewritten `best/` replaces its entry, pruned checkpoints leave it), and the final status with the
  * validation and test metrics.
+ *
+ * A training killed before its end leaves its run `running`: the next training of the same model
+ * directory with the same config and data (`--resume`, or started again when nothing was saved)
+ * continues that record — one run, as if never interrupted — and the index is rebuilt from what is on
+ * disk; with another config the killed run is marked `stopped`. A `--resume` with the same config of a
+ * run that already finished (killed after recording its end) trains nothing and records that run again.
  */
 import { internalError } from '../core/errors.js';
 import { join } from 'node:path';
 import type { TrainingRecorder, TrainingStart, TrainSummary } from '../agents/train.js';
-import type { RunStore } from './run-store.js';
+import type { RunDetail, RunStore } from './run-store.js';
 
 export interface StoreTrainingRecorder extends TrainingRecorder {
   /** The run's id once it has started. */
@@ -31,10 +37,20 @@ export function trainingMetrics(summary: TrainSummary): Record<string, Record<st
   return metrics;
 }
 
+/** The newest run of `kind` that trained `modelDirectory`, or null. */
+function latestRunOf(store: RunStore, kind: string, modelDirectory: string): RunDetail | null {
+  for (const summary of store.listRuns({ kind })) {
+    const run = store.getRun(summary.id);
+    if (run.artifacts['model_directory'] === modelDirectory) return run;
+  }
+  return null;
+}
+
 /** A recorder writing to `store` under `name` (kind `train` unless told). */
 export function storeTrainingRecorder(store: RunStore, options: { name: string; kind?: string; extra?: Record<string, unknown> }): StoreTrainingRecorder {
   let runId: number | undefined;
   let outDir = '';
+  let resumedFrom: string | null = null;
   const need = (): number => {
     if (runId === undefined) throw internalError('training recorder: the run has not started');
     return runId;
@@ -45,6 +61,17 @@ export function storeTrainingRecorder(store: RunStore, options: { name: string; 
     },
     started(run: TrainingStart) {
       outDir = run.outDir;
+      resumedFrom = run.resumedFrom;
+      const kind = options.kind ?? 'train';
+      const previous = latestRunOf(store, kind, run.outDir);
+      const same = previous !== null && previous.data_fingerprint === run.dataFingerprint && JSON.stringify(previous.config) === JSON.stringify(JSON.parse(JSON.stringify(run.config)));
+      if (previous && same && (previous.status === 'running' || run.resumedFrom !== null)) {
+        runId = previous.id;
+        // Whatever the killed process indexed: the continuing training indexes the checkpoints on disk again.
+        for (const checkpoint of previous.checkpoints) store.removeCheckpoint(previous.id, checkpoint.path);
+        return;
+      }
+      const killed = previous?.status === 'running' ? previous : null;
       runId = store.startRun({
         kind: options.kind ?? 'train',
         name: options.name,
@@ -56,6 +83,7 @@ export function storeTrainingRecorder(store: RunStore, options: { name: string; 
         artifacts: { model_directory: run.outDir, metrics_log: join(run.outDir, 'metrics.jsonl') },
         extra: { ...(options.extra ?? {}), resumed_from: run.resumedFrom },
       });
+      if (killed) store.finishRun(killed.id, { status: 'stopped', extra: { stopped: `killed before its end; its model directory was trained again as run ${runId} with another configuration` } });
     },
     checkpoint(entry) {
       store.indexCheckpoint(need(), entry);
@@ -64,7 +92,7 @@ export function storeTrainingRecorder(store: RunStore, options: { name: string; 
       store.removeCheckpoint(need(), path);
     },
     finished(summary) {
-      store.finishRun(need(), { status: 'finished', metrics: trainingMetrics(summary), extra: { summary }, artifacts: { summary: join(outDir, 'summary.json') } });
+      store.finishRun(need(), { status: 'finished', metrics: trainingMetrics(summary), extra: { summary, resumed_from: resumedFrom }, artifacts: { summary: join(outDir, 'summary.json') } });
     },
     failed(error) {
       if (runId === undefined) return;

@@ -1,14 +1,16 @@
 /**
  * `grpo-trader train` end to end on a small synthetic market written as CSV: progress, metrics
- * JSON lines, checkpoints, summary; `--resume` reproduces an uninterrupted run bit for bit; bad
- * configs fail with one line naming file and field.
+ * JSON lines, checkpoints, summary; `--resume` reproduces an uninterrupted run bit for bit, also in
+ * the run store after a kill -9 at its last steps; bad configs fail with one line naming file and field.
  */
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunStore } from '../../store/run-store.js';
+import { CRASH_AT_VARIABLE } from '../../core/crash-point.js';
+import { RunStore, type RunDetail } from '../../store/run-store.js';
+import { spawnCli } from '../../../test/tiny-sweep.js';
 import { Rng } from '../../core/rng.js';
 import { main } from '../main.js';
 import { memoryIo } from '../output.js';
@@ -138,6 +140,39 @@ describe('grpo-trader train', () => {
     expect(run.metrics['training']!['updates']).toBe(3);
     expect(Number.isFinite(run.metrics['test']!['sharpe_ratio'])).toBe(true);
   });
+
+  it('kill -9 at its last steps, then --resume: one run in the store, finished, with the checkpoint index of a training never interrupted', async () => {
+    const args = (out: string, store: string) => ['--config', join(dir, 'config.json'), '--out', out, '--updates', '4', '--store', store];
+    const whole = join(dir, 'whole');
+    expect((await train(args(whole, join(dir, 'whole.sqlite')))).status).toBe(0);
+    const runsOf = (file: string) => {
+      const store = RunStore.open(file, { mustExist: true });
+      const runs = store.listRuns().map((r) => store.getRun(r.id));
+      store.close();
+      return runs;
+    };
+    const index = (run: RunDetail, out: string) => run.checkpoints.map((c) => ({ step: c.step, path: c.path.replace(out, 'OUT'), metrics: c.metrics }));
+    const [reference] = runsOf(join(dir, 'whole.sqlite'));
+    // Checkpoints every 3 updates and at the end: update 4 is the second. Killed after its directory is
+    // written but before latest.json names it (resumed from update 3), and after the store recorded the end.
+    for (const point of ['checkpoint.directory-written@2', 'train.recorded']) {
+      const out = join(dir, `killed-${point}`);
+      const store = join(dir, `killed-${point}.sqlite`);
+      const killed = spawnCli(['train', ...args(out, store)], process.cwd(), { [CRASH_AT_VARIABLE]: point });
+      expect(await killed.exited, killed.stderr()).toBe('SIGKILL');
+      const resumed = await train([...args(out, store), '--resume', out]);
+      expect(resumed.status, resumed.io.err).toBe(0);
+      const runs = runsOf(store);
+      expect(runs.map((r) => r.status), point).toEqual(['finished']);
+      expect(index(runs[0]!, out), point).toEqual(index(reference!, whole));
+      expect(runs[0]!.metrics['test'], point).toEqual(reference!.metrics['test']);
+    }
+    // Nothing to resume: one line, and no run recorded for the attempt.
+    const nothing = await train([...args(join(dir, 'never'), join(dir, 'never.sqlite')), '--resume', join(dir, 'never')]);
+    expect(nothing.status).toBe(66);
+    expect(nothing.io.err).toBe(`grpo-trader: ${join(dir, 'never')}: no checkpoint found (expected state.json, latest.json or checkpoints/latest.json)\n`);
+    expect(runsOf(join(dir, 'never.sqlite'))).toEqual([]);
+  }, 60_000);
 
   it('takes --data instead of the config\'s paths, and names the field, the path and how to get data when a path is missing', async () => {
     const moved = await train(['--config', join(dir, 'config.json'), '--out', join(dir, 'moved'), '--updates', '1', '--data', join(dir, 'data')]);
