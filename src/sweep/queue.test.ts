@@ -3,13 +3,15 @@
  * started for this file, or the tests are skipped with one line): the same trial metrics as local
  * worker processes; a worker killed with kill -9 mid-job → the stalled job is run again by another
  * worker and every trial is counted once; a worker with other data refuses the job with one clear
- * line; Redis unreachable → one line and a non-zero exit, quickly.
+ * line; Redis unreachable → one line and a non-zero exit, quickly; a walk-forward coordinator killed
+ * with kill -9 and resumed on the queue ends as on local processes.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRASH_AT_VARIABLE } from '../core/crash-point.js';
 import { RunStore } from '../store/run-store.js';
 import { canStartRedis, freePort, REDIS_TAG, redisAvailable, startTestRedis, type TestRedis } from '../../test/redis.js';
 import { runCli } from '../../test/tiny-model.js';
@@ -76,6 +78,34 @@ describe.skipIf(!redisAvailable())(`${REDIS_TAG} sweeps on BullMQ and Redis`, ()
         return { windows: json.windows.map((w) => [w.test, w.policy, w.equalWeight]), metrics: json.metrics };
       };
       expect(strip(queued.out)).toEqual(strip(local.out));
+    } finally {
+      await worker.close();
+    }
+  }, 120_000);
+
+  it('walk-forward coordinator killed with kill -9 after its first window, then --resume on the queue: the jobs finished meanwhile are collected, none runs twice, the same windows and curve as on local processes', async () => {
+    const name = queueName();
+    const lines: string[] = [];
+    const worker = await startQueueWorker({ url: redis.url, queueName: name, concurrency: 2, onLine: (line) => lines.push(line) });
+    try {
+      const args = ['--config', join(dir, 'base.yaml'), '--windows', 'train=200,test=60,validation=40'];
+      const local = await runCli(['walk-forward', ...args, '--workers', '2', '--store', join(dir, 'wf-resume-local.sqlite'), '--out', join(dir, 'wf-resume-local'), '--json']);
+      expect(local.code, local.err).toBe(0);
+      const store = join(dir, 'wf-resume-queue.sqlite');
+      const coordinator = spawnCli(['walk-forward', ...args, '--queue', redis.url, '--queue-name', name, '--store', store, '--out', join(dir, 'wf-resume-queue')], process.cwd(), { [CRASH_AT_VARIABLE]: 'walk-forward.window-recorded@1' });
+      expect(await coordinator.exited, coordinator.stderr()).toBe('SIGKILL');
+      const resumed = await runCli(['walk-forward', '--resume', '1', '--queue', redis.url, '--queue-name', name, '--store', store, '--json']);
+      expect(resumed.code, resumed.err).toBe(0);
+      expect(resumed.err).toContain('1 window(s) already recorded, not run again');
+      // Every window ran once on the worker, though the killed coordinator had added them all.
+      const started = lines.filter((l) => /: started/.test(l)).map((l) => l.split(': ')[0]);
+      expect(started).toHaveLength(3);
+      expect(new Set(started).size).toBe(3);
+      const strip = (out: string) => {
+        const json = JSON.parse(out) as { windows: { test: unknown; policy: unknown; equalWeight: unknown; bestUpdate: unknown }[]; metrics: unknown };
+        return { windows: json.windows.map((w) => [w.test, w.policy, w.equalWeight, w.bestUpdate]), metrics: json.metrics };
+      };
+      expect(strip(resumed.out)).toEqual(strip(local.out));
     } finally {
       await worker.close();
     }

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseTrainConfig, type TrainConfig } from '../agents/train-config.js';
 import { deflatedSharpeRatio, periodSharpe } from '../backtest/statistics.js';
+import { crashPoint } from '../core/crash-point.js';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { meanOf, stdOf } from '../core/return-statistics.js';
 import { Rng } from '../core/rng.js';
@@ -186,6 +187,7 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
       artifacts: { outDir },
       extra: { key, folds, trials: total },
     });
+    crashPoint('sweep.started');
     if ((executor.capacity ?? 0) > sweep.sampler.batch) progress(`sweep: sampler.batch ${sweep.sampler.batch} keeps at most ${sweep.sampler.batch} of the ${executor.capacity} workers busy; raise it to use them all\n`);
     progress(`sweep ${sweepId} "${setup.name}": ${total} trials (${sweep.sampler.type}, at most ${sweep.sampler.batch} at once), objective: mean validation Sharpe over ${folds.length} walk-forward folds (${folds.map((f) => `${f.validation.from}..${f.validation.to}`).join(', ')}), on ${executor.description}\n`);
   } else {
@@ -225,6 +227,7 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
     }
     if (stop.fatal) return;
     recordTrial(store, sweepId, setup.name, record, config ?? base, fingerprint);
+    crashPoint('sweep.trial-recorded');
     results[trial] = record;
     done++;
     const best = bestSoFar();
@@ -286,6 +289,7 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
       extra: { trial: best.trial, params: best.params, outcome },
       checkpoints: [{ step: outcome.bestUpdate ?? outcome.updates, path: join(outcome.outDir, outcome.bestUpdate === null ? 'checkpoints' : 'best') }],
     });
+    crashPoint('sweep.final-recorded');
   } else if (base.splits.test === null) {
     progress(`sweep ${sweepId}: the base config has no test split; the selected configuration is not evaluated out of sample\n`);
   }
@@ -298,6 +302,7 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
     },
     extra: { importance: summary.importance },
   });
+  crashPoint('sweep.finished');
   return { ...summary, status: 'finished' };
 }
 

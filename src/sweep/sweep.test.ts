@@ -2,7 +2,8 @@
  * Sweeps on local worker processes: folds and windows by hand, parameter importance by hand, a whole
  * sweep through the CLI (the table, trials as runs of the sweep, the test split used once, the report
  * in headless Chromium), the same trial metrics with 1 and 2 workers, and a coordinator killed with
- * kill -9 then resumed without re-running its finished trials. Walk-forward retraining per window.
+ * kill -9 then resumed without re-running its finished trials. Walk-forward retraining per window,
+ * and resumed after kill -9 without re-running its recorded windows.
  */
 import { mkdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrainConfig } from '../agents/train-config.js';
 import { checkPageInChromium, findChromium } from '../backtest/report/chromium.js';
 import { deflatedSharpeRatio } from '../backtest/statistics.js';
+import { CRASH_AT_VARIABLE } from '../core/crash-point.js';
 import { RunStore } from '../store/run-store.js';
 import { runCli } from '../../test/tiny-model.js';
 import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
@@ -306,11 +308,18 @@ describe('sweep on local worker processes', () => {
 
   it('walk-forward: one training per window, the stitched curve chains the windows\' test returns', async () => {
     const out = join(dir, 'wf');
-    const result = await runCli(['walk-forward', '--config', join(dir, 'base.yaml'), '--windows', 'train=200,test=60,validation=40', '--workers', '2', '--store', join(dir, 'wf.sqlite'), '--out', out, '--json']);
+    const result = await runCli(['walk-forward', '--config', join(dir, 'base.yaml'), '--windows', 'train=200,test=60,validation=40', '--updates', '3', '--workers', '2', '--store', join(dir, 'wf.sqlite'), '--out', out, '--json']);
     expect(result.code, result.err).toBe(0);
-    const json = JSON.parse(result.out) as { run_id: number; windows: { index: number; train: { from: string; to: string }; validation: { to: string }; test: { from: string; to: string }; policy: { totalReturn: number } }[]; metrics: { policy: { total_return: number } } };
+    const json = JSON.parse(result.out) as { run_id: number; windows: { index: number; outDir: string; train: { from: string; to: string }; validation: { to: string }; test: { from: string; to: string }; policy: { totalReturn: number } }[]; metrics: { policy: { total_return: number } } };
     // 420 bars: test windows start at bars 200, 260, 320 (380 + 60 > 420).
     expect(json.windows.map((w) => w.index)).toEqual([0, 1, 2]);
+    // Window k trains in window-k, as the table and the progress lines number it; --updates replaces the config's 2.
+    expect(json.windows.map((w) => w.outDir)).toEqual([1, 2, 3].map((k) => join(out, `window-${k}`)));
+    expect(result.err.match(/^window \d\/3/gm)!.sort()).toEqual(['window 1/3', 'window 2/3', 'window 3/3']);
+    expect((JSON.parse(await readFile(join(out, 'window-3', 'summary.json'), 'utf8')) as { updates: number }).updates).toBe(3);
+    const table = await runCli(['walk-forward', '--config', join(dir, 'base.yaml'), '--windows', 'train=200,test=60,validation=40', '--updates', '1', '--workers', '2', '--store', join(dir, 'wf-table.sqlite'), '--out', join(dir, 'wf-table')]);
+    expect(table.out.split('\n').slice(2, 5).map((line) => line.split(' ')[0])).toEqual(['1', '2', '3']);
+    expect(table.out).toContain(`windows: ${join(dir, 'wf-table')}/window-1 .. window-3`);
     for (const [k, w] of json.windows.entries()) {
       expect(w.validation.to < w.test.from).toBe(true);
       if (k > 0) expect(w.test.from > json.windows[k - 1]!.test.to).toBe(true);
@@ -325,6 +334,52 @@ describe('sweep on local worker processes', () => {
     const run = store.getRun(json.run_id);
     store.close();
     expect(run.kind).toBe('walk_forward');
+    expect(run.status).toBe('finished');
     expect(run.checkpoints).toHaveLength(3);
   }, 120_000);
+
+  it('walk-forward killed with kill -9 after its first window, then --resume ID: the other windows only, and the same windows, files and stitched curve as a run never interrupted', async () => {
+    const args = ['--config', join(dir, 'base.yaml'), '--windows', 'train=200,test=60,validation=40', '--workers', '2'];
+    const whole = await runCli(['walk-forward', ...args, '--store', join(dir, 'wf-whole.sqlite'), '--out', join(dir, 'wf-whole'), '--json']);
+    expect(whole.code, whole.err).toBe(0);
+    const store = join(dir, 'wf-killed.sqlite');
+    const killed = spawnCli(['walk-forward', ...args, '--store', store, '--out', join(dir, 'wf-killed')], process.cwd(), { [CRASH_AT_VARIABLE]: 'walk-forward.window-recorded@1' });
+    expect(await killed.exited, killed.stderr()).toBe('SIGKILL');
+    const resumed = await runCli(['walk-forward', '--resume', '1', '--workers', '2', '--store', store, '--json']);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.err).toContain('walk-forward 1: 1 window(s) already recorded, not run again');
+    expect(resumed.err.match(/^window \d\/3/gm)).toHaveLength(2);
+    type Json = { windows: { outDir: string; host: string; seconds: number }[]; metrics: unknown };
+    const strip = (out: string) => {
+      const json = JSON.parse(out) as Json;
+      return { windows: json.windows.map(({ outDir, host: _host, seconds: _seconds, ...w }) => ({ ...w, folder: outDir.split(/[\\/]/).pop() })), metrics: json.metrics };
+    };
+    expect(strip(resumed.out)).toEqual(strip(whole.out));
+    expect(await readFile(join(dir, 'wf-killed', 'stitched.csv'), 'utf8')).toBe(await readFile(join(dir, 'wf-whole', 'stitched.csv'), 'utf8'));
+    for (const window of ['window-1', 'window-2', 'window-3']) {
+      for (const file of ['metrics.jsonl', 'best/networks.safetensors', 'checkpoints/latest.json']) {
+        expect((await readFile(join(dir, 'wf-killed', window, file))).equals(await readFile(join(dir, 'wf-whole', window, file))), `${window}/${file}`).toBe(true);
+      }
+    }
+    const runs = RunStore.open(store, { mustExist: true });
+    const [run, ...others] = runs.listRuns();
+    runs.close();
+    expect(others).toEqual([]);
+    expect(run).toMatchObject({ kind: 'walk_forward', status: 'finished', bars: (JSON.parse(whole.out) as { windows: unknown[] }).windows.length * 59 + 1 });
+    // Resuming a finished run changes nothing and runs nothing.
+    const again = await runCli(['walk-forward', '--resume', '1', '--workers', '1', '--store', store, '--json']);
+    expect(again.err).toContain('3 window(s) already recorded');
+    expect(strip(again.out)).toEqual(strip(whole.out));
+    // One line for what cannot be combined or is missing.
+    for (const [flags, message] of [
+      [['--resume', '1', '--updates', '3'], /give --resume alone/],
+      [['--config', join(dir, 'base.yaml')], /needs --config FILE and --windows SPEC \(or --resume ID\)/],
+      [['--config', join(dir, 'base.yaml'), '--windows', 'train=200,test=60', '--updates', '0'], /--updates must be an integer >= 1, got "0"/],
+    ] as const) {
+      const bad = await runCli(['walk-forward', ...flags, '--store', store]);
+      expect(bad.code).toBe(64);
+      expect(bad.err.trim().split('\n')).toHaveLength(1);
+      expect(bad.err).toMatch(message);
+    }
+  }, 180_000);
 });

@@ -3,7 +3,11 @@
  * executor (local processes or BullMQ), each trained only on the bars before its test window and
  * evaluated on that window; the test windows' returns are stitched into one out-of-sample curve (each
  * window's episode enters the market at its first bar, so the stitched curve starts each window from
- * the previous window's value). Recorded as one `walk_forward` run with its windows.
+ * the previous window's value). Recorded as one `walk_forward` run: started in the store before the
+ * first job, each window's outcome recorded (one event, one write) as it finishes, finished with the
+ * stitched metrics — so `--resume ID` after a crash runs only the windows not recorded yet (same job
+ * ids, so a queue hands back the jobs that finished meanwhile) and ends with the same files and records.
+ * Window k (from 1, as the table numbers them) trains in `window-k/` under the run's out dir.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -11,13 +15,14 @@ import { join, resolve } from 'node:path';
 import { parseTrainConfig, type TrainConfig } from '../agents/train-config.js';
 import { computeMetrics, type PerformanceMetrics } from '../backtest/metrics.js';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
+import { crashPoint } from '../core/crash-point.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { formatTimestamp } from '../data/dates.js';
 import { marketFingerprint } from '../data/fingerprint.js';
 import { loadMarket } from '../data/load-market.js';
 import { walkForwardWindows, type WalkForwardOptions } from '../data/splits.js';
 import type { RunStore } from '../store/run-store.js';
-import type { DateRange, TrainJob, TrainOutcome } from './jobs.js';
+import { decodeJson, encodeJson, type DateRange, type TrainJob, type TrainOutcome } from './jobs.js';
 import type { JobExecutor } from './local-pool.js';
 
 export interface RetrainWindowsOptions extends WalkForwardOptions {
@@ -79,24 +84,101 @@ export interface WalkForwardRetrainResult {
 export interface WalkForwardRetrainOptions {
   store: RunStore;
   executor: JobExecutor;
+  /** Where the windows' runs and stitched.csv go (default `walk-forward/{name}-{key}`). */
   outDir?: string;
-  name?: string;
+  /** Continue walk-forward run ID (its config, windows and out dir come from the store). */
+  resume?: number;
   onProgress?: (line: string) => void;
 }
 
-/** Retrain and evaluate per window on the executor; stitch the out-of-sample curve. */
-export async function runWalkForwardRetraining(base: TrainConfig, windowsOptions: RetrainWindowsOptions, options: WalkForwardRetrainOptions): Promise<WalkForwardRetrainResult> {
+/** What a walk-forward retraining runs: the training config (its splits replaced per window), the windows, a name. */
+export interface WalkForwardInput {
+  base: TrainConfig;
+  windows: RetrainWindowsOptions;
+  name?: string;
+}
+
+/** What the `walk_forward` run's config holds (all a resumed run needs). */
+interface WalkForwardRunConfig {
+  base: TrainConfig;
+  windows: RetrainWindowsOptions;
+}
+
+/** The store event that records one window's outcome, in one write (what a resumed run does not run again). */
+const WINDOW_EVENT = 'window';
+
+/** A window's folder under the run's out dir: numbered from 1, as the table and the progress lines number windows. */
+function windowFolder(index: number): string {
+  return `window-${index + 1}`;
+}
+
+/**
+ * Retrain and evaluate per window on the executor; stitch the out-of-sample curve. The run is started
+ * in the store first and every window's outcome recorded as it finishes, so `resume` (after a crash,
+ * even `kill -9`) runs only the windows not recorded yet and ends with the same files and records.
+ */
+export async function runWalkForwardRetraining(input: WalkForwardInput | null, options: WalkForwardRetrainOptions): Promise<WalkForwardRetrainResult> {
+  const { store } = options;
   const progress = options.onProgress ?? (() => {});
+  let base: TrainConfig;
+  let windowsOptions: RetrainWindowsOptions;
+  let name: string;
+  let key: string;
+  let outDir: string;
+  let runId: number | null = null;
+  let expectedFingerprint: string | null = null;
+  if (options.resume !== undefined) {
+    const run = store.getRun(options.resume);
+    if (run.kind !== 'walk_forward') throw new GrpoTraderError(ErrorCodes.notFound, `run ${run.id} is a ${run.kind} run, not a walk-forward run`, { location: { file: store.path, field: '--resume' } });
+    if (typeof run.extra['key'] !== 'string') throw new GrpoTraderError(ErrorCodes.invalidArgument, `run ${run.id} was recorded without its windows' outcomes (by an older grpo-trader) and cannot be resumed`, { location: { file: store.path, field: '--resume' } });
+    const saved = run.config as WalkForwardRunConfig;
+    base = parseTrainConfig(saved.base, `run ${run.id} (base config)`);
+    windowsOptions = saved.windows;
+    name = run.name;
+    key = run.extra['key'];
+    outDir = String(run.artifacts['outDir']);
+    runId = run.id;
+    expectedFingerprint = run.data_fingerprint;
+  } else {
+    if (!input) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'walk-forward needs --config FILE and --windows SPEC, or --resume ID');
+    base = input.base;
+    windowsOptions = input.windows;
+    name = input.name ?? 'walk-forward retraining';
+    key = randomBytes(6).toString('hex');
+    outDir = resolve(options.outDir ?? join('walk-forward', `${input.name ?? 'run'}-${key}`));
+  }
   const { market } = await loadMarket(base.data.paths, { symbols: base.data.symbols });
   const fingerprint = marketFingerprint(market);
+  if (expectedFingerprint !== null && expectedFingerprint !== fingerprint) {
+    throw new GrpoTraderError(ErrorCodes.invalidData, `the data changed since walk-forward run ${runId} started (fingerprint ${fingerprint.slice(7, 19)}, was ${expectedFingerprint.slice(7, 19)}); a resumed run must see the same bars`, { location: { field: 'data.paths' } });
+  }
   const { validationBars = 0, ...walk } = windowsOptions;
   const windows = [...walkForwardWindows(market, walk)];
   if (windows.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, `no complete window fits in the ${market.time.length} bars of the data (${walk.trainBars} training + ${walk.testBars} test bars)`, { location: { field: '--windows' } });
   const day = (bar: number) => formatTimestamp(market.time[bar]!).slice(0, 10);
-  const key = randomBytes(6).toString('hex');
-  const outDir = resolve(options.outDir ?? join('walk-forward', `${options.name ?? 'run'}-${key}`));
-  progress(`walk-forward: ${windows.length} windows (train ${walk.trainBars}${walk.anchored ? '+ (anchored)' : ''} bars${validationBars > 0 ? `, the last ${validationBars} for validation` : ''}, test ${walk.testBars} bars), ${day(windows[0]!.test.start)} .. ${day(windows.at(-1)!.test.end - 1)} out of sample, on ${options.executor.description}\n`);
-  let done = 0;
+  const firstDate = day(windows[0]!.test.start);
+  // Each window's evaluation episode has one return per test bar after its first; the curve starts at 1.
+  const plannedBars = windows.reduce((sum, w) => sum + w.test.end - w.test.start - 1, 1);
+  if (runId === null) {
+    runId = store.startRun({
+      kind: 'walk_forward',
+      name,
+      period: { split: 'walk-forward out-of-sample', first: firstDate, last: day(windows.at(-1)!.test.end - 1), bars: plannedBars },
+      config: { base, windows: windowsOptions } satisfies WalkForwardRunConfig,
+      seed: base.seed,
+      dataFingerprint: fingerprint,
+      artifacts: { outDir },
+      extra: { key, planned: windows.length },
+    });
+    crashPoint('walk-forward.started');
+    progress(`walk-forward ${runId}: ${windows.length} windows (train ${walk.trainBars}${walk.anchored ? '+ (anchored)' : ''} bars${validationBars > 0 ? `, the last ${validationBars} for validation` : ''}, test ${walk.testBars} bars), ${firstDate} .. ${day(windows.at(-1)!.test.end - 1)} out of sample, on ${options.executor.description}\n`);
+  } else {
+    progress(`walk-forward ${runId}: resuming on ${options.executor.description}\n`);
+  }
+  const recorded = recordedWindows(store, runId);
+  if (recorded.size > 0) progress(`walk-forward ${runId}: ${recorded.size} window(s) already recorded, not run again\n`);
+  const id = runId;
+  let done = recorded.size;
   const outcomes = await Promise.all(
     windows.map(async (window) => {
       const trainEnd = window.train.end - validationBars;
@@ -105,9 +187,13 @@ export async function runWalkForwardRetraining(base: TrainConfig, windowsOptions
         validation: validationBars > 0 ? { from: day(trainEnd), to: day(window.train.end - 1) } : null,
         test: { from: day(window.test.start), to: day(window.test.end - 1) },
       };
-      const config = parseTrainConfig({ ...base, splits }, `window ${window.index}`);
-      const job: TrainJob = { kind: 'train', id: `${key}:window:${window.index}`, index: window.index, config, fingerprint, outDir: join(outDir, `window-${window.index}`) };
+      const previous = recorded.get(window.index);
+      if (previous) return { window, splits, outcome: previous };
+      const config = parseTrainConfig({ ...base, splits }, `window ${window.index + 1}`);
+      const job: TrainJob = { kind: 'train', id: `${key}:window:${window.index}`, index: window.index, config, fingerprint, outDir: join(outDir, windowFolder(window.index)) };
       const outcome = (await options.executor.run(job)) as TrainOutcome;
+      store.recordEvent(id, { kind: WINDOW_EVENT, bar: window.index, date: splits.test.from, payload: { outcome: encodeJson(outcome) } });
+      crashPoint('walk-forward.window-recorded');
       done++;
       progress(`window ${window.index + 1}/${windows.length} [${done} done] test ${splits.test.from} .. ${splits.test.to}: Sharpe ${outcome.test.policy.sharpe.toFixed(3)} (equal weight ${outcome.test.equalWeight.sharpe.toFixed(3)})  ${outcome.seconds.toFixed(1)} s on ${outcome.host}:${outcome.pid}\n`);
       return { window, splits, outcome };
@@ -137,8 +223,8 @@ export async function runWalkForwardRetraining(base: TrainConfig, windowsOptions
   const metrics = { policy: computeMetrics(policy), equalWeight: computeMetrics(equalWeight) };
   await mkdir(outDir, { recursive: true });
   const csv = join(outDir, 'stitched.csv');
-  const firstDate = day(windows[0]!.test.start);
   await writeFileAtomic(csv, `date,policy,equal_weight\n${[firstDate, ...dates].map((d, i) => `${d},${policy[i]},${equalWeight[i]}`).join('\n')}\n`);
+  crashPoint('walk-forward.stitched-written');
   const reports: RetrainWindowReport[] = outcomes.map(({ window, splits, outcome }) => ({
     index: window.index,
     train: splits.train,
@@ -151,18 +237,25 @@ export async function runWalkForwardRetraining(base: TrainConfig, windowsOptions
     host: `${outcome.host}:${outcome.pid}`,
     seconds: outcome.seconds,
   }));
-  const runId = options.store.recordRun({
-    kind: 'walk_forward',
-    name: options.name ?? 'walk-forward retraining',
-    period: { split: 'walk-forward out-of-sample', first: firstDate, last: dates.at(-1) ?? firstDate, bars: dates.length + 1 },
-    config: { base, windows: windowsOptions },
-    seed: base.seed,
-    dataFingerprint: fingerprint,
-    artifacts: { outDir, stitched: csv },
-    series: [],
-    metrics: { policy: { ...metrics.policy }, equal_weight: { ...metrics.equalWeight } },
-    extra: { windows: reports },
-    checkpoints: reports.map((w) => ({ step: w.index, path: join(w.outDir, w.bestUpdate === null ? 'checkpoints' : 'best'), metrics: { window: w.index, testSharpe: w.policy.sharpe } })),
-  });
-  return { runId, outDir, windows: reports, dates: [firstDate, ...dates], policy, equalWeight, metrics, csv };
+  if (store.getRun(id).status !== 'finished') {
+    // Indexed again on a resume that crashed here before: remove, then add (not one transaction with finishRun).
+    for (const w of reports) {
+      const path = join(w.outDir, w.bestUpdate === null ? 'checkpoints' : 'best');
+      store.removeCheckpoint(id, path);
+      store.addCheckpoint(id, { step: w.index, path, metrics: { window: w.index, testSharpe: w.policy.sharpe } });
+    }
+    store.finishRun(id, {
+      status: 'finished',
+      metrics: { policy: { ...metrics.policy }, equal_weight: { ...metrics.equalWeight } },
+      extra: { windows: reports },
+      artifacts: { stitched: csv },
+    });
+    crashPoint('walk-forward.finished');
+  }
+  return { runId: id, outDir, windows: reports, dates: [firstDate, ...dates], policy, equalWeight, metrics, csv };
+}
+
+/** The windows a walk-forward run has recorded, by index. */
+function recordedWindows(store: RunStore, runId: number): Map<number, TrainOutcome> {
+  return new Map(store.events(runId, WINDOW_EVENT).map((event) => [event.bar!, decodeJson<TrainOutcome>(String(event.payload['outcome']))]));
 }

@@ -4,6 +4,7 @@
  * `startQueueWorker` (src/sweep).
  */
 import type { Command } from 'commander';
+import { crashPoint } from '../../core/crash-point.js';
 import { invalidArgument } from '../../core/errors.js';
 import type { CliIo } from '../output.js';
 import { formatNumber, formatTable, numberFlag, toJson } from './backtest-common.js';
@@ -14,6 +15,7 @@ import { prepareOutputDirectory } from '../../core/fs.js';
 import { storeInput } from './output-options.js';
 import type { JobExecutor } from '../../sweep/local-pool.js';
 import type { SweepSummary } from '../../sweep/run-sweep.js';
+import type { WalkForwardInput } from '../../sweep/walk-forward-retraining.js';
 import { formatParams } from '../../sweep/search-space.js';
 
 interface ExecutorFlags {
@@ -119,6 +121,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (flags.report !== false) {
         const { writeSweepReport } = await import('../../sweep/sweep-report.js');
         report = await writeSweepReport(summary);
+        crashPoint('sweep.report-written');
         await withRunStore(flags.store, (store) => store.addArtifacts(summary.sweepId, { report }));
       }
       if (flags.json) return io.stdout(`${toJson({ ...summary, rows: summary.rows.map(({ returns: _r, ...row }) => row), report })}\n`);
@@ -174,8 +177,10 @@ export function registerWorker(program: Command, io: CliIo): void {
 }
 
 interface WalkForwardFlags extends ExecutorFlags {
-  config: string;
-  windows: string;
+  config?: string;
+  windows?: string;
+  updates?: string;
+  resume?: string;
   out?: string;
   json?: boolean;
   store?: string;
@@ -187,24 +192,45 @@ export function registerWalkForward(program: Command, io: CliIo): void {
       .command('walk-forward')
       .description('Retrain and evaluate a training config per walk-forward window (each window a job on local processes or BullMQ workers) and stitch the out-of-sample curve'),
   )
-    .requiredOption('--config <file>', 'training config (JSON or YAML); its splits are replaced by the windows')
-    .requiredOption('--windows <spec>', 'train=BARS,test=BARS[,step=BARS][,validation=BARS][,anchored] (validation: the last bars of each training window, for early stopping)')
+    .option('--config <file>', 'training config (JSON or YAML); its splits are replaced by the windows')
+    .option('--windows <spec>', 'train=BARS,test=BARS[,step=BARS][,validation=BARS][,anchored] (validation: the last bars of each training window, for early stopping)')
+    .option('--updates <n>', "updates per window's training (overrides the config's training.updates)")
+    .option('--resume <id>', 'continue walk-forward run ID (see runs list --kind walk_forward) without re-running its finished windows')
     .option('--workers <n>', 'local worker processes (default: the number of cores)')
     .option('--queue <url>', 'run windows as BullMQ jobs on Redis (redis://HOST:PORT)')
     .option('--queue-name <name>', 'BullMQ queue name (default grpo-trader)')
     .option('--redis-timeout <s>', 'give up when Redis stops answering for this long (default 30)')
-    .option('--out <dir>', 'where window runs and stitched.csv go (default walk-forward/NAME-KEY)')
+    .option('--out <dir>', 'where window runs (window-1, window-2, ...) and stitched.csv go (default walk-forward/NAME-KEY)')
     .option('--json', 'print the windows and stitched metrics as JSON')
     .action(async (flags: WalkForwardFlags) => {
+      const fresh = flags.config !== undefined || flags.windows !== undefined;
+      if (flags.resume !== undefined && (fresh || flags.updates !== undefined || flags.out !== undefined)) throw invalidArgument('walk-forward --resume ID continues a run with its own config, windows, updates and out dir: give --resume alone (with --workers or --queue)');
+      if (flags.resume === undefined && (flags.config === undefined || flags.windows === undefined)) throw invalidArgument('walk-forward needs --config FILE and --windows SPEC (or --resume ID)');
       const { parseWindowsSpec, runWalkForwardRetraining } = await import('../../sweep/walk-forward-retraining.js');
-      const { withResolvedData } = await import('../../sweep/sweep-config.js');
-      const { loadTrainConfigFile } = await import('../../agents/train-config-file.js');
-      const windows = parseWindowsSpec(flags.windows);
-      const config = withResolvedData(await loadTrainConfigFile(flags.config), flags.config);
-      const name = flags.config.split(/[\\/]/).pop()!.replace(/\.(ya?ml|json)$/i, '');
+      let input: WalkForwardInput | null = null;
+      if (flags.resume === undefined) {
+        const { withResolvedData } = await import('../../sweep/sweep-config.js');
+        const { loadTrainConfigFile } = await import('../../agents/train-config-file.js');
+        const { parseTrainConfig } = await import('../../agents/train-config.js');
+        const windows = parseWindowsSpec(flags.windows!);
+        let base = withResolvedData(await loadTrainConfigFile(flags.config!), flags.config!);
+        if (flags.updates !== undefined) {
+          const updates = numberFlag('--updates', flags.updates, base.training.updates, { min: 1, integer: true });
+          base = parseTrainConfig({ ...base, training: { ...base.training, updates } }, flags.config!);
+        }
+        input = { base, windows, name: flags.config!.split(/[\\/]/).pop()!.replace(/\.(ya?ml|json)$/i, '') };
+      }
       const executor = await executorFromFlags(flags, io);
       const result = await withRunStore(flags.store, (store) =>
-        withExecutor(executor, (ex) => runWalkForwardRetraining(config, windows, { store, executor: ex, name, ...(flags.out ? { outDir: flags.out } : {}), onProgress: (line) => io.progress(line) })),
+        withExecutor(executor, (ex) =>
+          runWalkForwardRetraining(input, {
+            store,
+            executor: ex,
+            ...(flags.out ? { outDir: flags.out } : {}),
+            ...(flags.resume ? { resume: resolveRunId(store, flags.resume) } : {}),
+            onProgress: (line) => io.progress(line),
+          }),
+        ),
       );
       if (flags.json) return io.stdout(`${toJson({ run_id: result.runId, windows: result.windows, metrics: result.metrics, stitched: result.csv })}\n`);
       io.stdout(
@@ -215,6 +241,6 @@ export function registerWalkForward(program: Command, io: CliIo): void {
       );
       const m = result.metrics;
       io.stdout(`stitched out of sample ${result.dates[0]} .. ${result.dates.at(-1)}: Sharpe ${formatNumber(m.policy.sharpe_ratio, 3)}, return ${formatNumber(m.policy.total_return * 100, 2)}%, max drawdown ${formatNumber(m.policy.max_drawdown * 100, 2)}%  |  equal weight Sharpe ${formatNumber(m.equalWeight.sharpe_ratio, 3)}, return ${formatNumber(m.equalWeight.total_return * 100, 2)}%\n`);
-      io.stdout(`curve: ${result.csv}\nrecorded as run ${result.runId}\n`);
+      io.stdout(`windows: ${result.outDir}/window-1 .. window-${result.windows.length}\ncurve: ${result.csv}\nrecorded as run ${result.runId}\n`);
     });
 }
