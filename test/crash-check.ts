@@ -17,7 +17,7 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CRASH_AT_VARIABLE } from '../src/core/crash-point.js';
+import { CRASH_AT_ENV } from '../src/core/crash-point.js';
 import { RunStore } from '../src/store/run-store.js';
 import { trainTinyModel } from './tiny-model.js';
 import { writeTinySweep } from './tiny-sweep.js';
@@ -30,8 +30,8 @@ const RUN_CLI = join(REPOSITORY, 'test', 'run-cli.ts');
 
 /**
  * What is normalised before comparing, and why (everything else must be byte-identical):
- * - JSON keys `seconds`, `bars_per_second` (durations), `host`, `pid` (the machine and process that
- *   ran a job), `id` of a job outcome and `key` of a sweep or walk-forward run (its random key, also
+ * - JSON keys `seconds`, `bars_per_second` (durations), `host`, `pid`, `pid_start` (the machine and
+ *   process that ran a job or owns a run), `heartbeat_at` (a run's last write), `id` of a job outcome and `key` of a sweep or walk-forward run (its random key, also
  *   in job ids), `created_at`, `finished_at` (timestamps), `resumed_from` (which save a run resumed
  *   from: none for an uninterrupted run), `run_id` / run ids (a store's row numbers);
  * - the metric `seconds` (a trial's or a training's duration); JSON held in a string (a walk-forward
@@ -41,7 +41,7 @@ const RUN_CLI = join(REPOSITORY, 'test', 'run-cli.ts');
  *   `.NAME.tmp-PID`): not outputs; they are listed as leftovers.
  */
 export const NORMALISED = {
-  keys: ['seconds', 'bars_per_second', 'host', 'pid', 'id', 'key', 'created_at', 'finished_at', 'resumed_from', 'run_id'],
+  keys: ['seconds', 'bars_per_second', 'host', 'pid', 'pid_start', 'heartbeat_at', 'id', 'key', 'created_at', 'finished_at', 'resumed_from', 'run_id'],
   temporaryFile: /^\..+(\.\d+\.[0-9a-f]+\.tmp|\.tmp-\d+)$/,
   htmlTimestamp: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g,
 };
@@ -334,7 +334,7 @@ function scenarios(fixture: Fixture): Record<CrashCommand, Scenario> {
     command: 'train',
     // The last update's metrics line before its checkpoint; the last checkpoint's directory before
     // latest.json names it, and after; the summary; the store's record of the end.
-    namedPoints: [`train.metrics-appended@${trainUpdates}`, `checkpoint.directory-written@${lastCheckpoint}`, `train.checkpoint-written@${lastCheckpoint}`, 'train.updates-done', 'train.summary-written', 'train.recorded', 'train.best-written'],
+    namedPoints: ['train.metrics-appended@1', `train.metrics-appended@${trainUpdates}`, `checkpoint.directory-written@${lastCheckpoint}`, `train.checkpoint-written@${lastCheckpoint}`, 'train.updates-done', 'train.summary-written', 'train.recorded', 'train.best-written'],
     launch: (work, environment) => launchCli(trainArgs(work), environment),
     recover: (work) => resumeOrRestart([...trainArgs(work), '--resume', join(work, 'model')], trainArgs(work), /no checkpoint found/),
     outputs: (work, stdout) => collect(work, ['model'], stdout),
@@ -343,7 +343,9 @@ function scenarios(fixture: Fixture): Record<CrashCommand, Scenario> {
   const onlineArgs = (work: string) => ['online', '--model', fixture.model, '--data', fixture.modelData, ...STREAM, '--no-png', '--state', join(work, 'state'), '--store', store(work), '--save-frequency', '7', '--json'];
   const online: Scenario = {
     command: 'online',
-    namedPoints: [],
+    // Before the first save (7 bars); an order recorded but not settled; a save before and after its
+    // index entry; the run finished in the store, before and after the report is written.
+    namedPoints: ['online.step-recorded@3', 'online.order-recorded@9', 'online.saved@2', 'online.indexed@2', 'online.finished', 'online.report-written'],
     launch: (work, environment) => launchCli(onlineArgs(work), environment),
     recover: (work) => resumeOrRestart([...onlineArgs(work), '--resume'], onlineArgs(work), /nothing to resume/),
     outputs: (work, stdout) => collect(work, ['state'], stdout, (text) => (text.trim() ? normalisedJson(JSON.parse(text)) : Buffer.from(text))),
@@ -370,7 +372,8 @@ function scenarios(fixture: Fixture): Record<CrashCommand, Scenario> {
   };
   const serve: Scenario = {
     command: 'serve',
-    namedPoints: [],
+    // The live session streams through the same OnlineStream: its crash points are the stream's.
+    namedPoints: ['online.step-recorded@3', 'online.saved@1', 'online.indexed@2', 'online.finished'],
     launch: launchServe,
     async recover(work) {
       const launched = launchServe(work);
@@ -507,7 +510,7 @@ async function tryKillPoint(scenario: Scenario, work: string, point: KillPoint, 
   });
   await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   const launchedAt = performance.now();
-  const launched = scenario.launch(work, point.kind === 'named' ? { [CRASH_AT_VARIABLE]: point.name } : {});
+  const launched = scenario.launch(work, point.kind === 'named' ? { [CRASH_AT_ENV]: point.name } : {});
   let killed = false;
   if (point.kind === 'time') {
     const timer = setTimeout(() => {

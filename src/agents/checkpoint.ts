@@ -7,7 +7,7 @@
  */
 import { cp, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { crashPoint, ErrorCodes, GrpoTraderError, pathExists, readJsonFile, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
+import { crashPoint, decodeFloat64, encodeFloat64, ErrorCodes, GrpoTraderError, pathExists, readJsonFile, writeDirectoryAtomic, writeFileAtomic } from '../core/index.js';
 import { loadParams, saveParams } from '../nn/index.js';
 import { numpy as np, tree } from '../nn/jax.js';
 import type { Array, JsTree } from '../nn/jax.js';
@@ -32,17 +32,6 @@ export interface CheckpointState {
   config: unknown;
   agent: Omit<AgentHostState, 'snapshots'> & { snapshots: string[] };
   trainer: TrainerState;
-}
-
-function encodeFloat64(values: Float64Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
-}
-
-function decodeFloat64(text: string): Float64Array {
-  const bytes = Buffer.from(text, 'base64');
-  const out = new Float64Array(bytes.length / 8);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
 }
 
 /** Name of the checkpoint directory of an update. */
@@ -102,6 +91,22 @@ export async function resolveCheckpoint(path: string): Promise<string> {
   }
   // The CLI prints the location before the message: the path once.
   throw new GrpoTraderError(ErrorCodes.notFound, 'no checkpoint found (expected state.json, latest.json or checkpoints/latest.json)', { location: { file: path } });
+}
+
+/**
+ * What `--resume PATH` continues: the checkpoint `resolveCheckpoint` finds, or null when PATH is a
+ * run directory killed before its first checkpoint (it holds a metrics log or data record but no
+ * checkpoint): nothing to continue from, so the run starts over in place.
+ */
+export async function resumeTarget(path: string): Promise<string | null> {
+  try {
+    return await resolveCheckpoint(path);
+  } catch (error) {
+    const started = (await pathExists(join(path, 'metrics.jsonl'), 'file')) || (await pathExists(join(path, 'data.json'), 'file'));
+    const noCheckpoint = !(await pathExists(join(path, 'checkpoints', 'latest.json'), 'file')) && !(await pathExists(join(path, 'latest.json'), 'file'));
+    if (error instanceof GrpoTraderError && error.code === ErrorCodes.notFound && started && noCheckpoint) return null;
+    throw error;
+  }
 }
 
 /** The run directory a checkpoint belongs to: `<run>/checkpoints/update-N` and `<run>/best` both belong to `<run>`. */

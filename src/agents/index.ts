@@ -27,7 +27,7 @@ export {
 export { loadTrainConfigFile, readCheckpointConfig } from './train-config-file.js';
 export { estimateTrainingMemory, checkTrainingMemory, selectedFeatureCount, type MarketShape } from './training-memory.js';
 export { runTraining, createAgent, environmentFactory, splitBars, type TrainRunOptions, type TrainSummary, type TrainingRecorder, type TrainingStart, type SplitEvaluation, type ModelDataRecord } from './train.js';
-export { writeCheckpoint, loadCheckpoint, resolveCheckpoint, readCheckpointState, checkpointName, checkpointRunDirectory, copyCheckpoint, type CheckpointState, type TrainerState } from './checkpoint.js';
+export { writeCheckpoint, loadCheckpoint, resolveCheckpoint, resumeTarget, readCheckpointState, checkpointName, checkpointRunDirectory, copyCheckpoint, type CheckpointState, type TrainerState } from './checkpoint.js';
 export { readTrainedModel, loadTrainedModel, type TrainedModelInfo, type TrainedModel } from './load-trained-model.js';
 export { SpecificationAgent, ModelSnapshot, type Transition } from './specification-agent.js';
 export { ModelPredictor, valueDistribution, VALUE_RISK_ALPHA, type Prediction, type ServedModel, type ValueDistribution } from './predictor.js';

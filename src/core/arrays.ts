@@ -56,3 +56,16 @@ export function upperBound(sorted: ArrayLike<number>, target: number): number {
   }
   return lo;
 }
+
+/** The exact bytes of a Float64Array as base64 text (NaN, −0 and every bit kept, unlike JSON numbers). */
+export function encodeFloat64(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+/** The Float64Array `encodeFloat64` wrote. */
+export function decodeFloat64(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  const out = new Float64Array(Math.floor(bytes.length / 8));
+  new Uint8Array(out.buffer).set(bytes.subarray(0, out.byteLength));
+  return out;
+}

@@ -37,10 +37,10 @@ describe('crashPoint', () => {
     expect(await child({})).toEqual({ exit: 0, out: 'after a.first\nafter b.loop 1\nafter b.loop 2\nafter b.loop 3\n' });
     expect(await child({ GRPO_TRADER_CRASH_AT: 'a.first' })).toEqual({ exit: 'SIGKILL', out: '' });
     const log = join(dir, 'points.log');
-    expect(await child({ GRPO_TRADER_CRASH_AT: 'b.loop:2', GRPO_TRADER_CRASH_LOG: log })).toEqual({ exit: 'SIGKILL', out: 'after a.first\nafter b.loop 1\n' });
+    expect(await child({ GRPO_TRADER_CRASH_AT: 'b.loop@2', GRPO_TRADER_CRASH_LOG: log })).toEqual({ exit: 'SIGKILL', out: 'after a.first\nafter b.loop 1\n' });
     expect(await readFile(log, 'utf8')).toBe('a.first 1\nb.loop 1\nb.loop 2\n');
     // Another name, or a pass never reached: the process runs to its end.
-    expect((await child({ GRPO_TRADER_CRASH_AT: 'b.loop:4' })).exit).toBe(0);
+    expect((await child({ GRPO_TRADER_CRASH_AT: 'b.loop@4' })).exit).toBe(0);
     expect((await child({ GRPO_TRADER_CRASH_AT: 'c.other' })).exit).toBe(0);
   }, 60_000);
 });

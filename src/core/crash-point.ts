@@ -15,14 +15,14 @@
  *                                       log to learn which points it passes and how often, then once
  *                                       per (name, n) with GRPO_TRADER_CRASH_AT.
  *
- * Names are `<room or command>.<moment>` in kebab case, e.g. `online.after-save`. Put a crash point
+ * Names are `<room or command>.<moment>` in kebab case, e.g. `online.saved`. Put a crash point
  * right after each durable write whose loss or duplication a restart must cope with (a file renamed
  * into place, a store transaction committed) — not inside a write: atomic writes already make those
- * all-or-nothing. Crash points of the online stream: `online.after-order` (orders.jsonl line
- * appended), `online.after-step` (steps.jsonl line appended), `online.after-save` (a save renamed into
- * place and latest.json updated, not yet indexed in the store), `online.after-index` (indexed),
- * `online.after-finish` (the run's series, metrics, tests and status committed), and in
- * `grpo-trader online`, `online.after-report` (report files written, not yet recorded as an artifact).
+ * all-or-nothing. Crash points of the online stream: `online.order-recorded` (orders.jsonl line
+ * appended), `online.step-recorded` (steps.jsonl line appended), `online.saved` (a save renamed into
+ * place and latest.json updated, not yet indexed in the store), `online.indexed` (indexed),
+ * `online.finished` (the run's series, metrics, tests and status committed), and in
+ * `grpo-trader online`, `online.report-written` (report files written, not yet recorded as an artifact).
  * Training, sweeps and walk-forward have theirs too (`train.*`, `checkpoint.*`, `sweep.*`,
  * `walk-forward.*`); docs/crash-check.md lists them all.
  */

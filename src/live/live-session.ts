@@ -15,14 +15,13 @@
  */
 import { basename } from 'node:path';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
-import { latestOnlineState } from '../online/online-state.js';
-import { OnlineStream, readLines, type OnlineRunInput } from '../online/run-online.js';
+import { OnlineStream, readLines, streamStarted, type OnlineRunInput } from '../online/run-online.js';
 import { LiveMonitors, type AlertRules } from './monitors.js';
 import type { Alert, LiveController, LiveEvent } from './types.js';
 import { WebhookSender, type WebhookOptions } from './webhook.js';
 import type { MarketDataSource, SourceEvent } from './sources.js';
 
-export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume' | 'restartUnsaved' | 'market' | 'growing'> {
+export interface LiveSessionOptions extends Omit<OnlineRunInput, 'resume' | 'market' | 'growing'> {
   /** A feed that grows (polling a connector); without one, `data` is replayed. */
   source?: MarketDataSource | null;
   /** Milliseconds between bars (0: as fast as the agent decides). */
@@ -88,10 +87,10 @@ export class LiveSession implements LiveController {
 
   /** Open the stream — resuming the latest save in the state directory if there is one — and start pacing it. */
   static async start(options: LiveSessionOptions): Promise<LiveSession> {
-    const resume = (await latestOnlineState(options.stateDir)) !== null;
+    const resume = await streamStarted(options.stateDir);
     const source = options.source ?? null;
     const market = source ? await source.initial() : undefined;
-    const stream = await OnlineStream.open({ ...options, resume, restartUnsaved: true, ...(market ? { market, growing: true } : {}) });
+    const stream = await OnlineStream.open({ ...options, resume, ...(market ? { market, growing: true } : {}) });
     const session = new LiveSession(stream, options);
     try {
       if (resume) await session.replayHistory();

@@ -24,6 +24,7 @@
  * learner's checkpoint, buffers as bytes, detectors, environment, generator, counters), so a resumed
  * stream continues bit-identically: see online-state.ts.
  */
+import { decodeFloat64, encodeFloat64 } from '../core/arrays.js';
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import { checkMemoryEstimate, memoryEstimate } from '../core/memory-budget.js';
 import { sharpeRatio } from '../core/return-statistics.js';
@@ -153,7 +154,8 @@ export interface OnlineAgentJsonState {
   updates: number;
   rng: (number | null)[];
   observation: number[];
-  envSnapshot: number[];
+  /** The environment's snapshot, `encodeFloat64` text (exact: its NaNs — e.g. the RNG's empty normal cache — and −0 survive); a number array in saves before it. */
+  envSnapshot: string | (number | null)[];
   regimes: RegimeDetectorState;
   returnDrift: number[];
   championVersion: number;
@@ -475,7 +477,7 @@ export class OnlineLearningAgent {
         updates: this.updates,
         rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
         observation: Array.from(this.observation),
-        envSnapshot: Array.from(this.env.snapshot().data),
+        envSnapshot: encodeFloat64(this.env.snapshot().data),
         regimes: this.regimes.getState(),
         returnDrift: this.returnDrift.getState(),
         championVersion: this.championVersion,
@@ -502,7 +504,7 @@ export class OnlineLearningAgent {
     this.stepsSinceUpdate = s.stepsSinceUpdate;
     this.updates = s.updates;
     this.rng.setState(s.rng.map((x) => (x === null ? Number.NaN : x)));
-    this.env.restore({ data: Float64Array.from(s.envSnapshot) });
+    this.env.restore({ data: typeof s.envSnapshot === 'string' ? decodeFloat64(s.envSnapshot) : Float64Array.from(s.envSnapshot, (x) => (x === null ? Number.NaN : x)) });
     // Saved at the end of a shorter market (a growing feed): the episode goes on in this one.
     this.env.continueEpisode();
     this.observation = Float64Array.from(s.observation);

@@ -17,10 +17,10 @@
  * replaces the run's series, metrics and tests (a stream killed after finishing finishes again to the
  * same rows). A save resumed with a store that does not hold its run (another `--store`, a deleted
  * store) records the rest of the stream as a new run there. Crash points (core/crash-point.ts):
- * `online.after-order`, `online.after-step`, `online.after-save`, `online.after-index`,
- * `online.after-finish`.
+ * `online.order-recorded`, `online.step-recorded`, `online.saved`, `online.indexed`,
+ * `online.finished`.
  */
-import { appendFile, mkdir, readFile, rm, truncate } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { pathExists, writeFileAtomic } from '../core/fs.js';
 import { join, resolve } from 'node:path';
 import { crashPoint } from '../core/crash-point.js';
@@ -35,7 +35,7 @@ import { createStrategy } from '../backtest/strategies/index.js';
 import { StrategyBenchmark, type StrategyTest, type DeflatedSharpe } from '../backtest/strategy-benchmark.js';
 import { flattenSummary } from '../backtest/summarize.js';
 import type { PerformanceMetrics } from '../backtest/metrics.js';
-import type { CheckpointInput, RunStore } from '../store/run-store.js';
+import { isUnfinishedStatus, type CheckpointInput, type RunProvenance, type RunStore } from '../store/run-store.js';
 import type { MultiAssetEnv } from '../env/multi-asset-env.js';
 import { FeatureTensorStream } from '../env/feature-tensor.js';
 import { OnlineLearningAgent, type OnlineAgentOptions, type OnlineEvent, type OnlineEventKind, type OnlineStep } from './online-agent.js';
@@ -63,13 +63,11 @@ export interface OnlineRunInput {
   to?: string;
   /** Where saves and steps.jsonl go. */
   stateDir: string;
-  /** Continue the stream saved in `stateDir`. */
-  resume?: boolean;
   /**
-   * Without a save to resume, start over even if a previous process recorded steps before it was
-   * killed (a live session restarted before its first save); otherwise that is an error.
+   * Continue the stream of `stateDir`: from its latest save, or — when it was killed before its first
+   * save — from its start, in place (its logs emptied, its run record in the store continued).
    */
-  restartUnsaved?: boolean;
+  resume?: boolean;
   /** The market, already loaded (a live feed's history), instead of reading `data`. */
   market?: MarketData;
   /** The feed grows while the stream runs (`extend`): a save is resumed on the grown market. */
@@ -252,15 +250,13 @@ export class OnlineStream {
     const options = { seed: info.config.seed, ...input.options };
 
     const previous = await latestOnlineState(stateDir);
-    if (input.resume && previous === null) throw new GrpoTraderError(ErrorCodes.notFound, 'nothing to resume: no saved stream here (run without --resume to start one)', { location: { file: stateDir } });
-    if (!input.resume && previous === null && input.restartUnsaved && (await pathExists(stepsFile))) {
-      progress(`online: no save in ${stateDir} yet: starting the stream over\n`);
-      await rm(stepsFile, { force: true });
-      await rm(ordersFile, { force: true });
-    }
-    if (!input.resume && (previous !== null || (await pathExists(stepsFile)))) {
+    // A stream killed before its first save left its logs and nothing to resume from: --resume starts it over in place.
+    const restarting = previous === null && (await pathExists(stepsFile));
+    if (input.resume && previous === null && !restarting) throw new GrpoTraderError(ErrorCodes.notFound, 'nothing to resume: no stream was started here (run without --resume to start one)', { location: { file: stateDir } });
+    if (!input.resume && (previous !== null || restarting)) {
       throw new GrpoTraderError(ErrorCodes.invalidArgument, 'this state directory already holds a stream: add --resume to continue it, or give another --state', { location: { file: stateDir } });
     }
+    if (restarting) progress(`online: ${stateDir} holds a stream killed before its first save: starting it over\n`);
 
     // Loaded on use: the agents bring jax-js.
     const { loadTrainedModel, SpecificationAgent } = await import('../agents/index.js');
@@ -310,7 +306,7 @@ export class OnlineStream {
         dataFingerprint: fingerprint,
         artifacts: { model_directory: identity.model, state_directory: stateDir, steps: stepsFile },
       });
-      if (input.resume) {
+      if (previous !== null) {
         const record = await loadOnlineState(stateDir, online);
         const saved = record.extra as unknown as SaveExtra;
         const mismatch = (Object.keys(identity) as (keyof StreamIdentity)[]).find((key) => JSON.stringify(saved.identity[key]) !== JSON.stringify(identity[key]));
@@ -350,7 +346,7 @@ export class OnlineStream {
         resumedFrom = record.path;
         progress(`online: resuming ${record.path} at ${dateOf(online.nextBar)} (bar ${online.totalSteps + 1} of ${end - 1 - start})\n`);
       } else {
-        if (store) runId = store.startRun(provenance());
+        if (store) runId = restarting ? continueKilledRun(store, stateDir, provenance()) : store.startRun(provenance());
         online.start(start);
         await writeFileAtomic(stepsFile, '');
         await writeFileAtomic(ordersFile, '');
@@ -410,7 +406,7 @@ export class OnlineStream {
     if (this.ordered !== d.bar) {
       await appendFile(this.ordersFile, `${JSON.stringify(line)}\n`);
       this.ordered = d.bar;
-      crashPoint('online.after-order');
+      crashPoint('online.order-recorded');
     }
     return line;
   }
@@ -433,7 +429,7 @@ export class OnlineStream {
     };
     await appendFile(this.stepsFile, `${JSON.stringify(line)}\n`);
     this.lines++;
-    crashPoint('online.after-step');
+    crashPoint('online.step-recorded');
     if (this.online.totalSteps % this.saveFrequency === 0 || step.done) await this.save(step.regime, step.bar + 1, step.value);
     return { line, step };
   }
@@ -454,11 +450,11 @@ export class OnlineStream {
     const saved = await saveOnlineState(this.stateDir, this.online, { step: this.online.totalSteps, regime, extra: { ...extra } }, this.keepStates);
     this.savedStep = this.online.totalSteps;
     this.lastSave = saved.path;
-    crashPoint('online.after-save');
+    crashPoint('online.saved');
     if (store && this.runId !== null) {
       store.indexCheckpoint(this.runId, { step: this.online.totalSteps, path: saved.path, metrics });
       for (const path of saved.removed) store.removeCheckpoint(this.runId, path);
-      crashPoint('online.after-index');
+      crashPoint('online.indexed');
     }
     return saved.path;
   }
@@ -478,7 +474,7 @@ export class OnlineStream {
         extra: { deflated_sharpe: comparison.deflatedSharpe, online: { regimes, counts: this.online.counts, updates: this.online.updates, champion: this.online.currentChampion } },
         artifacts: { last_state: this.lastSave },
       });
-      crashPoint('online.after-finish');
+      crashPoint('online.finished');
     }
     return { steps, comparison };
   }
@@ -614,3 +610,26 @@ async function compareStream(info: Awaited<ReturnType<typeof readModel>>, market
   };
 }
 
+
+/**
+ * The run record of a stream started over in place (killed before its first save): the killed
+ * process's run, continued — one run, as if never interrupted — when it was started with the same
+ * config and data; otherwise that run is marked stopped and a new one starts.
+ */
+function continueKilledRun(store: RunStore, stateDir: string, provenance: RunProvenance): number {
+  const killed = store.latestRunWithArtifact('online', 'state_directory', stateDir);
+  if (killed !== null && isUnfinishedStatus(killed.status) && killed.data_fingerprint === provenance.dataFingerprint && JSON.stringify(killed.config) === JSON.stringify(JSON.parse(JSON.stringify(provenance.config)))) {
+    store.claimRun(killed.id);
+    store.removeEventsFrom(killed.id, Number.MIN_SAFE_INTEGER);
+    for (const checkpoint of killed.checkpoints) store.removeCheckpoint(killed.id, checkpoint.path);
+    return killed.id;
+  }
+  const id = store.startRun(provenance);
+  if (killed !== null && isUnfinishedStatus(killed.status)) store.finishRun(killed.id, { status: 'stopped', extra: { stopped: `killed before its first save; its state directory was started over as run ${id} with another configuration` } });
+  return id;
+}
+
+/** Whether `stateDir` holds a stream (saved, or started and killed before its first save): what `resume` continues. */
+export async function streamStarted(stateDir: string): Promise<boolean> {
+  return (await latestOnlineState(stateDir)) !== null || (await pathExists(join(stateDir, 'steps.jsonl')));
+}

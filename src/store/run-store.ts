@@ -97,6 +97,11 @@ interface RunColumns {
  */
 export const INTERRUPTED_STATUS = 'interrupted';
 
+/** A run that started and has not ended: `running`, or `interrupted` (its process gone) — what a resumed command continues. */
+export function isUnfinishedStatus(status: string): boolean {
+  return status === 'running' || status === INTERRUPTED_STATUS;
+}
+
 export interface RunSummary extends RunColumns {
   series: string[];
 }
@@ -448,6 +453,15 @@ export class RunStore {
   /** Drop a run's checkpoint index entries for `path` (its files were pruned or replaced). */
   removeCheckpoint(runId: number, path: string): void {
     this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND path = ?').run(runId, path);
+  }
+
+  /** The newest run of `kind` whose artifact `key` is `value` (the run that wrote a folder), or null. */
+  latestRunWithArtifact(kind: string, key: string, value: string): RunDetail | null {
+    for (const summary of this.listRuns({ kind })) {
+      const run = this.getRun(summary.id);
+      if (run.artifacts[key] === value) return run;
+    }
+    return null;
   }
 
   /** Runs, newest first (optionally of one kind, or the runs of one sweep). */

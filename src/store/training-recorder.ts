@@ -13,7 +13,7 @@
 import { internalError } from '../core/errors.js';
 import { join } from 'node:path';
 import type { TrainingRecorder, TrainingStart, TrainSummary } from '../agents/train.js';
-import type { RunDetail, RunStore } from './run-store.js';
+import { isUnfinishedStatus, type RunStore } from './run-store.js';
 
 export interface StoreTrainingRecorder extends TrainingRecorder {
   /** The run's id once it has started. */
@@ -37,15 +37,6 @@ export function trainingMetrics(summary: TrainSummary): Record<string, Record<st
   return metrics;
 }
 
-/** The newest run of `kind` that trained `modelDirectory`, or null. */
-function latestRunOf(store: RunStore, kind: string, modelDirectory: string): RunDetail | null {
-  for (const summary of store.listRuns({ kind })) {
-    const run = store.getRun(summary.id);
-    if (run.artifacts['model_directory'] === modelDirectory) return run;
-  }
-  return null;
-}
-
 /** A recorder writing to `store` under `name` (kind `train` unless told). */
 export function storeTrainingRecorder(store: RunStore, options: { name: string; kind?: string; extra?: Record<string, unknown> }): StoreTrainingRecorder {
   let runId: number | undefined;
@@ -63,15 +54,16 @@ export function storeTrainingRecorder(store: RunStore, options: { name: string; 
       outDir = run.outDir;
       resumedFrom = run.resumedFrom;
       const kind = options.kind ?? 'train';
-      const previous = latestRunOf(store, kind, run.outDir);
+      const previous = store.latestRunWithArtifact(kind, 'model_directory', run.outDir);
       const same = previous !== null && previous.data_fingerprint === run.dataFingerprint && JSON.stringify(previous.config) === JSON.stringify(JSON.parse(JSON.stringify(run.config)));
-      if (previous && same && (previous.status === 'running' || run.resumedFrom !== null)) {
+      if (previous && same && (isUnfinishedStatus(previous.status) || run.resumedFrom !== null)) {
         runId = previous.id;
+        store.claimRun(previous.id);
         // Whatever the killed process indexed: the continuing training indexes the checkpoints on disk again.
         for (const checkpoint of previous.checkpoints) store.removeCheckpoint(previous.id, checkpoint.path);
         return;
       }
-      const killed = previous?.status === 'running' ? previous : null;
+      const killed = previous && isUnfinishedStatus(previous.status) ? previous : null;
       runId = store.startRun({
         kind: options.kind ?? 'train',
         name: options.name,

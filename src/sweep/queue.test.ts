@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRASH_AT_VARIABLE } from '../core/crash-point.js';
+import { CRASH_AT_ENV } from '../core/crash-point.js';
 import { RunStore } from '../store/run-store.js';
 import { canStartRedis, freePort, REDIS_TAG, redisAvailable, startTestRedis, type TestRedis } from '../../test/redis.js';
 import { runCli } from '../../test/tiny-model.js';
@@ -92,7 +92,7 @@ describe.skipIf(!redisAvailable())(`${REDIS_TAG} sweeps on BullMQ and Redis`, ()
       const local = await runCli(['walk-forward', ...args, '--workers', '2', '--store', join(dir, 'wf-resume-local.sqlite'), '--out', join(dir, 'wf-resume-local'), '--json']);
       expect(local.code, local.err).toBe(0);
       const store = join(dir, 'wf-resume-queue.sqlite');
-      const coordinator = spawnCli(['walk-forward', ...args, '--queue', redis.url, '--queue-name', name, '--store', store, '--out', join(dir, 'wf-resume-queue')], process.cwd(), { [CRASH_AT_VARIABLE]: 'walk-forward.window-recorded@1' });
+      const coordinator = spawnCli(['walk-forward', ...args, '--queue', redis.url, '--queue-name', name, '--store', store, '--out', join(dir, 'wf-resume-queue')], process.cwd(), { [CRASH_AT_ENV]: 'walk-forward.window-recorded@1' });
       expect(await coordinator.exited, coordinator.stderr()).toBe('SIGKILL');
       const resumed = await runCli(['walk-forward', '--resume', '1', '--queue', redis.url, '--queue-name', name, '--store', store, '--json']);
       expect(resumed.code, resumed.err).toBe(0);

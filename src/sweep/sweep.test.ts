@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrainConfig } from '../agents/train-config.js';
 import { checkPageInChromium, findChromium } from '../backtest/report/chromium.js';
 import { deflatedSharpeRatio } from '../backtest/statistics.js';
-import { CRASH_AT_VARIABLE } from '../core/crash-point.js';
+import { CRASH_AT_ENV } from '../core/crash-point.js';
 import { RunStore } from '../store/run-store.js';
 import { runCli } from '../../test/tiny-model.js';
 import { spawnCli, writeTinySweep } from '../../test/tiny-sweep.js';
@@ -343,7 +343,7 @@ describe('sweep on local worker processes', () => {
     const whole = await runCli(['walk-forward', ...args, '--store', join(dir, 'wf-whole.sqlite'), '--out', join(dir, 'wf-whole'), '--json']);
     expect(whole.code, whole.err).toBe(0);
     const store = join(dir, 'wf-killed.sqlite');
-    const killed = spawnCli(['walk-forward', ...args, '--store', store, '--out', join(dir, 'wf-killed')], process.cwd(), { [CRASH_AT_VARIABLE]: 'walk-forward.window-recorded@1' });
+    const killed = spawnCli(['walk-forward', ...args, '--store', store, '--out', join(dir, 'wf-killed')], process.cwd(), { [CRASH_AT_ENV]: 'walk-forward.window-recorded@1' });
     expect(await killed.exited, killed.stderr()).toBe('SIGKILL');
     const resumed = await runCli(['walk-forward', '--resume', '1', '--workers', '2', '--store', store, '--json']);
     expect(resumed.code, resumed.err).toBe(0);

@@ -145,8 +145,8 @@ describe('grpo-trader online', () => {
     const a = JSON.parse(reference.out) as OnlineJson;
     // The save and its index entry are written by the streaming process; the rest again by each resume.
     const chains = [
-      ['online.after-save', 'online.after-finish', 'online.after-report'],
-      ['online.after-index', 'online.after-finish'],
+      ['online.saved', 'online.finished', 'online.report-written'],
+      ['online.indexed', 'online.finished'],
     ];
     const finished: { store: string; result: OnlineJson }[] = [];
     for (const [c, points] of chains.entries()) {
@@ -192,7 +192,7 @@ describe('grpo-trader online', () => {
   it('resumed with another store, whose run of the same id is another stream\'s: the rest is recorded there as a new run; the killed run reads as interrupted in its own store', async () => {
     const args = ['--model', join(dir, 'model'), '--data', dataDir, ...SHORT, '--save-frequency', '40', '--state', join(dir, 'state-moved')];
     const first = join(dir, 'moved-first.sqlite');
-    const killed = await cliChild(['online', ...args, '--store', first], { GRPO_TRADER_CRASH_AT: 'online.after-index:2' });
+    const killed = await cliChild(['online', ...args, '--store', first], { GRPO_TRADER_CRASH_AT: 'online.indexed@2' });
     expect(killed.exit, killed.stderr).toBe('SIGKILL');
     const listed = await run(['runs', 'list', '--store', first, '--json']);
     expect((JSON.parse(listed.out) as { id: number; status: string }[]).map((r) => [r.id, r.status])).toEqual([[1, 'interrupted']]);
@@ -233,7 +233,7 @@ describe('grpo-trader online', () => {
   it('refuses to resume a damaged save or log, naming the file, before streaming a bar: flipped bytes in any state file, a damaged steps.jsonl or orders.jsonl line', async () => {
     const args = ['--model', join(dir, 'model'), '--data', dataDir, ...SHORT, '--save-frequency', '40'];
     const intact = join(dir, 'state-intact');
-    const killed = await cliChild(['online', ...args, '--state', intact, '--store', join(dir, 'intact.sqlite')], { GRPO_TRADER_CRASH_AT: 'online.after-index:2' });
+    const killed = await cliChild(['online', ...args, '--state', intact, '--store', join(dir, 'intact.sqlite')], { GRPO_TRADER_CRASH_AT: 'online.indexed@2' });
     expect(killed.exit, killed.stderr).toBe('SIGKILL');
     const save = 'model_steps_80_regime_';
     const saveName = (await readdir(intact)).find((name) => name.startsWith(save))!;

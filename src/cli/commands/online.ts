@@ -118,7 +118,7 @@ export function registerOnline(program: Command, io: CliIo): void {
       if (reportInput) {
         reportInput.title = `${reportInput.title} — online ${result.first} .. ${result.last}`;
         report = await writeReport(reportInput, join(result.state_directory, 'report'), { png: flags.png !== false && findChromium() !== undefined });
-        crashPoint('online.after-report');
+        crashPoint('online.report-written');
         await withRunStore(flags.store, (store) => store.addArtifacts(result.run_id!, { report: report!.html }));
       }
       if (flags.json) {

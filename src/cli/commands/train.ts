@@ -49,10 +49,15 @@ export function registerTrain(program: Command, io: CliIo): void {
     .option('--json', 'print the final summary as JSON on stdout')
     .action(async (flags: TrainFlags) => {
       // Loaded on use: the agents module brings jax-js, which other commands do not need.
-      const { checkpointRunDirectory, loadTrainConfigFile, readCheckpointConfig, resolveCheckpoint, runTraining } = await import('../../agents/index.js');
+      const { checkpointRunDirectory, loadTrainConfigFile, readCheckpointConfig, resumeTarget, runTraining } = await import('../../agents/index.js');
       const seed = integerFlag('--seed', flags.seed, 0);
       const updates = integerFlag('--updates', flags.updates, 1);
       const threads = integerFlag('--threads', flags.threads, 1);
+      // A run killed before its first checkpoint has nothing to continue from: --resume starts it over in place.
+      const checkpoint = flags.resume === undefined ? undefined : await resumeTarget(flags.resume);
+      if (checkpoint === null && !(await samePath(flags.resume!, flags.out))) {
+        throw invalidArgument(`--resume ${flags.resume} holds a run killed before its first checkpoint: nothing to copy into another --out; resume it in place (--out ${flags.resume})`);
+      }
       let config: TrainConfig;
       let baseDir = process.cwd();
       let configFile: string | undefined;
@@ -60,8 +65,10 @@ export function registerTrain(program: Command, io: CliIo): void {
         config = await loadTrainConfigFile(flags.config);
         baseDir = dirname(resolve(flags.config));
         configFile = flags.config;
-      } else if (flags.resume) {
-        ({ config } = await readCheckpointConfig(await resolveCheckpoint(flags.resume)));
+      } else if (checkpoint) {
+        ({ config } = await readCheckpointConfig(checkpoint));
+      } else if (checkpoint === null) {
+        throw invalidArgument(`--resume ${flags.resume} holds a run killed before its first checkpoint, which saved no config: give --config FILE to start it over in place`);
       } else {
         throw invalidArgument('train needs --config FILE (or --resume DIR)');
       }
@@ -74,18 +81,17 @@ export function registerTrain(program: Command, io: CliIo): void {
         configFile = undefined;
       }
       // The output folder: a new or empty one, the run being resumed (continued in place), or — with --overwrite — a previous run, emptied first.
-      const checkpoint = flags.resume === undefined ? undefined : await resolveCheckpoint(flags.resume);
-      const continuing = checkpoint !== undefined && (await samePath(checkpointRunDirectory(checkpoint), flags.out));
+      const continuing = typeof checkpoint === 'string' && (await samePath(checkpointRunDirectory(checkpoint), flags.out));
       const dataPaths = resolveDataPaths(config.data.paths, { baseDir, ...(configFile === undefined ? {} : { source: configFile }) });
       await prepareOutputDirectory(flags.out, {
         option: '--out',
-        existing: flags.overwrite ? 'replace' : continuing ? 'continue' : 'refuse',
+        existing: flags.overwrite || checkpoint === null ? 'replace' : continuing ? 'continue' : 'refuse',
         what: 'a training run',
         markers: ['metrics.jsonl', 'checkpoints', 'best', 'summary.json', 'data.json'],
         inputs: [
           ...(flags.config === undefined ? [] : [{ option: '--config', path: flags.config }]),
           ...(await dataInputs(flags.data === undefined ? 'data.paths' : '--data', dataPaths)),
-          ...(checkpoint === undefined ? [] : [{ option: '--resume', path: checkpoint }]),
+          ...(typeof checkpoint === 'string' ? [{ option: '--resume', path: checkpoint }] : []),
           storeInput(flags.store),
         ],
         hint: 'give a new --out, --resume DIR to continue the run in it, or --overwrite to replace it',
@@ -96,7 +102,7 @@ export function registerTrain(program: Command, io: CliIo): void {
           outDir: flags.out,
           baseDir,
           ...(configFile === undefined ? {} : { configFile }),
-          ...(flags.resume ? { resume: flags.resume } : {}),
+          ...(typeof checkpoint === 'string' ? { resume: flags.resume! } : {}),
           onProgress: (line) => io.progress(line),
           recorder,
         });
