@@ -46,6 +46,12 @@ interface DemoFlags {
   json?: boolean;
 }
 
+/** The synthetic market's largest sizes: beyond them it would not fit a laptop's memory or a demo's minutes. */
+export const DEMO_LIMITS = {
+  assets: { max: 500, reason: 'the demo market is built, featurised and written as one CSV per asset; 500 is more than the S&P 500' },
+  bars: { max: 100_000, reason: 'the demo market holds every bar of every asset in memory; 100,000 daily bars are 400 years' },
+} as const;
+
 export const DEMO_DEFAULTS = { out: 'grpo-trader-demo', seed: 0, updates: 60, assets: 6, bars: 1500, marketSeed: 7, policy: 'deepseek' } as const;
 
 /**
@@ -131,8 +137,8 @@ export async function runDemo(flags: DemoFlags, io: CliIo) {
     dataRecord = { synthetic: false, paths: flags.data, files: loaded.files, symbols: market.symbols };
   } else {
     if (flags.symbols !== undefined || flags.from !== undefined || flags.to !== undefined) throw invalidArgument('--symbols, --from and --to select real data; they need --data');
-    const assets = numberFlag('--assets', flags.assets, DEMO_DEFAULTS.assets, { min: 1, integer: true });
-    const bars = numberFlag('--bars', flags.bars, DEMO_DEFAULTS.bars, { min: 400, integer: true });
+    const assets = numberFlag('--assets', flags.assets, DEMO_DEFAULTS.assets, { min: 1, integer: true, ...DEMO_LIMITS.assets });
+    const bars = numberFlag('--bars', flags.bars, DEMO_DEFAULTS.bars, { min: 400, integer: true, ...DEMO_LIMITS.bars });
     const synthetic = syntheticRegimeMarket({ assets, bars, seed: DEMO_DEFAULTS.marketSeed, ...DEMO_MARKET });
     market = synthetic.market;
     label = `SYNTHETIC data — NOT real prices: ${synthetic.description}`;

@@ -124,3 +124,20 @@ describe("a checkpoint's state.json edited to a huge size", () => {
     expect(err).toMatch(/update-\d{6}\/state\.json: field algorithm\.hiddenSizes\.0 = "1000000000": must be at most 8192/);
   }, 120_000);
 });
+
+describe('huge sizes on the command line', () => {
+  const cases: [string[], string][] = [
+    [['demo', '--assets', '1e9', '--bars', '400', '--policy', 'mlp'], '--assets'],
+    [['demo', '--bars', '1e9', '--policy', 'mlp'], '--bars'],
+    [['sweep', '--config', 'none.yaml', '--workers', '1000000'], '--workers'],
+    [['worker', '--queue', 'redis://127.0.0.1:1', '--concurrency', '1000000'], '--concurrency'],
+  ];
+  for (const [args, flag] of cases) {
+    it(`refuses ${flag} ${args[args.indexOf(flag) + 1]} with exit 64 and one line naming the flag and its bound`, async () => {
+      const result = await cli([...args, ...(args[0] === 'demo' ? ['--out', join(dir, `demo-${flag.slice(2)}`)] : [])]);
+      expect(result.code, result.err).toBe(64);
+      expectOneLine(result.err);
+      expect(result.err).toMatch(new RegExp(`^grpo-trader: ${flag} must be at most \\d+: `));
+    });
+  }
+});

@@ -26,17 +26,28 @@ interface ExecutorFlags {
   data?: string[];
 }
 
-/** The executor the flags ask for: BullMQ with --queue, else --workers local processes. */
-export async function executorFromFlags(flags: ExecutorFlags, io: CliIo): Promise<JobExecutor> {
-  const { LocalPool, defaultWorkers, throttledProgress } = await import('../../sweep/local-pool.js');
+/** Local job processes at most: each is a Node process with its own jax-js engine (about 150 MB before it trains). */
+const WORKER_LIMIT = { max: 64, reason: 'each worker is a Node process with its own jax-js engine (about 150 MB before it trains); more than the cores only queue up' } as const;
+
+/** What the executor flags ask for, checked before any file is read: BullMQ with --queue, else --workers local processes. */
+type ExecutorChoice = { kind: 'queue'; url: string; queueName: string | undefined; lostAfterMs: number | undefined } | { kind: 'local'; workers: number | undefined };
+
+export function executorChoice(flags: ExecutorFlags): ExecutorChoice {
   if (flags.queue !== undefined) {
     if (flags.workers !== undefined) throw invalidArgument('give --workers or --queue, not both (with --queue, start workers with grpo-trader worker)');
-    const { DEFAULT_LOST_AFTER_MS, QueueExecutor } = await import('../../sweep/queue.js');
-    const lostAfterMs = numberFlag('--redis-timeout', flags.redisTimeout, DEFAULT_LOST_AFTER_MS / 1000, { min: 1 }) * 1000;
-    return QueueExecutor.open(flags.queue, { ...(flags.queueName ? { queueName: flags.queueName } : {}), lostAfterMs, onWarning: (line) => io.progress(`warning: ${line}\n`) });
+    return { kind: 'queue', url: flags.queue, queueName: flags.queueName, lostAfterMs: flags.redisTimeout === undefined ? undefined : numberFlag('--redis-timeout', flags.redisTimeout, 0, { min: 1 }) * 1000 };
   }
-  const workers = numberFlag('--workers', flags.workers, defaultWorkers(), { min: 1, integer: true });
-  return new LocalPool(workers, { onProgress: throttledProgress((line) => io.progress(`  ${line}`)) });
+  return { kind: 'local', workers: flags.workers === undefined ? undefined : numberFlag('--workers', flags.workers, 1, { min: 1, integer: true, ...WORKER_LIMIT }) };
+}
+
+/** Open the executor `executorChoice` chose. */
+export async function openExecutor(choice: ExecutorChoice, io: CliIo): Promise<JobExecutor> {
+  if (choice.kind === 'queue') {
+    const { QueueExecutor } = await import('../../sweep/queue.js');
+    return QueueExecutor.open(choice.url, { ...(choice.queueName ? { queueName: choice.queueName } : {}), ...(choice.lostAfterMs === undefined ? {} : { lostAfterMs: choice.lostAfterMs }), onWarning: (line) => io.progress(`warning: ${line}\n`) });
+  }
+  const { LocalPool, defaultWorkers, throttledProgress } = await import('../../sweep/local-pool.js');
+  return new LocalPool(choice.workers ?? defaultWorkers(), { onProgress: throttledProgress((line) => io.progress(`  ${line}`)) });
 }
 
 /** Close the executor on Ctrl-C too (local worker processes stop with it; queued jobs stay in Redis for --resume). */
@@ -99,13 +110,14 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--json', 'print the table as JSON')
     .action(async (flags: SweepFlags) => {
       if ((flags.config === undefined) === (flags.resume === undefined)) throw invalidArgument('sweep needs --config FILE, or --resume ID (not both)');
+      const choice = executorChoice(flags);
       if (flags.out !== undefined && flags.config !== undefined) {
         await prepareOutputDirectory(flags.out, { option: '--out', existing: 'refuse', what: 'a sweep', markers: [], inputs: [{ option: '--config', path: flags.config }, storeInput(flags.store)], hint: 'give another --out (a sweep is continued with --resume ID)' });
       }
       const { loadSweepConfigFile } = await import('../../sweep/sweep-config.js');
       const { runSweep } = await import('../../sweep/run-sweep.js');
       const loaded = flags.config ? await loadSweepConfigFile(flags.config) : null;
-      const executor = await executorFromFlags(flags, io);
+      const executor = await openExecutor(choice, io);
       const summary = await withRunStore(flags.store, (store) =>
         withExecutor(executor, (ex) =>
           runSweep(loaded, {
@@ -153,7 +165,7 @@ export function registerWorker(program: Command, io: CliIo): void {
     .action(async (flags: WorkerFlags) => {
       const { startQueueWorker } = await import('../../sweep/queue.js');
       const { resolve } = await import('node:path');
-      const concurrency = numberFlag('--concurrency', flags.concurrency, 1, { min: 1, integer: true });
+      const concurrency = numberFlag('--concurrency', flags.concurrency, 1, { min: 1, integer: true, ...WORKER_LIMIT });
       const lockDuration = numberFlag('--lock-ms', flags.lockMs, 30_000, { min: 100, integer: true });
       const stalledInterval = numberFlag('--stalled-ms', flags.stalledMs, 30_000, { min: 100, integer: true });
       const worker = await startQueueWorker({
@@ -206,6 +218,7 @@ export function registerWalkForward(program: Command, io: CliIo): void {
       const fresh = flags.config !== undefined || flags.windows !== undefined;
       if (flags.resume !== undefined && (fresh || flags.updates !== undefined || flags.out !== undefined)) throw invalidArgument('walk-forward --resume ID continues a run with its own config, windows, updates and out dir: give --resume alone (with --workers or --queue)');
       if (flags.resume === undefined && (flags.config === undefined || flags.windows === undefined)) throw invalidArgument('walk-forward needs --config FILE and --windows SPEC (or --resume ID)');
+      const choice = executorChoice(flags);
       const { parseWindowsSpec, runWalkForwardRetraining } = await import('../../sweep/walk-forward-retraining.js');
       let input: WalkForwardInput | null = null;
       if (flags.resume === undefined) {
@@ -220,7 +233,7 @@ export function registerWalkForward(program: Command, io: CliIo): void {
         }
         input = { base, windows, name: flags.config!.split(/[\\/]/).pop()!.replace(/\.(ya?ml|json)$/i, '') };
       }
-      const executor = await executorFromFlags(flags, io);
+      const executor = await openExecutor(choice, io);
       const result = await withRunStore(flags.store, (store) =>
         withExecutor(executor, (ex) =>
           runWalkForwardRetraining(input, {
