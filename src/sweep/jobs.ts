@@ -179,7 +179,8 @@ export async function runJob(job: SweepJob, options: RunJobOptions = {}): Promis
   const returns: number[] = [];
   let status: TrialOutcome['status'] = 'finished';
   for (const [k, fold] of job.folds.entries()) {
-    const outDir = join(job.outDir, `fold-${k}`);
+    // Numbered from 1, as the progress lines and the report number folds.
+    const outDir = join(job.outDir, `fold-${k + 1}`);
     const summary = await train({ ...job.config, splits: { train: fold.train, validation: fold.validation, test: null } }, outDir, `trial ${job.trial + 1}, fold ${k + 1}/${job.folds.length}`);
     const validation = summary.validation!;
     folds.push({ ...fold, sharpe: validation.policy.sharpe, totalReturn: validation.policy.totalReturn, equalWeightSharpe: validation.equalWeight.sharpe, bestUpdate: summary.bestUpdate, updates: summary.updates, outDir });

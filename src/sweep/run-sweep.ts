@@ -218,7 +218,7 @@ export async function runSweep(input: LoadedSweep | null, options: RunSweepOptio
     let config: TrainConfig | null = null;
     try {
       config = parseTrainConfig(withParameters(common.config as unknown as Record<string, unknown>, params), `trial ${trial} (${formatParams(params)})`);
-      const job: TrialJob = { kind: 'trial', id: `${key}:trial:${trial}`, trial, config, folds, fingerprint, outDir: join(outDir, `trial-${trial}`), pruning: sweep.pruning.type === 'median' ? { others, minTrials: sweep.pruning.minTrials } : null };
+      const job: TrialJob = { kind: 'trial', id: `${key}:trial:${trial}`, trial, config, folds, fingerprint, outDir: join(outDir, `trial-${trial + 1}`), pruning: sweep.pruning.type === 'median' ? { others, minTrials: sweep.pruning.minTrials } : null };
       const outcome = (await executor.run(job)) as TrialOutcome;
       record = { trial, params, status: outcome.status, objective: outcome.objective, folds: outcome.folds, returns: outcome.returns, seconds: outcome.seconds, host: `${outcome.host}:${outcome.pid}` };
     } catch (error) {

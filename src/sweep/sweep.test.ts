@@ -5,7 +5,7 @@
  * kill -9 then resumed without re-running its finished trials. Walk-forward retraining per window,
  * and resumed after kill -9 without re-running its recorded windows.
  */
-import { mkdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ describe('sweep pieces', () => {
     const { main } = await import('../cli/main.js');
     const { memoryIo } = await import('../cli/output.js');
     const out = await mkdtemp(join(tmpdir(), 'grpo-sweep-out-'));
-    await writeFile(join(out, 'trial-0'), 'an earlier sweep');
+    await writeFile(join(out, 'trial-1'), 'an earlier sweep');
     const io = memoryIo();
     expect(await main(['sweep', '--config', join(out, 'sweep.yaml'), '--out', out], io)).toBe(64);
     expect(io.err).toBe(`grpo-trader: --out ${out} is not empty; give another --out (a sweep is continued with --resume ID)\n`);
@@ -161,6 +161,9 @@ describe('sweep on local worker processes', () => {
     expect(reference.code, reference.err).toBe(0);
     const result = JSON.parse(reference.out) as { sweepId: number; trialsRun: number; rows: { trial: number; status: string; objective: number; deflatedSharpe: number }[]; best: { trial: number; objective: number } | null; final: { test: { from: string; to: string } } | null; report: string; importance: Record<string, number | null> };
     expect(result.rows.map((r) => r.trial)).toEqual([0, 1, 2, 3]);
+    // Folders numbered as the table (#1 ..) and the progress lines (fold 1/2 ..) number them.
+    expect((await readdir(join(dir, 'reference'))).filter((name) => name.startsWith('trial-')).sort()).toEqual(['trial-1', 'trial-2', 'trial-3', 'trial-4']);
+    expect((await readdir(join(dir, 'reference', 'trial-1'))).filter((name) => name.startsWith('fold-')).sort()).toEqual(['fold-1', 'fold-2']);
     const ran = result.rows.filter((r) => r.status !== 'failed');
     expect(result.trialsRun).toBe(ran.length);
     // The selected trial is the finished one with the largest objective.
