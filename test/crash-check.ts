@@ -38,11 +38,11 @@ const RUN_CLI = join(REPOSITORY, 'test', 'run-cli.ts');
  *   window's outcome in its event) is normalised as JSON;
  * - ISO-8601 timestamps in HTML reports (`recorded 2026-…Z`);
  * - the temporary files of an atomic write interrupted by the kill (`.NAME.PID.HEX.tmp`,
- *   `.NAME.tmp-PID`): not outputs; they are listed as leftovers.
+ *   `.NAME.tmp-PID`, `.NAME.old-PID`): not outputs; they are listed as leftovers.
  */
 export const NORMALISED = {
   keys: ['seconds', 'bars_per_second', 'host', 'pid', 'pid_start', 'heartbeat_at', 'id', 'key', 'created_at', 'finished_at', 'resumed_from', 'run_id'],
-  temporaryFile: /^\..+(\.\d+\.[0-9a-f]+\.tmp|\.tmp-\d+)$/,
+  temporaryFile: /^\..+(\.\d+\.[0-9a-f]+\.tmp|\.tmp-\d+|\.old-\d+)$/,
   htmlTimestamp: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g,
 };
 

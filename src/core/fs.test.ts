@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { link, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkLineLengths, checkOutputFile, prepareOutputDirectory, readFileBounded, readJsonFile, writeFileAtomic } from './fs.js';
+import { checkLineLengths, checkOutputFile, prepareOutputDirectory, readFileBounded, readJsonFile, writeDirectoryAtomic, writeFileAtomic } from './fs.js';
 
 async function scratch(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'gt-fs-'));
@@ -119,5 +119,22 @@ describe('prepareOutputDirectory', () => {
     await expect(prepareOutputDirectory(run, { ...base, existing: 'replace', inputs })).rejects.toMatchObject({ message: expect.stringContaining(`holds the input given by --config`) as string });
     expect((await readdir(run)).sort()).toEqual(['config.yaml', 'metrics.jsonl']);
     await expect(prepareOutputDirectory(run, { ...base, existing: 'continue', inputs: [{ option: '--data', path: run }] })).rejects.toMatchObject({ message: expect.stringContaining('is the input given by --data') as string });
+  });
+});
+
+describe('writeDirectoryAtomic', () => {
+  it('replaces a directory whole, keeps the old one if filling fails, and clears what a killed writer left', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'grpo-fs-dir-'));
+    await writeDirectoryAtomic(dir, 'best', (t) => writeFile(join(t, 'a.txt'), 'one'));
+    await writeDirectoryAtomic(dir, 'best', (t) => writeFile(join(t, 'b.txt'), 'two'));
+    expect(await readdir(join(dir, 'best'))).toEqual(['b.txt']);
+    await expect(writeDirectoryAtomic(dir, 'best', () => Promise.reject(new Error('disk full')))).rejects.toThrow('disk full');
+    expect(await readFile(join(dir, 'best', 'b.txt'), 'utf8')).toBe('two');
+    // A writer killed with its copy half written, or with the old version moved aside.
+    await mkdir(join(dir, '.best.tmp-999999'));
+    await mkdir(join(dir, '.best.old-999998'));
+    await writeDirectoryAtomic(dir, 'best', (t) => writeFile(join(t, 'c.txt'), 'three'));
+    expect(await readdir(dir)).toEqual(['best']);
+    expect(await readdir(join(dir, 'best'))).toEqual(['c.txt']);
   });
 });

@@ -26,11 +26,25 @@ export async function writeDirectoryAtomic(directory: string, name: string, fill
   await mkdir(directory, { recursive: true });
   const final = join(directory, name);
   const temporary = join(directory, `.${name}.tmp-${process.pid}`);
-  await rm(temporary, { recursive: true, force: true });
+  // What a killed writer left of an earlier replacement (its temporary copy, or the old version it had moved aside).
+  for (const entry of await readdir(directory)) {
+    if (entry.startsWith(`.${name}.tmp-`) || entry.startsWith(`.${name}.old-`)) await rm(join(directory, entry), { recursive: true, force: true });
+  }
   await mkdir(temporary, { recursive: true });
   await fill(temporary);
-  await rm(final, { recursive: true, force: true });
+  // The old version is moved aside, not deleted, until the new one is in place: a kill while a
+  // directory is deleted would leave half of it; between two renames, nothing or the whole old one.
+  const aside = join(directory, `.${name}.old-${process.pid}`);
+  await rm(aside, { recursive: true, force: true });
+  const replacing = await rename(final, aside).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
   await rename(temporary, final);
+  if (replacing) await rm(aside, { recursive: true, force: true });
   return final;
 }
 
