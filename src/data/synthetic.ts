@@ -53,6 +53,45 @@ export interface SyntheticMarket {
 
 const DAY = 86_400_000;
 
+/** `bars` consecutive business days (Monday to Friday, UTC midnight) from `start` (YYYY-MM-DD) on. */
+export function businessDays(start: string, bars: number, who = 'businessDays'): Float64Array {
+  const time = new Float64Array(bars);
+  let day = Date.parse(`${start}T00:00:00Z`);
+  if (Number.isNaN(day)) throw invalidArgument(`${who}: start must be YYYY-MM-DD, got ${start}`);
+  for (let t = 0; t < bars; t++) {
+    while (new Date(day).getUTCDay() === 0 || new Date(day).getUTCDay() === 6) day += DAY;
+    time[t] = day;
+    day += DAY;
+  }
+  return time;
+}
+
+/**
+ * Write one synthetic bar at index `i` from the previous close and the bar's log return: the open gaps
+ * by N(0, gap²) in log terms, high and low lie beyond max/min(open, close) by |N|·scale/2 (the low at
+ * most halved), and the volume grows with |logReturn|/scale around `baseVolume` — so every OHLCV
+ * validation rule holds. Draws four normals from `rng`, in that order.
+ */
+export function syntheticBarInto(
+  columns: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array },
+  i: number,
+  previous: number,
+  logReturn: number,
+  gap: number,
+  scale: number,
+  baseVolume: number,
+  rng: Rng,
+): void {
+  const o = previous * Math.exp(gap * rng.normal());
+  const c = previous * Math.exp(logReturn);
+  const range = scale * 0.5;
+  columns.open[i] = o;
+  columns.close[i] = c;
+  columns.high[i] = Math.max(o, c) * (1 + range * Math.abs(rng.normal()));
+  columns.low[i] = Math.min(o, c) * (1 - Math.min(0.5, range * Math.abs(rng.normal())));
+  columns.volume[i] = Math.round(baseVolume * Math.exp(0.3 * rng.normal()) * (1 + Math.abs(logReturn) / scale));
+}
+
 /** Generate a synthetic regime-switching market (deterministic for a seed). */
 export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): SyntheticMarket {
   const assets = options.assets ?? 6;
@@ -77,14 +116,7 @@ export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): Syn
     baseVolume[a] = 1e5 * (1 + 9 * rng.next());
   }
 
-  const time = new Float64Array(bars);
-  let day = Date.parse(`${options.start ?? '2010-01-04'}T00:00:00Z`);
-  if (Number.isNaN(day)) throw invalidArgument(`syntheticRegimeMarket: start must be YYYY-MM-DD, got ${options.start}`);
-  for (let t = 0; t < bars; t++) {
-    while (new Date(day).getUTCDay() === 0 || new Date(day).getUTCDay() === 6) day += DAY;
-    time[t] = day;
-    day += DAY;
-  }
+  const time = businessDays(options.start ?? '2010-01-04', bars, 'syntheticRegimeMarket');
 
   const size = bars * assets;
   const open = new Float64Array(size);
@@ -92,6 +124,7 @@ export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): Syn
   const low = new Float64Array(size);
   const close = new Float64Array(size);
   const volume = new Float64Array(size);
+  const columns = { open, high, low, close, volume };
   const regimes = new Uint8Array(bars);
   const trends = options.assetTrends;
   if (trends && !(trends.persistence >= 0 && trends.persistence <= 1 && Number.isFinite(trends.drift))) {
@@ -111,15 +144,7 @@ export function syntheticRegimeMarket(options: SyntheticMarketOptions = {}): Syn
       const i = t * assets + a;
       const previous = t === 0 ? 50 + 100 * rng.next() : close[i - assets]!;
       const logReturn = betas[a]! * market + alphas[a * 3 + regime]! + idiosyncratic * rng.normal() + (trends ? trends.drift * trendSign[a]! : 0);
-      const gap = 0.2 * idiosyncratic * rng.normal();
-      const o = previous * Math.exp(gap);
-      const c = previous * Math.exp(logReturn);
-      const range = (volatility[name] + idiosyncratic) * 0.5;
-      open[i] = o;
-      close[i] = c;
-      high[i] = Math.max(o, c) * (1 + range * Math.abs(rng.normal()));
-      low[i] = Math.min(o, c) * (1 - Math.min(0.5, range * Math.abs(rng.normal())));
-      volume[i] = Math.round(baseVolume[a]! * Math.exp(0.3 * rng.normal()) * (1 + Math.abs(logReturn) / (volatility[name] + idiosyncratic)));
+      syntheticBarInto(columns, i, previous, logReturn, 0.2 * idiosyncratic, volatility[name] + idiosyncratic, baseVolume[a]!, rng);
     }
   }
   const symbols = Array.from({ length: assets }, (_, a) => `SYN${String(a + 1).padStart(2, '0')}`);
