@@ -15,6 +15,11 @@ export { momentum, type MomentumOptions } from './momentum.js';
 export { minVariance, minVarianceLongOnly, minVarianceUnconstrained, projectOntoSimplex, returnCovariance, type MinVarianceOptions } from './min-variance.js';
 export { randomWeights, type RandomWeightsOptions } from './random-weights.js';
 export { rebalanceMask, type RebalanceSchedule } from './schedule.js';
+export { timeSeriesMomentum, type TimeSeriesMomentumOptions } from './time-series-momentum.js';
+export { reversal, type ReversalOptions } from './reversal.js';
+export { leadLag, type LeadLagOptions } from './lead-lag.js';
+export { volatilityTarget, type VolatilityTargetOptions } from './volatility-target.js';
+export { expectedReturnOracle, type ExpectedReturnOracleOptions } from './expected-return-oracle.js';
 
 /** Names accepted by `createStrategy` and `grpo-trader compare --strategies`. */
 export const STRATEGY_NAMES = ['buy_and_hold', 'equal_weight_daily', 'equal_weight_monthly', 'sma_cross', 'momentum_12_1', 'min_variance', 'random'] as const;
