@@ -157,3 +157,31 @@ export function normalQuantile(p: number): number {
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
   return x - u / (1 + (x * u) / 2);
 }
+
+/** Root of a function increasing on [low, high] by bisection, to double precision. */
+function bisect(f: (x: number) => number, target: number, low: number, high: number): number {
+  for (let i = 0; i < 200 && high - low > 1e-15 * Math.max(1, Math.abs(high)); i++) {
+    const middle = (low + high) / 2;
+    if (f(middle) < target) low = middle;
+    else high = middle;
+  }
+  return (low + high) / 2;
+}
+
+/** Critical value t* of Student's t with df degrees of freedom: P(|T| > t*) = alpha (t.ppf(1 − alpha/2, df)). */
+export function studentTCritical(alpha: number, df: number): number {
+  if (!(alpha > 0 && alpha < 1) || !(df > 0)) return Number.NaN;
+  // P(|T| > t) decreases in t: bisect 1 − p, which increases. t* < 1e7 for every alpha ≥ 1e-12 at df ≥ 1.
+  return bisect((t) => 1 - studentTTwoSidedP(t, df), 1 - alpha, 0, 1e7);
+}
+
+/**
+ * One-sided upper confidence bound of a binomial proportion after k successes in n trials
+ * (Clopper–Pearson): the p at which k or fewer successes have probability 1 − confidence, i.e. the
+ * `confidence` quantile of Beta(k + 1, n − k); 1 when k = n.
+ */
+export function binomialUpperBound(k: number, n: number, confidence = 0.95): number {
+  if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && k <= n && n >= 1) || !(confidence > 0 && confidence < 1)) return Number.NaN;
+  if (k === n) return 1;
+  return bisect((p) => regularizedIncompleteBeta(p, k + 1, n - k), confidence, 0, 1);
+}

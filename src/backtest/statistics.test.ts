@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { bootstrapSharpeDifference, deflatedSharpeRatio, pairedCohensD, pairedTTest, probabilisticSharpeRatio, wilcoxonSignedRank } from './statistics.js';
-import { logGamma, normalCdf, normalQuantile, studentTTwoSidedP } from './distributions.js';
+import { binomialUpperBound, logGamma, normalCdf, normalQuantile, studentTCritical, studentTTwoSidedP } from './distributions.js';
 
 // Reference values computed with SciPy by scripts/make-statistics-fixtures.py.
 interface Reference {
@@ -27,6 +27,19 @@ describe('distribution functions match SciPy', () => {
   it('normal CDF and quantile', () => {
     for (const { x, p } of reference.distributions.normal_cdf) expectRelative(normalCdf(x), p, 1e-12);
     for (const { p, x } of reference.distributions.normal_quantile) expectRelative(normalQuantile(p), x, 1e-12);
+  });
+  it('Student t critical values (scipy.stats.t.ppf(1 − alpha/2, df))', () => {
+    const cases: [number, number, number][] = [[0.05, 1, 12.706204736174694], [0.05, 2, 4.302652729749462], [0.05, 4, 2.7764451051977934], [0.05, 29, 2.045229642132703], [0.1, 9, 1.833112932656237]];
+    for (const [alpha, df, t] of cases) expectRelative(studentTCritical(alpha, df), t, 1e-9);
+    expect(studentTCritical(0.05, 0)).toBeNaN();
+  });
+  it('binomial upper confidence bounds (scipy.stats.beta.ppf(0.95, k + 1, n − k))', () => {
+    const cases: [number, number, number][] = [[0, 5, 0.450719728346941], [1, 10, 0.39416330243650466], [2, 20, 0.28261852488586087], [0, 1, 0.95]];
+    for (const [k, n, p] of cases) expectRelative(binomialUpperBound(k, n), p, 1e-9);
+    // k = 0 has the closed form 1 − (1 − confidence)^(1/n).
+    expectRelative(binomialUpperBound(0, 40, 0.9), 1 - 0.1 ** (1 / 40), 1e-9);
+    expect(binomialUpperBound(3, 3)).toBe(1);
+    expect(binomialUpperBound(4, 3)).toBeNaN();
   });
   it('log gamma', () => {
     for (const { x, y } of reference.distributions.log_gamma) expect(Math.abs(logGamma(x) - y)).toBeLessThan(1e-12 * Math.max(1, Math.abs(y)));
