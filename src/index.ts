@@ -7,3 +7,4 @@ export * from './nn/index.js';
 export * from './backtest/index.js';
 export * from './store/index.js';
 export * from './agents/index.js';
+export * from './app/index.js';

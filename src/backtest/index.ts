@@ -11,6 +11,7 @@ export { parseEquityCsv, alignBenchmark, formatEquityCsv, formatBacktestCsv, typ
 export { StrategyBenchmark, type StrategyBenchmarkOptions, type StrategyRun, type StrategyTest, type DeflatedSharpe, type ComparisonRow } from './strategy-benchmark.js';
 export { walkForwardBacktest, type WalkForwardBacktestOptions, type WalkForwardReport, type WalkForwardWindowReport, type WindowFactory } from './walk-forward.js';
 export * from './report/index.js';
+export { plantedRules, plantedOracle, evaluatePlantedBaselines, PLANTED_RULE_FAMILIES, ORACLE, EQUAL_WEIGHT, type PlantedBaselines, type ReferenceSharpe, type BarRange, type PlantedAccounting } from './planted-benchmark.js';
 export { runEpisodes, type Episode, type EpisodesReport } from './run-episodes.js';
 export { runEnvEpisode, type ObservationPolicy, type EnvEpisodeOptions } from './run-env-episode.js';
 export { runAgentEpisode, targetsFromResult, replayPolicy, type AsyncObservationPolicy } from './agent-policy.js';

@@ -15,6 +15,7 @@ export {
   plantedMarket,
   PLANTED_MARKET_NAMES,
   PLANTED_MARKET_SEEDS,
+  PLANTED_MARKET_START,
   type PlantedMarket,
   type PlantedMarketName,
   type PlantedMarketOptionsByName,

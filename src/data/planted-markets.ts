@@ -30,6 +30,9 @@ export type PlantedMarketName = (typeof PLANTED_MARKET_NAMES)[number];
 /** Each market's default seed: fixed, so that a market name means one market unless a seed is given. */
 export const PLANTED_MARKET_SEEDS: Record<PlantedMarketName, number> = { momentum: 101, mean_reversion: 202, lead_lag: 303, volatility_regimes: 404, null: 505 };
 
+/** The first date of every planted market unless `start` is given. */
+export const PLANTED_MARKET_START = '2010-01-04';
+
 /** Default idiosyncratic volatility per market (mean_reversion: the slow random walk under the deviation). */
 const IDIOSYNCRATIC_DEFAULTS: Record<PlantedMarketName, number> = { momentum: 0.012, mean_reversion: 0.004, lead_lag: 0.012, volatility_regimes: 0.006, null: 0.012 };
 
@@ -157,7 +160,7 @@ function common(name: PlantedMarketName, options: PlantedMarketCommonOptions, id
     assets: options.assets ?? 6,
     bars: options.bars ?? 2000,
     seed: options.seed ?? PLANTED_MARKET_SEEDS[name],
-    start: options.start ?? '2010-01-04',
+    start: options.start ?? PLANTED_MARKET_START,
     marketVolatility: options.marketVolatility ?? 0.005,
     idiosyncraticVolatility: options.idiosyncraticVolatility ?? idiosyncraticDefault,
   };

@@ -17,9 +17,10 @@ import { registerOnline } from './online.js';
 import { registerServe } from './serve.js';
 import { registerExport } from './export.js';
 import { registerSweep, registerWalkForward, registerWorker } from './sweep.js';
+import { registerLearnCheck } from './learn-check.js';
 
 /** A command registers itself on the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [registerDataValidate, registerDataFetch, registerFeatures, registerSimulate, registerMetrics, registerCompare, registerRuns, registerReport, registerTrain, registerBacktest, registerExplain, registerRegimes, registerOnline, registerServe, registerExport, registerSweep, registerWalkForward, registerWorker, registerDemo];
+export const commands: RegisterCommand[] = [registerDataValidate, registerDataFetch, registerFeatures, registerSimulate, registerMetrics, registerCompare, registerRuns, registerReport, registerTrain, registerBacktest, registerExplain, registerRegimes, registerOnline, registerServe, registerExport, registerSweep, registerWalkForward, registerWorker, registerLearnCheck, registerDemo];

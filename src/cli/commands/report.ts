@@ -57,13 +57,16 @@ export function registerReport(program: Command, io: CliIo): void {
     .option('--check', 'load the page in headless Chromium and fail on any console error')
     .option('--json', 'print what was written as JSON')
     .action(async (runText: string, flags: ReportFlags) => {
-      const { id, input, sweep } = await withRunStore(
+      const { id, input, sweep, learnCheck } = await withRunStore(
         flags.store,
         async (store) => {
           const runId = resolveRunId(store, runText);
+          const kind = store.getRun(runId).kind;
           // A sweep has its own page: objective by trial, parameter importance, the table.
-          if (store.getRun(runId).kind === 'sweep') return { id: runId, input: null, sweep: (await import('../../sweep/run-sweep.js')).sweepSummary(store, runId) };
-          return { id: runId, input: reportInputFromStore(store, runId), sweep: null };
+          if (kind === 'sweep') return { id: runId, input: null, sweep: (await import('../../sweep/run-sweep.js')).sweepSummary(store, runId), learnCheck: null };
+          // So has the planted-market suite: verdicts, and every run beside its rule, oracle and equal weight.
+          if (kind === 'learn_check') return { id: runId, input: null, sweep: null, learnCheck: (await import('../../app/learn-check.js')).learnCheckFromStore(store, runId) };
+          return { id: runId, input: reportInputFromStore(store, runId), sweep: null, learnCheck: null };
         },
         { mustExist: true },
       );
@@ -76,6 +79,14 @@ export function registerReport(program: Command, io: CliIo): void {
         inputs: [storeInput(flags.store)],
         hint: 'give another --output, or --overwrite to replace the report in it',
       });
+      if (learnCheck) {
+        const html = await (await import('../../app/learn-check-report.js')).writeLearnCheckReport(learnCheck, directory, `learn-check run ${id}`);
+        const check = flags.check ? await checkPageInChromium(html) : undefined;
+        if (check && !check.ok) throw new GrpoTraderError(ErrorCodes.invalidData, `the learn-check report does not render cleanly in Chromium: status ${check.renderStatus ?? 'none'}, console: ${check.consoleErrors.slice(0, 3).join(' | ') || 'none'}`, { location: { file: html } });
+        if (flags.json) io.stdout(`${toJson({ run: id, html, images: [], check })}\n`);
+        else io.stdout(`${html}${check ? ` (checked in Chromium: ${check.canvases} charts, no console errors)` : ''}\n`);
+        return;
+      }
       if (sweep) {
         const html = await (await import('../../sweep/sweep-report.js')).writeSweepReport(sweep, directory);
         const check = flags.check ? await checkPageInChromium(html) : undefined;
