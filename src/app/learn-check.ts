@@ -16,6 +16,7 @@ import { returnsFromValues } from '../backtest/metrics.js';
 import { backtestModel } from '../backtest/model-backtest.js';
 import { EQUAL_WEIGHT, evaluatePlantedBaselines, PLANTED_RULE_FAMILIES, type ReferenceSharpe } from '../backtest/planted-benchmark.js';
 import { deflatedSharpeRatio, periodSharpe } from '../backtest/statistics.js';
+import type { StrategyTest } from '../backtest/strategy-benchmark.js';
 import { mean, median, sampleStd } from '../core/arrays.js';
 import { invalidArgument } from '../core/errors.js';
 import { pathExists } from '../core/fs.js';
@@ -132,6 +133,15 @@ export interface LearnCheckResult {
   /** The base training config after the suite's overrides (splits and symbols as in every run). */
   config: TrainConfig;
   seconds: number;
+}
+
+/**
+ * What the suite calls significant: the paired t-test of daily returns against the baseline, two-sided
+ * p < alpha, with the strategy's mean return ahead (an unskilled strategy is called so at most alpha/2
+ * of the time).
+ */
+export function isCalledSignificant(test: Pick<StrategyTest, 'paired_t' | 'mean_difference'>, alpha: number = LEARN_CHECK_DEFAULTS.alpha): boolean {
+  return test.paired_t.p_value < alpha && test.mean_difference > 0;
 }
 
 function positiveInteger(value: number, name: string): void {
@@ -266,7 +276,7 @@ export async function runLearnCheck(options: LearnCheckOptions): Promise<LearnCh
           pairedT: { statistic: test.paired_t.statistic, pValue: test.paired_t.p_value },
           wilcoxon: { statistic: test.wilcoxon.statistic, pValue: test.wilcoxon.p_value },
           deflatedSharpe: Number.NaN,
-          significant: test.paired_t.p_value < alpha && test.mean_difference > 0,
+          significant: isCalledSignificant(test, alpha),
         },
       };
       progress(`${label}: agent test Sharpe ${agentSharpe.toFixed(2)} (selected at update ${trained.bestUpdate ?? trained.updates}), ${run.versusEqualWeight.significant ? '' : 'not '}significantly ahead of equal weight (paired t p ${test.paired_t.p_value.toFixed(3)}), ${trained.seconds.toFixed(1)} s\n`);
