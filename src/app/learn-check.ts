@@ -29,7 +29,7 @@ import type { RunStore } from '../store/run-store.js';
 /** The suite's defaults: full and quick (CI) budgets, the goal and the significance level. */
 export const LEARN_CHECK_DEFAULTS = {
   seeds: 5,
-  quick: { seeds: 2, updates: 20 },
+  quick: { seeds: 2, updates: 50 },
   /** The goal on a market with an edge: median agent test Sharpe ≥ goalRatio × the best rule's. */
   goalRatio: 0.8,
   /** Significance level of the paired test against equal weight. */
