@@ -107,6 +107,16 @@ describe('grpo-trader learn-check', () => {
     }
   }, 600_000);
 
+  it('--fixed-market keeps one market per name and varies only the training seed', async () => {
+    const result = await cli(['learn-check', '--config', config, '--markets', 'null', '--seeds', '2', '--updates', '1', '--fixed-market', '--out', join(dir, 'fixed'), '--store', join(dir, 'fixed.sqlite'), '--json']);
+    expect(result.code, result.err).toBe(0);
+    const parsed = JSON.parse(result.out) as { options: { fixedMarket: boolean }; runs: { seed: number; marketSeed: number; equalWeight: { testSharpe: number } }[] };
+    expect(parsed.options.fixedMarket).toBe(true);
+    expect(parsed.runs.map((r) => [r.seed, r.marketSeed])).toEqual([[3, 505], [4, 505]]);
+    // One market: equal weight's test Sharpe is the same in both runs.
+    expect(parsed.runs[1]!.equalWeight.testSharpe).toBe(parsed.runs[0]!.equalWeight.testSharpe);
+  }, 120_000);
+
   it('rejects bad input in one line', async () => {
     const store = join(dir, 'bad.sqlite');
     const cases: [string[], number, RegExp][] = [
