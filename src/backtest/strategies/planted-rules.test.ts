@@ -122,7 +122,24 @@ describe('expected-return oracle', () => {
 });
 
 describe('the time rule', () => {
-  it("no rule's or oracle's weight at bar t changes when bars after t change", () => {
+  it("the oracle's weights at bar t do not change when the truth after t changes", () => {
+    const planted = plantedMarket('mean_reversion', { bars: 300 });
+    const n = planted.market.symbols.length;
+    const base = expectedReturnOracle({ expectedReturn: planted.truth.expectedReturn, variance: planted.truth.variance }).targets(planted.market, 50);
+    for (const bar of [60, 200]) {
+      const expectedReturn = planted.truth.expectedReturn.slice();
+      const variance = planted.truth.variance.slice();
+      for (let i = (bar + 1) * n; i < expectedReturn.length; i++) {
+        expectedReturn[i] = -3 * expectedReturn[i]!;
+        variance[i] = 0.5 * variance[i]!;
+      }
+      const perturbed = expectedReturnOracle({ expectedReturn, variance }).targets(planted.market, 50);
+      expect(Array.from(perturbed.subarray(0, (bar + 1) * n)), `bar ${bar}`).toEqual(Array.from(base.subarray(0, (bar + 1) * n)));
+      expect(Array.from(perturbed.subarray((bar + 1) * n))).not.toEqual(Array.from(base.subarray((bar + 1) * n)));
+    }
+  });
+
+  it("no rule's or oracle's weight at bar t changes when prices after t change", () => {
     for (const name of PLANTED_MARKET_NAMES) {
       const planted = plantedMarket(name, { bars: 260 });
       for (const strategy of [...plantedRules(planted), plantedOracle(planted)]) {
