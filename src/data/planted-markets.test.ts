@@ -233,6 +233,10 @@ describe('planted structures are there', () => {
     expect(spells).toBeGreaterThan(330);
     expect(spells).toBeLessThan(530);
     expect(byRegime[0]!.length / 30_000).toBeCloseTo(100 / 140, 1);
+    // The truth at a calm close, by hand: the regime stays calm tomorrow with probability 0.99.
+    const calmBar = planted.truth.state.findIndex((g) => g === 0);
+    const next = (g: typeof calm) => Math.exp(g.drift + (g.volatility ** 2 + 0.006 ** 2) / 2);
+    expect(planted.truth.expectedReturn[calmBar]).toBeCloseTo(0.99 * next(calm) + 0.01 * next(turbulent) - 1, 15);
   });
 
   it('null: no drift, no autocorrelation, no lead–lag', () => {
