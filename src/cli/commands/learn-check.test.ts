@@ -4,7 +4,7 @@
  * the suite is one `learn_check` run in the store that `runs list` shows and `report ID` renders; the
  * page renders in Chromium; the same seeds give the same table; bad input is one line.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,8 @@ describe('grpo-trader learn-check', () => {
     expect(run.metrics['null']!['oracle_sharpe']).toBeCloseTo(result.markets[1]!.oracleSharpe, 12);
     expect(run.artifacts.report).toBe(result.report);
     expect((await stat(result.report)).size).toBeGreaterThan(100_000);
+    // The whole result is also a file beside the page.
+    expect(JSON.parse(await readFile(join(out, 'learn-check.json'), 'utf8'))).toMatchObject({ markets: [{ market: 'momentum' }, { market: 'null' }] });
 
     // report ID renders the suite's own page from the store.
     const reportDirectory = join(dir, 'report');
@@ -119,14 +121,17 @@ describe('grpo-trader learn-check', () => {
 
   it('rejects bad input in one line', async () => {
     const store = join(dir, 'bad.sqlite');
+    await mkdir(join(dir, 'mine'), { recursive: true });
+    await writeFile(join(dir, 'mine', 'notes.txt'), 'mine\n');
     const cases: [string[], number, RegExp][] = [
       [['--markets', 'momentum,trend'], 64, /^grpo-trader: --markets: unknown market "trend"; known: momentum, mean_reversion, lead_lag, volatility_regimes, null\n$/],
       [['--seeds', '0'], 64, /^grpo-trader: --seeds must be an integer >= 1, got "0"\n$/],
       [['--updates', 'many'], 64, /^grpo-trader: --updates must be an integer >= 1, got "many"\n$/],
       [['--config', join(dir, 'missing.yaml')], 66, /missing\.yaml.*\n$/],
+      [['--out', join(dir, 'mine')], 64, /^grpo-trader: --out .*mine is not empty and does not hold a previous learn-check's output \(none of learn-check\.json, models\/momentum, .*\); it is not emptied: give another directory\n$/],
     ];
     for (const [flags, code, message] of cases) {
-      const result = await cli(['learn-check', ...flags, '--store', store, '--out', join(dir, 'bad')]);
+      const result = await cli(['learn-check', '--store', store, '--out', join(dir, 'bad'), ...flags]);
       expect(result.code, flags.join(' ')).toBe(code);
       expect(result.err.split('\n').filter((line) => !line.startsWith('learn-check:'))).toHaveLength(2);
       expect(result.err.split('\n').filter((line) => line.startsWith('grpo-trader:')).join('\n') + '\n').toMatch(message);

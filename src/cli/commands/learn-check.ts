@@ -6,9 +6,11 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { invalidArgument } from '../../core/errors.js';
+import { prepareOutputDirectory, writeFileAtomic } from '../../core/fs.js';
 import { PLANTED_MARKET_NAMES, type PlantedMarketName } from '../../data/planted-markets.js';
 import type { CliIo } from '../output.js';
 import { formatTable, numberFlag, parseList, toJson } from './backtest-common.js';
+import { storeInput } from './output-options.js';
 import { storeOption, withRunStore } from './store-option.js';
 
 interface LearnCheckFlags {
@@ -40,6 +42,14 @@ export async function runLearnCheckCommand(flags: LearnCheckFlags, io: CliIo) {
   const { loadTrainConfigFile, parseTrainConfig } = await import('../../agents/index.js');
   const config = flags.config === undefined ? parseTrainConfig({}, 'the schema defaults') : await loadTrainConfigFile(resolve(flags.config));
   const out = resolve(flags.out ?? LEARN_CHECK_DEFAULTS.out);
+  // Only a previous suite's output is replaced; anything else in --out is the user's.
+  await prepareOutputDirectory(out, {
+    option: '--out',
+    existing: 'replace',
+    what: "a previous learn-check's output",
+    markers: ['learn-check.json', ...PLANTED_MARKET_NAMES.map((name) => join('models', name))],
+    inputs: [...(flags.config === undefined ? [] : [{ option: '--config', path: resolve(flags.config) }]), storeInput(flags.store)],
+  });
   io.progress(`learn-check: ${markets.length} planted SYNTHETIC market(s) × ${seeds} run(s), ${updates ?? config.training.updates} updates each, ${config.algorithm.type} with the ${config.algorithm.policy} policy (${flags.config === undefined ? 'schema defaults' : flags.config})\n`);
   const result = await runLearnCheck({
     config,
@@ -52,7 +62,9 @@ export async function runLearnCheckCommand(flags: LearnCheckFlags, io: CliIo) {
     onProgress: (line) => io.progress(line),
   });
   const report = await writeLearnCheckReport(result, out);
-  const { runId, storePath } = await withRunStore(flags.store, (store) => ({ runId: recordLearnCheck(store, result, { report, out_dir: out, models: join(out, 'models') }), storePath: store.path }));
+  const json = join(out, 'learn-check.json');
+  await writeFileAtomic(json, `${toJson(result)}\n`);
+  const { runId, storePath } = await withRunStore(flags.store, (store) => ({ runId: recordLearnCheck(store, result, { report, result: json, out_dir: out, models: join(out, 'models') }), storePath: store.path }));
   return { ...result, run_id: runId, store: storePath, report };
 }
 
@@ -68,7 +80,7 @@ export function registerLearnCheck(program: Command, io: CliIo): void {
     .option('--updates <n>', "training updates per run (default the config's; --quick 50)")
     .option('--quick', 'fewer runs and updates (2 runs × 50 updates): the CI budget')
     .option('--fixed-market', "one market per name (its default seed) for every run, instead of a new market per run")
-    .option('--out <dir>', 'output directory: models/, report.html (default ./grpo-trader-learn-check)')
+    .option('--out <dir>', "output directory: models/, report.html, learn-check.json (default ./grpo-trader-learn-check; a previous suite's output there is replaced)")
     .option('--json', 'print the whole result as one JSON object')
     .action(async (flags: LearnCheckFlags) => {
       const result = await runLearnCheckCommand(flags, io);
