@@ -5,6 +5,7 @@ import {
   DownsideDeviationReward,
   DrawdownControlReward,
   LogReturnReward,
+  MeanVarianceReward,
   ReturnReward,
   SharpeReward,
   TurnoverPenalty,
@@ -30,6 +31,15 @@ describe('ReturnReward and LogReturnReward', () => {
   });
   it('log return is ln(next/current)', () => {
     expect(run(new LogReturnReward(), [100, 110])[0]).toBeCloseTo(Math.log(1.1), 14);
+  });
+  it('mean_variance is r − (λ/2)·r²: a 2 % gain at λ 20 counts 0.02 − 10·0.0004 = 0.016, a 2 % loss −0.024', () => {
+    expect(run(new MeanVarianceReward(20), [100, 102, 99.96])).toEqual([expect.closeTo(0.016, 12), expect.closeTo(-0.024, 12)]);
+    expect(run(new MeanVarianceReward(0, 3), [100, 110])[0]).toBeCloseTo(0.3, 12);
+    expect(new MeanVarianceReward(20).calculate(state(0), state(5), 0, info)).toBe(0);
+    const fromConfig = createRewardFunction({ type: 'mean_variance', risk_aversion: 50 }) as MeanVarianceReward;
+    expect([fromConfig.type, fromConfig.riskAversion]).toEqual(['mean_variance', 50]);
+    expect((createRewardFunction({ type: 'mean_variance' }) as MeanVarianceReward).riskAversion).toBe(20);
+    expect(() => createRewardFunction({ type: 'mean_variance', risk_aversion: -1 })).toThrow(/invalid mean_variance reward config/);
   });
 });
 
