@@ -6,9 +6,9 @@ import type { DeepSeekEncoding, PerAssetLayout, PolicyEncoding, PolicyKind } fro
 import type { PolicyCoreOptions } from './policy-options.js';
 
 /** The policy encoding the options select (null for the plain MLP). */
-export function policyEncodingOf(options: Pick<PolicyCoreOptions, 'policy' | 'deepseek' | 'encoder' | 'temporalHidden' | 'featureAttention'>, env: Env, kind: PolicyKind): PolicyEncoding | null {
+export function policyEncodingOf(options: Pick<PolicyCoreOptions, 'policy' | 'deepseek' | 'encoder' | 'temporalHidden' | 'featureAttention' | 'crossAsset'>, env: Env, kind: PolicyKind): PolicyEncoding | null {
   if (options.policy === 'deepseek') return deepSeekEncoding(options.deepseek, env, kind);
-  return policyEncoding(options.encoder, env, kind, options.temporalHidden, options.featureAttention);
+  return policyEncoding(options.encoder, env, kind, options.temporalHidden, options.featureAttention, options.crossAsset);
 }
 
 /** The specification's network (2.1.1–2.1.3) over the environment's feature window. */
@@ -49,9 +49,9 @@ function autoregressiveHead(sizes: PolicyCoreOptions['deepseek'], kind: PolicyKi
 }
 
 /** The policy encoding for an encoder name (null for the plain MLP). */
-export function policyEncoding(encoder: 'mlp' | 'per_asset' | 'temporal', env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false): PolicyEncoding | null {
+export function policyEncoding(encoder: 'mlp' | 'per_asset' | 'temporal', env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false, crossAsset = false): PolicyEncoding | null {
   if (encoder === 'mlp') return null;
-  if (encoder === 'per_asset') return { type: 'per_asset', layout: perAssetLayoutOf(env, kind, 'per_asset') };
+  if (encoder === 'per_asset') return { type: 'per_asset', layout: perAssetLayoutOf(env, kind, 'per_asset'), crossAsset };
   const layout = perAssetLayoutOf(env, 'gaussian', 'temporal');
   const encoderNetwork = new TemporalEncoder({
     featureDim: layout.assets * layout.features,

@@ -25,6 +25,8 @@ export interface PolicyCoreOptions {
   temporalHidden: number;
   /** With the temporal encoder: re-weight each bar's inputs by nn's FeatureAttentionModule first. */
   featureAttention: boolean;
+  /** With the per-asset encoder: add a learned linear map from every asset's inputs to every asset's action. */
+  crossAsset: boolean;
   /** 'mlp': the network `encoder` names; 'deepseek': the specification's network end to end, sized by `deepseek`. */
   policy: 'mlp' | 'deepseek';
   deepseek: DeepSeekPolicyOptions;
@@ -61,6 +63,7 @@ export const POLICY_CORE_DEFAULTS: PolicyCoreOptions = {
   encoder: algorithm.encoder,
   temporalHidden: algorithm.temporalHidden,
   featureAttention: algorithm.featureAttention,
+  crossAsset: algorithm.crossAsset,
   policy: algorithm.policy,
   deepseek: algorithm.deepseek,
   seed: trainConfigSchema.shape.seed.parse(undefined),
@@ -77,3 +80,4 @@ export function scheduleFromOptions(options: Pick<PolicyCoreOptions, 'learningRa
   }
   return warmup > 0 ? warmupSchedule(options.learningRate, warmup) : constantSchedule(options.learningRate);
 }
+

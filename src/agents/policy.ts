@@ -36,7 +36,7 @@ export interface PolicyShape {
  * (weights, recent returns, total return), feeds the MLP.
  */
 export type PolicyEncoding =
-  | { type: 'per_asset'; layout: PerAssetLayout }
+  | { type: 'per_asset'; layout: PerAssetLayout; crossAsset: boolean }
   | { type: 'temporal'; layout: PerAssetLayout; encoder: TemporalEncoder; featureAttention: FeatureAttentionModule | null }
   | DeepSeekEncoding;
 
@@ -83,6 +83,14 @@ export type PolicyParams = {
   featureAttention?: FeatureAttentionParams;
   decoder?: Omit<PolicyNetworkParams, 'logStd'>;
   autoregressive?: AutoregressiveHeadParams;
+  /**
+   * The per-asset encoder's cross-asset term: every asset's action adds a learned linear function of
+   * every asset's latest features and weight (`mixing` [assets·(features + 1), assets], initially
+   * zero) — how a follower comes to trade on its leader's last returns, which its own inputs do not
+   * show. The latest bar only: over the whole window the term has lookback times the weights, and on
+   * the planted markets it then fits noise (momentum's test Sharpe fell from 1.9 to −1.3).
+   */
+  crossAsset?: { mixing: Array };
 };
 
 /** What a decision drew on (deepseek policy): feature importances per bar and the attention over bars. */
@@ -121,6 +129,9 @@ export function initPolicy(rng: Rng, shape: PolicyShape): PolicyParams {
   const output = { weight: raw.weight.mul(0.01), bias: raw.bias.mul(0).add(shape.kind === 'gaussian' ? (shape.initialMean ?? 0) : 0) };
   const logStd = np.array(new Float32Array(shape.actionSize).fill(Math.log(shape.initialStd)), { shape: [shape.actionSize] });
   const params: PolicyParams = { layers, output, logStd };
+  if (perAsset && encoding?.type === 'per_asset' && encoding.crossAsset) {
+    params.crossAsset = { mixing: np.zeros([perAsset.assets * (perAsset.features + 1), perAsset.assets]) };
+  }
   if (temporal) params.temporal = temporal;
   if (featureAttention) params.featureAttention = featureAttention;
   return params;
@@ -223,9 +234,12 @@ export function policyOutput(params: PolicyParams, observations: Array, encoding
   if (encoding?.type === 'per_asset') x = perAssetInputs(observations, encoding.layout);
   if (encoding?.type === 'temporal' && params.temporal) x = temporalInputs(params.temporal, params.featureAttention ?? null, observations, encoding);
   else tree.dispose({ temporal: params.temporal, featureAttention: params.featureAttention });
+  const cross = encoding?.type === 'per_asset' && params.crossAsset ? np.matmul(latestInputs(x.ref, encoding.layout), params.crossAsset.mixing) : null;
+  if (!cross && params.crossAsset) tree.dispose(params.crossAsset);
   for (const layer of params.layers) x = np.tanh(linear(layer, x));
   let out = linear(params.output!, x);
   if (encoding?.type === 'per_asset') out = out.reshape([-1, encoding.layout.assets]);
+  if (cross) out = out.add(cross);
   params.logStd.dispose();
   return out;
 }
@@ -251,6 +265,12 @@ function temporalInputs(
   return np.concatenate([pooled, rest], -1);
 }
 
+/** Per-asset rows [B·A, lookback·features + 1] → [B, A·(features + 1)]: each asset's latest features and weight, asset by asset. */
+function latestInputs(rows: Array, layout: PerAssetLayout): Array {
+  const { lookback: L, assets: A, features: F } = layout;
+  return rows.slice([], [(L - 1) * F, L * F + 1]).reshape([-1, A * (F + 1)]);
+}
+
 /** [B, D] observations → [B·A, lookback·features + 1] rows, one per (state, asset). */
 function perAssetInputs(observations: Array, layout: PerAssetLayout): Array {
   const { lookback: L, assets: A, features: F } = layout;
@@ -262,7 +282,7 @@ function perAssetInputs(observations: Array, layout: PerAssetLayout): Array {
 /** The clamped log-std [A] (consumes params). */
 export function policyLogStd(params: PolicyParams): Array {
   const logStd = np.clip(params.logStd, LOG_STD_MIN, LOG_STD_MAX);
-  tree.dispose({ layers: params.layers, output: params.output, temporal: params.temporal, featureAttention: params.featureAttention, decoder: params.decoder, autoregressive: params.autoregressive });
+  tree.dispose({ layers: params.layers, output: params.output, temporal: params.temporal, featureAttention: params.featureAttention, decoder: params.decoder, autoregressive: params.autoregressive, crossAsset: params.crossAsset });
   return logStd;
 }
 

@@ -44,7 +44,10 @@ export const dataSectionSchema = z.strictObject({
     .default(['${GRPO_TRADER_DATA}'])
     .describe('OHLCV files or directories, relative to the config file; ${NAME} is replaced by that environment variable (e.g. ${GRPO_TRADER_DATA}/us-equities-daily)'),
   symbols: z.array(z.string().min(1)).min(1).nullable().default(null).describe('Symbols to load (null: every file)'),
-  features: z.union([z.enum(['normalized', 'all']), z.array(z.string().min(1)).min(1)]).default('normalized').describe('Feature columns of the policy input'),
+  features: z
+    .union([z.enum(['normalized', 'all', 'returns']), z.array(z.string().min(1)).min(1)])
+    .default('normalized')
+    .describe('Feature columns of the policy input: normalized (the 12 causal *_norm indicators), all (the 21 raw indicators too), returns (ret_1, ret_5, ret_20, ret_60, vol_ratio: volatility-scaled returns), or a list of names from both'),
 });
 
 export const splitsSectionSchema = z
@@ -154,6 +157,7 @@ export const algorithmSectionSchema = z.strictObject({
   encoder: z.enum(['mlp', 'per_asset', 'temporal']).default('mlp').describe('mlp: one MLP over the whole observation; per_asset: one MLP shared by every asset over its own feature window and weight; temporal: transformer over the feature window (experimental)'),
   temporalHidden: size(4, 2048, 'd_model of the temporal encoder (4 heads), a multiple of 4', 'a layer holds about 8 × temporalHidden² parameters, each kept about 16 times over').multipleOf(4).default(32),
   featureAttention: z.boolean().default(false).describe('temporal encoder only: re-weight each bar by a feature-attention module first'),
+  crossAsset: z.boolean().default(false).describe("per_asset encoder only: add a learned linear map (initially zero) from every asset's latest features and weight to every asset's action, so one asset can trade on another's last returns (a lead–lag)"),
   initialMean: z.enum(['zero', 'equal']).default('zero').describe('Initial mean of the Gaussian policy: zero (cash) or equal (1/A per asset)'),
   learningRate: z.number().finite().gt(0).default(1e-3),
   learningRateSchedule: z.enum(['constant', 'cosine', 'linear']).default('constant'),

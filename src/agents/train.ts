@@ -156,6 +156,7 @@ export function createAgent(config: TrainConfig, envs: Env[]): TrainableAgent {
     encoder: a.encoder,
     temporalHidden: a.temporalHidden,
     featureAttention: a.featureAttention,
+    crossAsset: a.crossAsset,
     policy: a.policy,
     deepseek: a.deepseek,
     learningRate: a.learningRate,

@@ -24,7 +24,7 @@
  * estimated; a [4096, 4096] MLP with 8 envs × 4 steps × G 8, 1.77 GB for 1.57 GB.
  */
 import { checkMemoryEstimate, memoryEstimate, type MemoryEstimate, type MemoryPart } from '../core/index.js';
-import { featureNames, NORMALIZED_FEATURE_NAMES } from '../features/index.js';
+import { featureNames, NORMALIZED_FEATURE_NAMES, RETURN_FEATURE_NAMES } from '../features/index.js';
 import { trainConfigSchema, type TrainConfig } from './train-config.js';
 
 /** What the estimate needs to know of the market: its size. */
@@ -57,7 +57,7 @@ const ACTIVATION_TENSORS = 3;
 /** Number of feature columns a config's `data.features` selects. */
 export function selectedFeatureCount(selection: TrainConfig['data']['features']): number {
   if (Array.isArray(selection)) return selection.length;
-  return selection === 'normalized' ? NORMALIZED_FEATURE_NAMES.length : featureNames().length;
+  return selection === 'normalized' ? NORMALIZED_FEATURE_NAMES.length : selection === 'returns' ? RETURN_FEATURE_NAMES.length : featureNames().length;
 }
 
 interface Factor {

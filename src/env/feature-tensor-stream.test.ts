@@ -11,7 +11,7 @@ import { MultiAssetEnv } from './multi-asset-env.js';
 describe('FeatureTensorStream', () => {
   const market = syntheticRegimeMarket({ assets: 3, bars: 400, seed: 5 }).market;
 
-  it.each([['normalized'], ['all'], [['RSI_norm', 'MACD', 'ATR_norm']]] as const)('equals buildFeatureTensor for %j, in uneven chunks', (features) => {
+  it.each([['normalized'], ['all'], ['returns'], [['RSI_norm', 'MACD', 'ATR_norm']], [['ret_5', 'RSI_norm', 'vol_ratio']]] as const)('equals buildFeatureTensor for %j, in uneven chunks', (features) => {
     const stream = new FeatureTensorStream(3, { features: features as never });
     let tensor = stream.extend(sliceByIndex(market, 0, 250));
     for (const end of [251, 260, 333, 400]) tensor = stream.extend(sliceByIndex(market, 0, end));

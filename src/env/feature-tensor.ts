@@ -1,7 +1,7 @@
 /** The precomputed per-asset features an environment observes, laid out `[time × asset × feature]`. */
 import { ErrorCodes, GrpoTraderError } from '../core/errors.js';
 import type { MarketData } from '../data/types.js';
-import { computeFeatures, IndicatorStream, type FeatureOptions, type IndicatorInput } from '../features/index.js';
+import { computeFeatures, computeReturnFeatures, featureNames, IndicatorStream, RETURN_FEATURE_NAMES, ReturnFeatureState, type FeatureOptions, type IndicatorInput } from '../features/index.js';
 
 export interface FeatureTensor {
   names: string[];
@@ -9,12 +9,16 @@ export interface FeatureTensor {
   values: Float64Array;
 }
 
+/** Named selections of feature columns. */
+export type FeatureSelection = 'normalized' | 'all' | 'returns' | readonly string[];
+
 export interface BuildFeatureTensorOptions {
   /**
    * Which columns to keep: `normalized` (default: the 12 causal `*_norm` columns, scale-free and so
-   * fit for a policy's input), `all` (the 21 raw indicators too), or a list of names.
+   * fit for a policy's input), `all` (the 21 raw indicators too), `returns` (the 5 volatility-scaled
+   * returns of features/return-features.ts), or a list of names from both families.
    */
-  features?: 'normalized' | 'all' | readonly string[];
+  features?: FeatureSelection;
   /** Passed to the features module's `computeFeatures`. */
   featureOptions?: FeatureOptions;
 }
@@ -23,15 +27,15 @@ export interface BuildFeatureTensorOptions {
 export type ComputeFeatures = (bars: IndicatorInput, options?: FeatureOptions) => { names: string[]; columns: Float64Array[] };
 
 /**
- * Build the `[time × asset × feature]` tensor by running `computeFeatures` on each asset's bars once.
- * Every column is causal (the features module guarantees it), so the tensor is too.
+ * Build the `[time × asset × feature]` tensor by running `computeFeatures` (when an indicator column
+ * is selected) and `computeReturnFeatures` (when a return column is) on each asset's bars once. Every
+ * column is causal (the features module guarantees it), so the tensor is too.
  */
 export function buildFeatureTensor(market: MarketData, options: BuildFeatureTensorOptions = {}, compute: ComputeFeatures = computeFeatures): FeatureTensor {
   const nAssets = market.symbols.length;
   const nBars = market.time.length;
   const selection = options.features ?? 'normalized';
-  let names: string[] | null = null;
-  let indices: number[] = [];
+  let chosen: Selected | null = null;
   let values = new Float64Array(0);
   const column = (field: Float64Array, a: number) => {
     const out = new Float64Array(nBars);
@@ -40,42 +44,55 @@ export function buildFeatureTensor(market: MarketData, options: BuildFeatureTens
   };
   for (let a = 0; a < nAssets; a++) {
     const bars = { high: column(market.high, a), low: column(market.low, a), close: column(market.close, a), volume: column(market.volume, a) };
-    const frame = compute(bars, options.featureOptions);
-    if (names === null) {
-      ({ names, indices } = selectFeatures(frame.names, selection));
-      values = new Float64Array(nBars * nAssets * names.length);
-    }
-    const nFeatures = indices.length;
+    chosen ??= selectFeatures(featureNames(options.featureOptions), selection);
+    if (a === 0) values = new Float64Array(nBars * nAssets * chosen.names.length);
+    const indicators = chosen.indicators ? compute(bars, options.featureOptions).columns : [];
+    const returns = chosen.returns ? computeReturnFeatures(bars.close).columns : [];
+    const nFeatures = chosen.indices.length;
     for (let f = 0; f < nFeatures; f++) {
-      const col = frame.columns[indices[f]!]!;
+      const index = chosen.indices[f]!;
+      const col = index < chosen.indicatorCount ? indicators[index]! : returns[index - chosen.indicatorCount]!;
       for (let t = 0; t < nBars; t++) values[(t * nAssets + a) * nFeatures + f] = col[t]!;
     }
   }
-  return { names: names ?? [], values };
+  return { names: chosen?.names ?? [], values };
 }
 
-/** The selected feature columns (`all`, the causal `normalized` ones, or a list) and their indices among `all`. */
-function selectFeatures(all: readonly string[], selection: NonNullable<BuildFeatureTensorOptions['features']>): { names: string[]; indices: number[] } {
-  const names = selection === 'all' ? [...all] : selection === 'normalized' ? all.filter((name) => name.endsWith('_norm')) : [...selection];
+/** The selected columns, their indices among the indicators then the return features, and which families they need. */
+interface Selected {
+  names: string[];
+  indices: number[];
+  indicatorCount: number;
+  indicators: boolean;
+  returns: boolean;
+}
+
+/** The selected feature columns (`all`, the causal `normalized` ones, `returns`, or a list) among the indicators (`indicatorNames`) then the return features. */
+function selectFeatures(indicatorNames: readonly string[], selection: FeatureSelection): Selected {
+  const available = [...indicatorNames, ...RETURN_FEATURE_NAMES];
+  const names =
+    selection === 'all' ? [...indicatorNames] : selection === 'normalized' ? indicatorNames.filter((name) => name.endsWith('_norm')) : selection === 'returns' ? [...RETURN_FEATURE_NAMES] : [...selection];
   const indices = names.map((name) => {
-    const index = all.indexOf(name);
-    if (index < 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, `no feature named ${JSON.stringify(name)}; features: ${all.join(', ')}`);
+    const index = available.indexOf(name);
+    if (index < 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, `no feature named ${JSON.stringify(name)}; features: ${available.join(', ')}`);
     return index;
   });
   if (indices.length === 0) throw new GrpoTraderError(ErrorCodes.invalidArgument, 'no features selected');
-  return { names, indices };
+  const indicatorCount = indicatorNames.length;
+  return { names, indices, indicatorCount, indicators: indices.some((i) => i < indicatorCount), returns: indices.some((i) => i >= indicatorCount) };
 }
 
 /**
- * The feature tensor of a market that grows bar by bar (a live feed): one `IndicatorStream` per
- * asset consumes each new bar once, and `extend` returns the tensor over all bars so far — equal to
- * `buildFeatureTensor` on the same bars (the stream reproduces the batch computation exactly), at the
- * cost of the new bars only (plus one copy of the tensor).
+ * The feature tensor of a market that grows bar by bar (a live feed): one `IndicatorStream` and one
+ * `ReturnFeatureState` per asset consume each new bar once, and `extend` returns the tensor over all
+ * bars so far — equal to `buildFeatureTensor` on the same bars (the streams reproduce the batch
+ * computation exactly), at the cost of the new bars only (plus one copy of the tensor).
  */
 export class FeatureTensorStream {
   readonly names: string[];
   private readonly streams: IndicatorStream[];
-  private readonly indices: number[];
+  private readonly returnStreams: ReturnFeatureState[];
+  private readonly selected: Selected;
   private tensor: FeatureTensor;
   private bars = 0;
 
@@ -83,10 +100,11 @@ export class FeatureTensorStream {
     private readonly nAssets: number,
     options: BuildFeatureTensorOptions = {},
   ) {
-    this.streams = Array.from({ length: nAssets }, () => new IndicatorStream(options.featureOptions?.normalization ? { normalization: options.featureOptions.normalization } : {}));
-    const all = this.streams[0]!.names;
-    const selection = options.features ?? 'normalized';
-    ({ names: this.names, indices: this.indices } = selectFeatures(all, selection));
+    const normalization = options.featureOptions?.normalization ? { normalization: options.featureOptions.normalization } : {};
+    this.selected = selectFeatures(featureNames(options.featureOptions), options.features ?? 'normalized');
+    this.streams = this.selected.indicators ? Array.from({ length: nAssets }, () => new IndicatorStream(normalization)) : [];
+    this.returnStreams = this.selected.returns ? Array.from({ length: nAssets }, () => new ReturnFeatureState()) : [];
+    this.names = this.selected.names;
     this.tensor = { names: this.names, values: new Float64Array(0) };
   }
 
@@ -97,14 +115,20 @@ export class FeatureTensorStream {
     if (market.symbols.length !== A) throw new GrpoTraderError(ErrorCodes.invalidArgument, `the market has ${market.symbols.length} assets; the stream was built for ${A}`);
     if (T < this.bars) throw new GrpoTraderError(ErrorCodes.invalidArgument, `the market has ${T} bars; ${this.bars} were already consumed`);
     if (T === this.bars) return this.tensor;
-    const F = this.indices.length;
+    const { indices, indicatorCount } = this.selected;
+    const F = indices.length;
     const values = new Float64Array(T * A * F);
     values.set(this.tensor.values);
+    const none = new Float64Array(0);
     for (let t = this.bars; t < T; t++) {
       for (let a = 0; a < A; a++) {
         const i = t * A + a;
-        const row = this.streams[a]!.update({ high: market.high[i]!, low: market.low[i]!, close: market.close[i]!, volume: market.volume[i]! });
-        for (let f = 0; f < F; f++) values[i * F + f] = row[this.indices[f]!]!;
+        const row = this.streams[a]?.update({ high: market.high[i]!, low: market.low[i]!, close: market.close[i]!, volume: market.volume[i]! }) ?? none;
+        const returns = this.returnStreams[a]?.update(market.close[i]!) ?? none;
+        for (let f = 0; f < F; f++) {
+          const index = indices[f]!;
+          values[i * F + f] = index < indicatorCount ? row[index]! : returns[index - indicatorCount]!;
+        }
       }
     }
     this.bars = T;

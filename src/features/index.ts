@@ -22,3 +22,4 @@ export {
 } from './correlation.js';
 export { warmUpLength } from './warm-up.js';
 export { rollingZScoreInto, ZScoreState } from './z-score.js';
+export { RETURN_FEATURE_NAMES, RETURN_FEATURE_WINDOW, ReturnFeatureState, computeReturnFeatures, type ReturnFeatureName } from './return-features.js';
