@@ -51,6 +51,12 @@ export interface LearnCheckOptions {
   markets?: readonly PlantedMarketName[];
   /** Runs per market (default 5). Run k trains with seed config.seed + k. */
   seeds?: number;
+  /**
+   * Index of the first run (default 0): runs firstRun .. firstRun + seeds − 1, so a later call with
+   * `firstRun` = the runs so far adds fresh markets and seeds — a check on runs a configuration was not
+   * chosen on, or a false-positive rate over more runs in pieces.
+   */
+  firstRun?: number;
   /** Override training.updates (default: the config's). */
   updates?: number;
   /**
@@ -126,7 +132,7 @@ export interface LearnCheckMarketSummary {
 export interface LearnCheckResult {
   markets: LearnCheckMarketSummary[];
   runs: LearnCheckRun[];
-  options: { markets: PlantedMarketName[]; seeds: number; updates: number; fixedMarket: boolean; assets: number; bars: number; alpha: number; goalRatio: number; configFile: string | null };
+  options: { markets: PlantedMarketName[]; seeds: number; firstRun: number; updates: number; fixedMarket: boolean; assets: number; bars: number; alpha: number; goalRatio: number; configFile: string | null };
   /** The dates of the splits (every planted market shares its calendar). */
   splits: { train: { from: string; to: string }; validation: { from: string; to: string }; test: { from: string; to: string } };
   testBars: number;
@@ -209,6 +215,8 @@ export async function runLearnCheck(options: LearnCheckOptions): Promise<LearnCh
   const seeds = options.seeds ?? LEARN_CHECK_DEFAULTS.seeds;
   const updates = options.updates ?? options.config.training.updates;
   positiveInteger(seeds, 'seeds');
+  const firstRun = options.firstRun ?? 0;
+  if (!Number.isInteger(firstRun) || firstRun < 0) throw invalidArgument(`learn-check: firstRun must be an integer ≥ 0, got ${firstRun}`);
   positiveInteger(updates, 'updates');
   const alpha = options.alpha ?? LEARN_CHECK_DEFAULTS.alpha;
   const goalRatio = options.goalRatio ?? LEARN_CHECK_DEFAULTS.goalRatio;
@@ -228,16 +236,16 @@ export async function runLearnCheck(options: LearnCheckOptions): Promise<LearnCh
   for (const name of markets) {
     const marketRuns: LearnCheckRun[] = [];
     const activeReturns: Float64Array[] = [];
-    for (let k = 0; k < seeds; k++) {
+    for (let k = firstRun; k < firstRun + seeds; k++) {
       const marketSeed = PLANTED_MARKET_SEEDS[name] + (fixedMarket ? 0 : k);
       const planted = plantedMarket(name, { seed: marketSeed, assets, bars });
-      if (k === 0) descriptions.set(name, planted.description);
+      if (k === firstRun) descriptions.set(name, planted.description);
       const seed = options.config.seed + k;
       const config = runConfig(options.config, planted, seed, updates);
       lastConfig = config;
       const ranges = learnCheckSplits(planted.market.time.length);
       const baselines = evaluatePlantedBaselines(planted, { validation: ranges.validation, test: ranges.test }, accounting);
-      const label = `learn-check: ${name} run ${k + 1}/${seeds}`;
+      const label = `learn-check: ${name} run ${k - firstRun + 1}/${seeds}`;
       progress(`${label} (market seed ${marketSeed}, training seed ${seed}): best rule ${baselines.bestRule.name} (validation Sharpe ${baselines.bestRule.validationSharpe.toFixed(2)}) test Sharpe ${baselines.bestRule.testSharpe.toFixed(2)}, oracle ${baselines.oracle.testSharpe.toFixed(2)}, equal weight ${baselines.equalWeight.testSharpe.toFixed(2)}; training ${updates} updates\n`);
       const features = buildFeatureTensor(planted.market, { features: config.data.features });
       const modelDirectory = resolve(options.outDir, 'models', name, `seed-${seed}`);
@@ -248,7 +256,7 @@ export async function runLearnCheck(options: LearnCheckOptions): Promise<LearnCh
         skipTest: true,
         keepCheckpoints: 1,
         onProgress: (line) => {
-          if (line.includes('val sharpe')) progress(`  [${name} ${k + 1}/${seeds}] ${line}`);
+          if (line.includes('val sharpe')) progress(`  [${name} ${k - firstRun + 1}/${seeds}] ${line}`);
         },
       });
       const info = await readTrainedModel(modelDirectory, trained.bestUpdate === null ? 'latest' : 'best');
@@ -295,7 +303,7 @@ export async function runLearnCheck(options: LearnCheckOptions): Promise<LearnCh
   return {
     markets: summaries,
     runs,
-    options: { markets, seeds, updates, fixedMarket, assets, bars, alpha, goalRatio, configFile: options.configFile ?? null },
+    options: { markets, seeds, firstRun, updates, fixedMarket, assets, bars, alpha, goalRatio, configFile: options.configFile ?? null },
     splits: { train: range(ranges.train), validation: range(ranges.validation), test: range(ranges.test) },
     testBars: ranges.test.end - ranges.test.start,
     config: { ...lastConfig!, seed: options.config.seed, data: { ...lastConfig!.data, paths: ['planted:*'] } },

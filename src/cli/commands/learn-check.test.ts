@@ -119,6 +119,14 @@ describe('grpo-trader learn-check', () => {
     expect(parsed.runs[1]!.equalWeight.testSharpe).toBe(parsed.runs[0]!.equalWeight.testSharpe);
   }, 120_000);
 
+  it('--first-run continues the runs: run k is market seed default + k and training seed config.seed + k', async () => {
+    const result = await cli(['learn-check', '--config', config, '--markets', 'null', '--seeds', '2', '--first-run', '3', '--updates', '1', '--out', join(dir, 'later'), '--store', join(dir, 'later.sqlite'), '--json']);
+    expect(result.code, result.err).toBe(0);
+    const parsed = JSON.parse(result.out) as { options: { firstRun: number }; runs: { run: number; seed: number; marketSeed: number }[] };
+    expect(parsed.options.firstRun).toBe(3);
+    expect(parsed.runs.map((r) => [r.run, r.seed, r.marketSeed])).toEqual([[3, 6, 508], [4, 7, 509]]);
+  }, 120_000);
+
   it('rejects bad input in one line', async () => {
     const store = join(dir, 'bad.sqlite');
     await mkdir(join(dir, 'mine'), { recursive: true });
@@ -126,6 +134,7 @@ describe('grpo-trader learn-check', () => {
     const cases: [string[], number, RegExp][] = [
       [['--markets', 'momentum,trend'], 64, /^grpo-trader: --markets: unknown market "trend"; known: momentum, mean_reversion, lead_lag, volatility_regimes, null\n$/],
       [['--seeds', '0'], 64, /^grpo-trader: --seeds must be an integer >= 1, got "0"\n$/],
+      [['--first-run', '-1'], 64, /^grpo-trader: --first-run must be an integer >= 0, got "-1"\n$/],
       [['--updates', 'many'], 64, /^grpo-trader: --updates must be an integer >= 1, got "many"\n$/],
       [['--config', join(dir, 'missing.yaml')], 66, /missing\.yaml.*\n$/],
       [['--out', join(dir, 'mine')], 64, /^grpo-trader: --out .*mine is not empty and does not hold a previous learn-check's output \(none of learn-check\.json, models\/momentum, .*\); it is not emptied: give another directory\n$/],

@@ -17,6 +17,7 @@ interface LearnCheckFlags {
   config?: string;
   markets?: string;
   seeds?: string;
+  firstRun?: string;
   updates?: string;
   quick?: boolean;
   fixedMarket?: boolean;
@@ -31,6 +32,7 @@ export async function runLearnCheckCommand(flags: LearnCheckFlags, io: CliIo) {
   const { writeLearnCheckReport } = await import('../../app/learn-check-report.js');
   const quick = flags.quick === true;
   const seeds = numberFlag('--seeds', flags.seeds, quick ? LEARN_CHECK_DEFAULTS.quick.seeds : LEARN_CHECK_DEFAULTS.seeds, { min: 1, integer: true });
+  const firstRun = numberFlag('--first-run', flags.firstRun, 0, { min: 0, integer: true });
   const updatesFlag = flags.updates ?? (quick ? String(LEARN_CHECK_DEFAULTS.quick.updates) : undefined);
   const updates = updatesFlag === undefined ? undefined : numberFlag('--updates', updatesFlag, 0, { min: 1, integer: true });
   let markets: PlantedMarketName[] = [...PLANTED_MARKET_NAMES];
@@ -56,6 +58,7 @@ export async function runLearnCheckCommand(flags: LearnCheckFlags, io: CliIo) {
     configFile: flags.config === undefined ? null : resolve(flags.config),
     markets,
     seeds,
+    firstRun,
     ...(updates === undefined ? {} : { updates }),
     fixedMarket: flags.fixedMarket === true,
     outDir: out,
@@ -77,6 +80,7 @@ export function registerLearnCheck(program: Command, io: CliIo): void {
     .option('--config <file>', 'training config (JSON or YAML) to check (default: the schema defaults); its data paths and splits are replaced by each planted market\'s')
     .option('--markets <list>', `comma-separated markets (default all: ${PLANTED_MARKET_NAMES.join(',')})`)
     .option('--seeds <n>', 'runs per market: run k trains with seed config.seed + k on a new market (default 5; --quick 2)')
+    .option('--first-run <k>', 'index of the first run (default 0): runs k .. k + seeds − 1, fresh markets and seeds beyond those of runs 0 .. k − 1')
     .option('--updates <n>', "training updates per run (default the config's; --quick 50)")
     .option('--quick', 'fewer runs and updates (2 runs × 50 updates): the CI budget')
     .option('--fixed-market', "one market per name (its default seed) for every run, instead of a new market per run")
