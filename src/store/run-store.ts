@@ -550,7 +550,7 @@ export class RunStore {
         .all(id)
         .map((t) => parseObject(t.result, this.path, { table: 'tests', row: t.rowid, column: 'result' })),
       checkpoints: this.db
-        .prepare<Omit<CheckpointRow, 'metrics'> & { metrics: string }>('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step')
+        .prepare<Omit<CheckpointRow, 'metrics'> & { metrics: string }>('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY step, path')
         .all(id)
         .map((c) => ({ ...c, metrics: parseObject(c.metrics, this.path, { table: 'checkpoints', row: c.id, column: 'metrics' }) as Record<string, number> })),
       trades,
