@@ -15,7 +15,8 @@ export const TINY_MODEL_CONFIG = {
   data: { paths: ['data'], features: ['RSI_norm', 'MACD_norm'] as string[] | string },
   splits: { train: { from: '2010-01-01', to: '2010-09-30' }, validation: { from: '2010-10-01', to: '2011-01-31' } as { from: string; to: string } | null, test: null },
   environment: { lookback: 3, episodeLength: 20, returnHistory: 2 },
-  algorithm: { type: 'reward_penalty', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2 } as Record<string, unknown>,
+  // The plain MLP: its ONNX graph takes any batch (the export and serving tests read that).
+  algorithm: { type: 'reward_penalty', encoder: 'mlp', hiddenSizes: [16], initialMean: 'equal', initialStd: 0.2 } as Record<string, unknown>,
   training: { updates: 2, envs: 2, evalInterval: 1, checkpointInterval: 2, patience: 0 },
 };
 

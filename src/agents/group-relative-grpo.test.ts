@@ -149,6 +149,19 @@ describe('GRPO learns on synthetic markets (fixed seed, out-of-sample bars 1000â
   it('refuses the per-asset encoder on a discrete environment', () => {
     const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0], signalStrengths: [0], noise: 0.01, seed: 1 });
     expect(() => new GroupRelativeGrpo([new SingleAssetEnv(market, features, ENV)], { encoder: 'per_asset' })).toThrow(/per_asset/);
+    expect(() => new GroupRelativeGrpo([new SingleAssetEnv(market, features, ENV)], { crossAsset: true })).toThrow(/algorithm\.crossAsset needs the per_asset encoder .*the encoder is mlp \(auto\)/);
+  });
+
+  it('encoder auto: per_asset for continuous weights of two or more assets, the MLP otherwise', () => {
+    const two = syntheticSignalMarket({ bars: 300, drifts: [0, 0], signalStrengths: [0, 0], noise: 0.01, seed: 1 });
+    const one = syntheticSignalMarket({ bars: 300, drifts: [0], signalStrengths: [0], noise: 0.01, seed: 1 });
+    const agents = [
+      new GroupRelativeGrpo([new MultiAssetEnv(two.market, two.features, ENV)]),
+      new GroupRelativeGrpo([new MultiAssetEnv(one.market, one.features, ENV)]),
+      new GroupRelativeGrpo([new SingleAssetEnv(one.market, one.features, ENV)]),
+    ];
+    expect(agents.map((agent) => agent.encoding?.type ?? 'mlp')).toEqual(['per_asset', 'mlp', 'mlp']);
+    for (const agent of agents) agent.dispose();
   });
 
   it('reads the signal with a discrete short/flat/long policy (one asset)', async () => {
@@ -157,8 +170,8 @@ describe('GRPO learns on synthetic markets (fixed seed, out-of-sample bars 1000â
     expect(result.policy).toBeGreaterThan(result.random + 3);
   });
 
-  it('moves into the asset with a persistent drift and out of the one without', async () => {
-    const result = await trainAndEvaluate(false, [0.002, 0], [0, 0], 120);
+  it('moves into the asset with a persistent drift and out of the one without (the MLP: the per-asset encoder cannot tell assets apart)', async () => {
+    const result = await trainAndEvaluate(false, [0.002, 0], [0, 0], 120, { encoder: 'mlp' });
     // Holding only the drifting asset is the best constant book; the policy's mean action gets close.
     expect(result.firstAction[0]).toBeGreaterThan(0.8);
     expect(Math.abs(result.firstAction[1]!)).toBeLessThan(0.2);

@@ -26,7 +26,8 @@ describe('ONNX export of the policy', () => {
   const env = () => new MultiAssetEnv(market, features, { lookback: 4, returnHistory: 3 });
 
   it.skipIf(!ort)('runs in onnxruntime with the same outputs as jax-js (≤ 1e-5), for both algorithms', async () => {
-    for (const agent of [new RewardPenaltyAgent([env()], { seed: 3, hiddenSizes: [32, 16] }), new GroupRelativeGrpo([env()], { seed: 5, hiddenSizes: [24] })]) {
+    // The plain MLP graph (any batch); the encoder policies are traced below.
+    for (const agent of [new RewardPenaltyAgent([env()], { seed: 3, hiddenSizes: [32, 16], encoder: 'mlp' }), new GroupRelativeGrpo([env()], { seed: 5, hiddenSizes: [24], encoder: 'mlp' })]) {
       const session = await OnnxSession.create(ort!, await agent.exportOnnx({ note: 'test' }));
       const rng = new Rng(9);
       const count = 7;

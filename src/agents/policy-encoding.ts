@@ -3,7 +3,7 @@ import { ErrorCodes, GrpoTraderError } from '../core/index.js';
 import type { Env, ObservationLayout } from '../env/index.js';
 import { AutoregressiveGaussianHead, DeepSeekPolicyNetwork, FeatureAttentionModule, TemporalEncoder } from '../nn/index.js';
 import type { DeepSeekEncoding, PerAssetLayout, PolicyEncoding, PolicyKind } from './policy.js';
-import type { PolicyCoreOptions } from './policy-options.js';
+import { resolveEncoder, type EncoderName, type PolicyCoreOptions } from './policy-options.js';
 
 /** The policy encoding the options select (null for the plain MLP). */
 export function policyEncodingOf(options: Pick<PolicyCoreOptions, 'policy' | 'deepseek' | 'encoder' | 'temporalHidden' | 'featureAttention' | 'crossAsset'>, env: Env, kind: PolicyKind): PolicyEncoding | null {
@@ -49,7 +49,11 @@ function autoregressiveHead(sizes: PolicyCoreOptions['deepseek'], kind: PolicyKi
 }
 
 /** The policy encoding for an encoder name (null for the plain MLP). */
-export function policyEncoding(encoder: 'mlp' | 'per_asset' | 'temporal', env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false, crossAsset = false): PolicyEncoding | null {
+export function policyEncoding(name: EncoderName, env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false, crossAsset = false): PolicyEncoding | null {
+  const encoder = resolveEncoder(name, perAssetLayoutOrNull(env, kind));
+  if (crossAsset && encoder !== 'per_asset') {
+    throw new GrpoTraderError(ErrorCodes.invalidConfig, `algorithm.crossAsset needs the per_asset encoder (continuous multi-asset weights); the encoder is ${encoder}${name === 'auto' ? ' (auto)' : ''}`, { location: { field: 'algorithm.crossAsset' } });
+  }
   if (encoder === 'mlp') return null;
   if (encoder === 'per_asset') return { type: 'per_asset', layout: perAssetLayoutOf(env, kind, 'per_asset'), crossAsset };
   const layout = perAssetLayoutOf(env, 'gaussian', 'temporal');
@@ -67,16 +71,23 @@ export function policyEncoding(encoder: 'mlp' | 'per_asset' | 'temporal', env: E
   return { type: 'temporal', layout, encoder: encoderNetwork, featureAttention: attention };
 }
 
-/** Check the environment exposes the features-then-weights layout and return its sizes. */
-export function perAssetLayoutOf(env: Env, kind: PolicyKind, encoder = 'per_asset'): PerAssetLayout {
+/** The features-then-weights layout the per-asset encoders read, or null when the environment has none (or the actions are discrete). */
+function perAssetLayoutOrNull(env: Env, kind: PolicyKind): PerAssetLayout | null {
   const describe = (env as Partial<{ observationLayout(): ObservationLayout }>).observationLayout;
   const layout = kind === 'gaussian' && typeof describe === 'function' ? describe.call(env) : null;
   const features = layout?.segments.find((segment) => segment.name === 'features');
   const weights = layout?.segments.find((segment) => segment.name === 'weights');
-  if (!layout || !features || !weights || features.offset !== 0 || weights.offset !== features.length) {
+  if (!layout || !features || !weights || features.offset !== 0 || weights.offset !== features.length) return null;
+  return { lookback: layout.lookback, assets: layout.symbols.length, features: layout.featureNames.length };
+}
+
+/** Check the environment exposes the features-then-weights layout and return its sizes. */
+export function perAssetLayoutOf(env: Env, kind: PolicyKind, encoder = 'per_asset'): PerAssetLayout {
+  const layout = perAssetLayoutOrNull(env, kind);
+  if (!layout) {
     throw new GrpoTraderError(ErrorCodes.invalidConfig, `the ${encoder} ${encoder === 'deepseek' ? 'policy' : 'encoder'} needs ${encoder === 'per_asset' ? 'a multi-asset environment (continuous weights, ' : 'an environment with a feature window ('}features then weights in the observation)`, {
       location: { field: encoder === 'deepseek' ? 'algorithm.policy' : 'algorithm.encoder', value: encoder },
     });
   }
-  return { lookback: layout.lookback, assets: layout.symbols.length, features: layout.featureNames.length };
+  return layout;
 }

@@ -6,6 +6,7 @@ import { algorithmSectionSchema, trainConfigSchema } from './train-config.js';
 import { constantSchedule, cosineSchedule, linearDecaySchedule, warmupSchedule, type LearningRateSchedule } from '../nn/index.js';
 
 export type ScheduleKind = 'constant' | 'cosine' | 'linear';
+export type EncoderName = 'auto' | 'mlp' | 'per_asset' | 'temporal';
 
 export interface PolicyCoreOptions {
   learningRate: number;
@@ -19,8 +20,8 @@ export interface PolicyCoreOptions {
   initialStd: number;
   /** Initial Gaussian mean: 'zero' (all cash) or 'equal' (1/A in every asset, the equal-weight book). */
   initialMean: 'zero' | 'equal';
-  /** 'mlp': one MLP over the whole observation; 'per_asset': one MLP shared by every asset (multi-asset only); 'temporal': nn's TemporalEncoder over the feature window. */
-  encoder: 'mlp' | 'per_asset' | 'temporal';
+  /** 'auto': per_asset where the weights are continuous and multi-asset, else mlp; 'mlp': one MLP over the whole observation; 'per_asset': one MLP shared by every asset (multi-asset only); 'temporal': nn's TemporalEncoder over the feature window. */
+  encoder: EncoderName;
   /** Width of the temporal encoder (d_model). */
   temporalHidden: number;
   /** With the temporal encoder: re-weight each bar's inputs by nn's FeatureAttentionModule first. */
@@ -81,3 +82,13 @@ export function scheduleFromOptions(options: Pick<PolicyCoreOptions, 'learningRa
   return warmup > 0 ? warmupSchedule(options.learningRate, warmup) : constantSchedule(options.learningRate);
 }
 
+/**
+ * The encoder `auto` stands for: `per_asset` where the policy sets continuous weights of two or more
+ * assets (the environment's per-asset layout), `mlp` otherwise. The planted-market suite's reason:
+ * one network shared by the assets learns momentum, reversal and volatility regimes where one MLP
+ * over the whole observation fits noise (docs/research.md).
+ */
+export function resolveEncoder(encoder: EncoderName, perAssetLayout: { assets: number } | null): Exclude<EncoderName, 'auto'> {
+  if (encoder !== 'auto') return encoder;
+  return perAssetLayout !== null && perAssetLayout.assets >= 2 ? 'per_asset' : 'mlp';
+}

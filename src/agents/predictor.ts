@@ -185,6 +185,11 @@ export class ModelPredictor implements ServedModel {
     return new ModelPredictor(info, model, session);
   }
 
+  /** Whether the exported ONNX graph takes any batch (the plain MLP) rather than one observation (traced encoder graphs). */
+  get batchedOnnx(): boolean {
+    return this.agent.encoding === null;
+  }
+
   private get agent(): PolicyAgent<never, never> {
     return this.model.agent as unknown as PolicyAgent<never, never>;
   }

@@ -154,11 +154,16 @@ export const algorithmSectionSchema = z.strictObject({
   initialStd: z.number().finite().gt(0).default(0.3),
   policy: z.enum(['mlp', 'deepseek']).default('mlp').describe("mlp: the network named by encoder; deepseek: the specification's network end to end (temporal encoder, feature attention, transformer-decoder policy, action head), sized by algorithm.deepseek"),
   deepseek: deepSeekSectionSchema.default(deepSeekSectionSchema.parse({})),
-  encoder: z.enum(['mlp', 'per_asset', 'temporal']).default('mlp').describe('mlp: one MLP over the whole observation; per_asset: one MLP shared by every asset over its own feature window and weight; temporal: transformer over the feature window (experimental)'),
+  encoder: z
+    .enum(['auto', 'mlp', 'per_asset', 'temporal'])
+    .default('auto')
+    .describe(
+      'auto: per_asset for continuous multi-asset weights, mlp otherwise (the planted-market suite: per_asset learns momentum and volatility regimes where the whole-observation MLP overfits); mlp: one MLP over the whole observation; per_asset: one MLP shared by every asset over its own feature window and weight; temporal: transformer over the feature window (experimental)',
+    ),
   temporalHidden: size(4, 2048, 'd_model of the temporal encoder (4 heads), a multiple of 4', 'a layer holds about 8 × temporalHidden² parameters, each kept about 16 times over').multipleOf(4).default(32),
   featureAttention: z.boolean().default(false).describe('temporal encoder only: re-weight each bar by a feature-attention module first'),
   crossAsset: z.boolean().default(false).describe("per_asset encoder only: add a learned linear map (initially zero) from every asset's latest features and weight to every asset's action, so one asset can trade on another's last returns (a lead–lag)"),
-  initialMean: z.enum(['zero', 'equal']).default('zero').describe('Initial mean of the Gaussian policy: zero (cash) or equal (1/A per asset)'),
+  initialMean: z.enum(['zero', 'equal']).default('equal').describe('Initial mean of the Gaussian policy: equal (1/A per asset: start from the equal-weight book and learn tilts from it; on the planted markets it learns volatility regimes, 0.87 vs 0.57 test Sharpe from cash) or zero (cash)'),
   learningRate: z.number().finite().gt(0).default(1e-3),
   learningRateSchedule: z.enum(['constant', 'cosine', 'linear']).default('constant'),
   warmupUpdates: z.number().int().min(0).default(0),

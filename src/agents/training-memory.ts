@@ -25,6 +25,7 @@
  */
 import { checkMemoryEstimate, memoryEstimate, type MemoryEstimate, type MemoryPart } from '../core/index.js';
 import { featureNames, NORMALIZED_FEATURE_NAMES, RETURN_FEATURE_NAMES } from '../features/index.js';
+import { resolveEncoder } from './policy-options.js';
 import { trainConfigSchema, type TrainConfig } from './train-config.js';
 
 /** What the estimate needs to know of the market: its size. */
@@ -144,8 +145,9 @@ export function estimateTrainingMemory(config: TrainConfig, shape: MarketShape, 
     let parameters = 0;
     let activations = 0;
     const factors = [widest, ...observation];
-    if (a.encoder === 'per_asset') input = e.lookback * F + 1;
-    if (a.encoder === 'temporal') {
+    const encoder = resolveEncoder(a.encoder, e.type === 'multi_asset' ? { assets: A } : null);
+    if (encoder === 'per_asset') input = e.lookback * F + 1;
+    if (encoder === 'temporal') {
       const d = a.temporalHidden;
       const featureDim = A * F;
       parameters += featureDim * d * (a.featureAttention ? 2 : 1) + transformerLayerParameters(d, 2 * d, false);
@@ -154,13 +156,13 @@ export function estimateTrainingMemory(config: TrainConfig, shape: MarketShape, 
       factors.push({ field: 'algorithm.temporalHidden', value: d, typical: DEFAULTS.algorithm.temporalHidden });
     }
     // per_asset runs the MLP once per asset.
-    const rows = a.encoder === 'per_asset' ? A : 1;
+    const rows = encoder === 'per_asset' ? A : 1;
     for (const width of hidden) {
       parameters += input * width + width;
       activations += rows * (input + ACTIVATION_TENSORS * width);
       input = width;
     }
-    parameters += input * (a.encoder === 'per_asset' ? 1 : actions) + actions * 2;
+    parameters += input * (encoder === 'per_asset' ? 1 : actions) + actions * 2;
     network.push({ factors, parameters, activations: B * activations });
   }
   if (!grpo) {

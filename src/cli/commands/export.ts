@@ -36,8 +36,7 @@ export function registerExport(program: Command, io: CliIo): void {
         await checkOutputFile(out, { option: '--out', inputs: modelInputs('--model', predictor.info), overwrite: flags.overwrite === true });
         const bytes = await predictor.exportOnnx();
         // MLP graphs take any batch; traced encoder graphs (DeepSeek-R1, per-asset, temporal) one observation.
-        const a = predictor.info.config.algorithm;
-        const batch = a.policy === 'mlp' && a.encoder === 'mlp' ? 'batch' : 1;
+        const batch = predictor.batchedOnnx ? 'batch' : 1;
         await writeFileAtomic(out, bytes);
         const summary = { file: out, bytes: bytes.length, inputs: { observation: [batch, predictor.observationSize] }, outputs: { mean: [batch, predictor.symbols.length], log_std: [predictor.symbols.length] }, symbols: predictor.symbols, checkpoint: predictor.info.checkpointLabel, update: predictor.info.update };
         if (flags.json) io.stdout(`${toJson(summary)}\n`);
