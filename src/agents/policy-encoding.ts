@@ -6,9 +6,9 @@ import type { DeepSeekEncoding, PerAssetLayout, PolicyEncoding, PolicyKind } fro
 import { resolveEncoder, type EncoderName, type PolicyCoreOptions } from './policy-options.js';
 
 /** The policy encoding the options select (null for the plain MLP). */
-export function policyEncodingOf(options: Pick<PolicyCoreOptions, 'policy' | 'deepseek' | 'encoder' | 'temporalHidden' | 'featureAttention' | 'crossAsset'>, env: Env, kind: PolicyKind): PolicyEncoding | null {
+export function policyEncodingOf(options: Pick<PolicyCoreOptions, 'policy' | 'deepseek' | 'encoder' | 'temporalHidden' | 'featureAttention' | 'crossAsset' | 'marketContext'>, env: Env, kind: PolicyKind): PolicyEncoding | null {
   if (options.policy === 'deepseek') return deepSeekEncoding(options.deepseek, env, kind);
-  return policyEncoding(options.encoder, env, kind, options.temporalHidden, options.featureAttention, options.crossAsset);
+  return policyEncoding(options.encoder, env, kind, options.temporalHidden, options.featureAttention, options.crossAsset, options.marketContext);
 }
 
 /** The specification's network (2.1.1–2.1.3) over the environment's feature window. */
@@ -49,13 +49,13 @@ function autoregressiveHead(sizes: PolicyCoreOptions['deepseek'], kind: PolicyKi
 }
 
 /** The policy encoding for an encoder name (null for the plain MLP). */
-export function policyEncoding(name: EncoderName, env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false, crossAsset = false): PolicyEncoding | null {
+export function policyEncoding(name: EncoderName, env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false, crossAsset = false, marketContext = false): PolicyEncoding | null {
   const encoder = resolveEncoder(name, perAssetLayoutOrNull(env, kind));
   if (crossAsset && encoder !== 'per_asset') {
     throw new GrpoTraderError(ErrorCodes.invalidConfig, `algorithm.crossAsset needs the per_asset encoder (continuous multi-asset weights); the encoder is ${encoder}${name === 'auto' ? ' (auto)' : ''}`, { location: { field: 'algorithm.crossAsset' } });
   }
   if (encoder === 'mlp') return null;
-  if (encoder === 'per_asset') return { type: 'per_asset', layout: perAssetLayoutOf(env, kind, 'per_asset'), crossAsset };
+  if (encoder === 'per_asset') return { type: 'per_asset', layout: perAssetLayoutOf(env, kind, 'per_asset'), crossAsset, marketContext };
   const layout = perAssetLayoutOf(env, 'gaussian', 'temporal');
   const encoderNetwork = new TemporalEncoder({
     featureDim: layout.assets * layout.features,

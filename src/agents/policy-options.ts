@@ -28,6 +28,8 @@ export interface PolicyCoreOptions {
   featureAttention: boolean;
   /** With the per-asset encoder: add a learned linear map from every asset's inputs to every asset's action. */
   crossAsset: boolean;
+  /** With the per-asset encoder: each asset also reads the feature window averaged over the assets. */
+  marketContext: boolean;
   /** 'mlp': the network `encoder` names; 'deepseek': the specification's network end to end, sized by `deepseek`. */
   policy: 'mlp' | 'deepseek';
   deepseek: DeepSeekPolicyOptions;
@@ -65,6 +67,7 @@ export const POLICY_CORE_DEFAULTS: PolicyCoreOptions = {
   temporalHidden: algorithm.temporalHidden,
   featureAttention: algorithm.featureAttention,
   crossAsset: algorithm.crossAsset,
+  marketContext: algorithm.marketContext,
   policy: algorithm.policy,
   deepseek: algorithm.deepseek,
   seed: trainConfigSchema.shape.seed.parse(undefined),
@@ -91,4 +94,9 @@ export function scheduleFromOptions(options: Pick<PolicyCoreOptions, 'learningRa
 export function resolveEncoder(encoder: EncoderName, perAssetLayout: { assets: number } | null): Exclude<EncoderName, 'auto'> {
   if (encoder !== 'auto') return encoder;
   return perAssetLayout !== null && perAssetLayout.assets >= 2 ? 'per_asset' : 'mlp';
+}
+
+/** Width of a per-asset encoder row: the asset's window and weight, then (market context) the window averaged over the assets. */
+export function perAssetInputWidth(layout: { lookback: number; features: number }, marketContext: boolean): number {
+  return layout.lookback * layout.features * (marketContext ? 2 : 1) + 1;
 }

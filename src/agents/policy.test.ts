@@ -52,14 +52,14 @@ describe('policy heads', () => {
 
   it('the per-asset encoder shares weights: swapping two assets swaps their means', () => {
     const layout = { lookback: 2, assets: 3, features: 2 };
-    const params = initPolicy(new Rng(3), { kind: 'gaussian', observationSize: 2 * 3 * 2 + 3 + 1, actionSize: 3, hiddenSizes: [6], initialStd: 0.3, encoding: { type: 'per_asset', layout, crossAsset: false } });
+    const params = initPolicy(new Rng(3), { kind: 'gaussian', observationSize: 2 * 3 * 2 + 3 + 1, actionSize: 3, hiddenSizes: [6], initialStd: 0.3, encoding: { type: 'per_asset', layout, crossAsset: false, marketContext: false } });
     const scaled = { ...params, output: { weight: params.output!.weight.mul(100), bias: params.output!.bias } };
     // [lag][asset][feature], then weights [3], then one portfolio value the encoder ignores.
     const base = [0.1, 0.2, -0.5, 0.7, 1.1, -0.3, 0.4, -0.9, 0.6, 0.0, -1.2, 0.8, 0.2, 0.3, 0.5, 9];
     const swapped = base.slice();
     for (const lag of [0, 1]) for (const f of [0, 1]) [swapped[lag * 6 + f], swapped[lag * 6 + 4 + f]] = [base[lag * 6 + 4 + f]!, base[lag * 6 + f]!];
     [swapped[12], swapped[14]] = [base[14]!, base[12]!];
-    const means = readArraySync(policyOutput(tree.ref(scaled), np.array(Float32Array.from([...base, ...swapped]), { shape: [2, 16] }), { type: 'per_asset', layout, crossAsset: false }));
+    const means = readArraySync(policyOutput(tree.ref(scaled), np.array(Float32Array.from([...base, ...swapped]), { shape: [2, 16] }), { type: 'per_asset', layout, crossAsset: false, marketContext: false }));
     tree.dispose(scaled);
     expect(means[3]).toBeCloseTo(means[2]!, 5);
     expect(means[5]).toBeCloseTo(means[0]!, 5);
@@ -69,7 +69,7 @@ describe('policy heads', () => {
 
   it("cross-asset term: an asset's mean moves with another asset's latest features by exactly the learned linear weight, and not with older bars", () => {
     const layout = { lookback: 2, assets: 3, features: 2 };
-    const encoding = { type: 'per_asset' as const, layout, crossAsset: true };
+    const encoding = { type: 'per_asset' as const, layout, crossAsset: true, marketContext: false };
     const params = initPolicy(new Rng(5), { kind: 'gaussian', observationSize: 2 * 3 * 2 + 3, actionSize: 3, hiddenSizes: [4], initialStd: 0.3, encoding });
     // [lag][asset][feature] (lag 1 the latest bar), then weights [3]. Row 2 changes asset 0's latest
     // features, row 3 its older ones.
@@ -105,5 +105,28 @@ describe('policy heads', () => {
     for (const row of [0, 1, 2]) expect(moved[row * 3]).toBeCloseTo(unmixed[row * 3]!, 6);
     mixed.crossAsset!.mixing.dispose();
     tree.dispose(params);
+  });
+
+  it("market context: each asset's row is [its window, its weight, the window averaged over assets], checked against a forward pass by hand", () => {
+    const layout = { lookback: 2, assets: 3, features: 2 };
+    const encoding = { type: 'per_asset' as const, layout, crossAsset: false, marketContext: true };
+    const params = initPolicy(new Rng(8), { kind: 'gaussian', observationSize: 2 * 3 * 2 + 3, actionSize: 3, hiddenSizes: [4], initialStd: 0.3, encoding });
+    const scaled: PolicyParams = { ...params, output: { weight: params.output!.weight.mul(100), bias: params.output!.bias } };
+    // [lag][asset][feature], then weights [3].
+    const obs = [0.3, -0.2, 0.5, 0.1, -0.4, 0.6, 0.2, 0.4, -0.1, 0.7, 0.9, -0.3, 0.1, 0.2, 0.3];
+    const means = readArraySync(policyOutput(tree.ref(scaled), np.array(Float32Array.from(obs), { shape: [1, 15] }), encoding));
+    const w1 = readArraySync(scaled.layers[0]!.weight.ref); // [9, 4]
+    const b1 = readArraySync(scaled.layers[0]!.bias.ref);
+    const wo = readArraySync(scaled.output!.weight.ref); // [4, 1]
+    const bo = readArraySync(scaled.output!.bias.ref)[0]!;
+    const at = (lag: number, asset: number, f: number) => obs[lag * 6 + asset * 2 + f]!;
+    const average = [0, 1].flatMap((lag) => [0, 1].map((f) => (at(lag, 0, f) + at(lag, 1, f) + at(lag, 2, f)) / 3));
+    for (let asset = 0; asset < 3; asset++) {
+      const row = [at(0, asset, 0), at(0, asset, 1), at(1, asset, 0), at(1, asset, 1), obs[12 + asset]!, ...average];
+      expect(row).toHaveLength(9);
+      const hidden = [0, 1, 2, 3].map((j) => Math.tanh(b1[j]! + row.reduce((sum, x, i) => sum + x * w1[i * 4 + j]!, 0)));
+      expect(means[asset]).toBeCloseTo(bo + hidden.reduce((sum, h, j) => sum + h * wo[j]!, 0), 5);
+    }
+    tree.dispose(scaled);
   });
 });

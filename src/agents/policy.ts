@@ -10,6 +10,7 @@ import type { AutoregressiveGaussianHead, AutoregressiveHeadParams, DeepSeekPoli
 import { nn as jaxNn, numpy as np, random, tree } from '../nn/jax.js';
 import type { Array } from '../nn/jax.js';
 import { ErrorCodes, GrpoTraderError } from '../core/index.js';
+import { perAssetInputWidth } from './policy-options.js';
 
 export type PolicyKind = 'gaussian' | 'categorical';
 
@@ -36,7 +37,7 @@ export interface PolicyShape {
  * (weights, recent returns, total return), feeds the MLP.
  */
 export type PolicyEncoding =
-  | { type: 'per_asset'; layout: PerAssetLayout; crossAsset: boolean }
+  | { type: 'per_asset'; layout: PerAssetLayout; crossAsset: boolean; marketContext: boolean }
   | { type: 'temporal'; layout: PerAssetLayout; encoder: TemporalEncoder; featureAttention: FeatureAttentionModule | null }
   | DeepSeekEncoding;
 
@@ -114,7 +115,7 @@ export function initPolicy(rng: Rng, shape: PolicyShape): PolicyParams {
   const perAsset = encoding?.type === 'per_asset' ? encoding.layout : null;
   let temporal: TemporalEncoderParams | undefined;
   let featureAttention: FeatureAttentionParams | undefined;
-  let width = perAsset ? perAsset.lookback * perAsset.features + 1 : shape.observationSize;
+  let width = perAsset && encoding?.type === 'per_asset' ? perAssetInputWidth(perAsset, encoding.marketContext) : shape.observationSize;
   if (encoding?.type === 'temporal') {
     const { lookback, assets, features } = encoding.layout;
     temporal = encoding.encoder.init(rng);
@@ -231,7 +232,7 @@ export function policyOutput(params: PolicyParams, observations: Array, encoding
     return deepSeekOutput(params, observations, encoding, context)[0];
   }
   let x = observations;
-  if (encoding?.type === 'per_asset') x = perAssetInputs(observations, encoding.layout);
+  if (encoding?.type === 'per_asset') x = perAssetInputs(observations, encoding.layout, encoding.marketContext);
   if (encoding?.type === 'temporal' && params.temporal) x = temporalInputs(params.temporal, params.featureAttention ?? null, observations, encoding);
   else tree.dispose({ temporal: params.temporal, featureAttention: params.featureAttention });
   const cross = encoding?.type === 'per_asset' && params.crossAsset ? np.matmul(latestInputs(x.ref, encoding.layout), params.crossAsset.mixing) : null;
@@ -271,12 +272,21 @@ function latestInputs(rows: Array, layout: PerAssetLayout): Array {
   return rows.slice([], [(L - 1) * F, L * F + 1]).reshape([-1, A * (F + 1)]);
 }
 
-/** [B, D] observations → [B·A, lookback·features + 1] rows, one per (state, asset). */
-function perAssetInputs(observations: Array, layout: PerAssetLayout): Array {
+/**
+ * [B, D] observations → [B·A, lookback·features + 1 (+ lookback·features)] rows, one per (state,
+ * asset): the asset's feature window, its weight, and with `marketContext` the feature window
+ * averaged over the assets — the same for every asset, so the network stays shared and blind to
+ * which asset is which, yet sees the market's state (its volatility, its trend) with less noise than
+ * one asset shows.
+ */
+function perAssetInputs(observations: Array, layout: PerAssetLayout, marketContext = false): Array {
   const { lookback: L, assets: A, features: F } = layout;
-  const window = observations.ref.slice([], [0, L * A * F]).reshape([-1, L, A, F]).transpose([0, 2, 1, 3]).reshape([-1, L * F]);
+  const batch = observations.shape[0]!;
+  const window = observations.ref.slice([], [0, L * A * F]).reshape([-1, L, A, F]);
   const weights = observations.slice([], [L * A * F, L * A * F + A]).reshape([-1, 1]);
-  return np.concatenate([window, weights], -1);
+  if (!marketContext) return np.concatenate([window.transpose([0, 2, 1, 3]).reshape([-1, L * F]), weights], -1);
+  const market = np.broadcastTo(window.ref.mean(2).reshape([batch, 1, L * F]), [batch, A, L * F]).reshape([-1, L * F]);
+  return np.concatenate([window.transpose([0, 2, 1, 3]).reshape([-1, L * F]), weights, market], -1);
 }
 
 /** The clamped log-std [A] (consumes params). */

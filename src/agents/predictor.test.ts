@@ -30,7 +30,7 @@ const TINY_DEEPSEEK = { hiddenDim: 8, encoderLayers: 1, encoderHeads: 2, attenti
 const KINDS = {
   mlp: { type: 'grpo', grpo: { groupSize: 2, rolloutSteps: 2 } },
   per_asset: { type: 'reward_penalty', encoder: 'per_asset' },
-  cross_asset: { type: 'grpo', encoder: 'per_asset', crossAsset: true, grpo: { groupSize: 2, rolloutSteps: 2 } },
+  cross_asset: { type: 'grpo', encoder: 'per_asset', crossAsset: true, marketContext: true, grpo: { groupSize: 2, rolloutSteps: 2 } },
   temporal: { type: 'grpo', encoder: 'temporal', temporalHidden: 8, grpo: { groupSize: 2, rolloutSteps: 2 } },
   deepseek: { type: 'deepseek_r1', policy: 'deepseek', deepseek: TINY_DEEPSEEK, rewardPenalty: { critic: 'distributional', criticHidden: 8, criticLayers: 1 } },
   autoregressive: { type: 'grpo', policy: 'deepseek', deepseek: { ...TINY_DEEPSEEK, autoregressive: true }, grpo: { groupSize: 2, rolloutSteps: 2 } },

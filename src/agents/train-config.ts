@@ -163,6 +163,7 @@ export const algorithmSectionSchema = z.strictObject({
   temporalHidden: size(4, 2048, 'd_model of the temporal encoder (4 heads), a multiple of 4', 'a layer holds about 8 × temporalHidden² parameters, each kept about 16 times over').multipleOf(4).default(32),
   featureAttention: z.boolean().default(false).describe('temporal encoder only: re-weight each bar by a feature-attention module first'),
   crossAsset: z.boolean().default(false).describe("per_asset encoder only: add a learned linear map (initially zero) from every asset's latest features and weight to every asset's action, so one asset can trade on another's last returns (a lead–lag)"),
+  marketContext: z.boolean().default(false).describe("per_asset encoder only: each asset also reads the feature window averaged over the assets (the market's state, the same for every asset)"),
   initialMean: z.enum(['zero', 'equal']).default('equal').describe('Initial mean of the Gaussian policy: equal (1/A per asset: start from the equal-weight book and learn tilts from it; on the planted markets it learns volatility regimes, 0.87 vs 0.57 test Sharpe from cash) or zero (cash)'),
   learningRate: z.number().finite().gt(0).default(1e-3),
   learningRateSchedule: z.enum(['constant', 'cosine', 'linear']).default('constant'),

@@ -157,6 +157,7 @@ export function createAgent(config: TrainConfig, envs: Env[]): TrainableAgent {
     temporalHidden: a.temporalHidden,
     featureAttention: a.featureAttention,
     crossAsset: a.crossAsset,
+    marketContext: a.marketContext,
     policy: a.policy,
     deepseek: a.deepseek,
     learningRate: a.learningRate,

@@ -25,7 +25,7 @@
  */
 import { checkMemoryEstimate, memoryEstimate, type MemoryEstimate, type MemoryPart } from '../core/index.js';
 import { featureNames, NORMALIZED_FEATURE_NAMES, RETURN_FEATURE_NAMES } from '../features/index.js';
-import { resolveEncoder } from './policy-options.js';
+import { perAssetInputWidth, resolveEncoder } from './policy-options.js';
 import { trainConfigSchema, type TrainConfig } from './train-config.js';
 
 /** What the estimate needs to know of the market: its size. */
@@ -146,7 +146,7 @@ export function estimateTrainingMemory(config: TrainConfig, shape: MarketShape, 
     let activations = 0;
     const factors = [widest, ...observation];
     const encoder = resolveEncoder(a.encoder, e.type === 'multi_asset' ? { assets: A } : null);
-    if (encoder === 'per_asset') input = e.lookback * F + 1;
+    if (encoder === 'per_asset') input = perAssetInputWidth({ lookback: e.lookback, features: F }, a.marketContext);
     if (encoder === 'temporal') {
       const d = a.temporalHidden;
       const featureDim = A * F;
