@@ -54,6 +54,7 @@ ${rows}
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>${STYLE}
 .met { color: #1b5e20; } .missed { color: #b71c1c; } .verdict { margin: 4px 0; }
+tr:first-child th { white-space: normal; min-width: 3.5em; } /* headers wrap, so the verdict column fits beside the numbers */
 </style></head>
 <body data-render-status="pending" data-errors="0" data-markets="${result.markets.length}" data-runs="${result.runs.length}">
 <h1>${escapeHtml(title)}: does the agent learn what is learnable?</h1>
