@@ -36,6 +36,13 @@ const range = z.strictObject({
   to: dateText.describe('Last date (inclusive), YYYY-MM-DD'),
 });
 
+/**
+ * The training environments' reward when `environment.reward` is unset: the mean–variance utility
+ * r − (λ/2)r² at λ = MEAN_VARIANCE_RISK_AVERSION (docs/rewards.md). On the planted markets it lets the
+ * policy learn to shed risk in turbulence, which the plain return does not reward (docs/research.md).
+ */
+export const TRAINING_REWARD_DEFAULT = { type: 'mean_variance' } as const;
+
 export const dataSectionSchema = z.strictObject({
   /** Files or directories of OHLCV files, aligned on their common dates. Relative to the config file; `${NAME}` reads the environment. */
   paths: z
@@ -88,7 +95,7 @@ export const environmentSectionSchema = z.strictObject({
   maxAssetWeight: z.number().finite().gt(0).default(accounting.maxAssetWeight),
   actionBound: z.number().finite().gt(0).default(1),
   maxDrawdown: z.number().gt(0).max(1).nullable().default(null),
-  reward: rewardConfigSchema.optional().describe('Reward config (default { type: return }), see docs/rewards.md'),
+  reward: rewardConfigSchema.optional().describe('Reward config (default { type: mean_variance, risk_aversion: 50 }: the return less (λ/2)·return², chosen on the planted-market suite), see docs/rewards.md'),
   nonFiniteFeatures: z.enum(['error', 'zero']).default('error'),
 });
 
@@ -151,7 +158,7 @@ export const algorithmSectionSchema = z.strictObject({
     .max(16, `must hold at most 16 layers: ${LAYERS}`)
     .default([64])
     .describe(`Widths of the MLP's hidden layers. At most 16 layers of at most 8192 units: ${LAYERS}`),
-  initialStd: z.number().finite().gt(0).default(0.3),
+  initialStd: z.number().finite().gt(0).default(0.1).describe('Initial σ of the Gaussian policy per asset (0.1: chosen on the planted-market suite with the mean_variance reward; 0.3 fills the gross cap with noise, so the policy cannot learn to hold cash)'),
   policy: z.enum(['mlp', 'deepseek']).default('mlp').describe("mlp: the network named by encoder; deepseek: the specification's network end to end (temporal encoder, feature attention, transformer-decoder policy, action head), sized by algorithm.deepseek"),
   deepseek: deepSeekSectionSchema.default(deepSeekSectionSchema.parse({})),
   encoder: z

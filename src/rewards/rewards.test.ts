@@ -38,7 +38,7 @@ describe('ReturnReward and LogReturnReward', () => {
     expect(new MeanVarianceReward(20).calculate(state(0), state(5), 0, info)).toBe(0);
     const fromConfig = createRewardFunction({ type: 'mean_variance', risk_aversion: 50 }) as MeanVarianceReward;
     expect([fromConfig.type, fromConfig.riskAversion]).toEqual(['mean_variance', 50]);
-    expect((createRewardFunction({ type: 'mean_variance' }) as MeanVarianceReward).riskAversion).toBe(20);
+    expect((createRewardFunction({ type: 'mean_variance' }) as MeanVarianceReward).riskAversion).toBe(50);
     expect(() => createRewardFunction({ type: 'mean_variance', risk_aversion: -1 })).toThrow(/invalid mean_variance reward config/);
   });
 });
