@@ -149,7 +149,10 @@ describe('GRPO learns on synthetic markets (fixed seed, out-of-sample bars 1000â
   it('refuses the per-asset encoder on a discrete environment', () => {
     const { market, features } = syntheticSignalMarket({ bars: 300, drifts: [0], signalStrengths: [0], noise: 0.01, seed: 1 });
     expect(() => new GroupRelativeGrpo([new SingleAssetEnv(market, features, ENV)], { encoder: 'per_asset' })).toThrow(/per_asset/);
-    expect(() => new GroupRelativeGrpo([new SingleAssetEnv(market, features, ENV)], { crossAsset: true })).toThrow(/algorithm\.crossAsset needs the per_asset encoder .*the encoder is mlp \(auto\)/);
+    expect(() => new GroupRelativeGrpo([new SingleAssetEnv(market, features, ENV)], { crossAsset: true })).toThrow(/^algorithm\.crossAsset needs the per_asset encoder .*the policy here is the mlp \(auto\) encoder$/);
+    const two = syntheticSignalMarket({ bars: 300, drifts: [0, 0], signalStrengths: [0, 0], noise: 0.01, seed: 1 });
+    expect(() => new GroupRelativeGrpo([new MultiAssetEnv(two.market, two.features, ENV)], { encoder: 'mlp', marketContext: true })).toThrow(/^algorithm\.marketContext needs the per_asset encoder .*the policy here is the mlp encoder$/);
+    expect(() => new GroupRelativeGrpo([new MultiAssetEnv(two.market, two.features, ENV)], { policy: 'deepseek', crossAsset: true })).toThrow(/^algorithm\.crossAsset needs .*the policy here is the deepseek policy$/);
   });
 
   it('encoder auto: per_asset for continuous weights of two or more assets, the MLP otherwise', () => {

@@ -7,7 +7,10 @@ import { resolveEncoder, type EncoderName, type PolicyCoreOptions } from './poli
 
 /** The policy encoding the options select (null for the plain MLP). */
 export function policyEncodingOf(options: Pick<PolicyCoreOptions, 'policy' | 'deepseek' | 'encoder' | 'temporalHidden' | 'featureAttention' | 'crossAsset' | 'marketContext'>, env: Env, kind: PolicyKind): PolicyEncoding | null {
-  if (options.policy === 'deepseek') return deepSeekEncoding(options.deepseek, env, kind);
+  if (options.policy === 'deepseek') {
+    refusePerAssetOptions(options.crossAsset, options.marketContext, 'the deepseek policy');
+    return deepSeekEncoding(options.deepseek, env, kind);
+  }
   return policyEncoding(options.encoder, env, kind, options.temporalHidden, options.featureAttention, options.crossAsset, options.marketContext);
 }
 
@@ -48,12 +51,17 @@ function autoregressiveHead(sizes: PolicyCoreOptions['deepseek'], kind: PolicyKi
   return new AutoregressiveGaussianHead({ actionDim: assets, hiddenDim: sizes.hiddenDim, numHeads: sizes.decoderHeads, numLayers: 1, dropout: sizes.dropout });
 }
 
+/** The per-asset encoder's options are refused, naming the field, where another network reads the observation. */
+function refusePerAssetOptions(crossAsset: boolean, marketContext: boolean, network: string): void {
+  const field = crossAsset ? 'crossAsset' : marketContext ? 'marketContext' : null;
+  if (field === null) return;
+  throw new GrpoTraderError(ErrorCodes.invalidConfig, `algorithm.${field} needs the per_asset encoder (continuous weights of two or more assets); the policy here is ${network}`, { location: { field: `algorithm.${field}` } });
+}
+
 /** The policy encoding for an encoder name (null for the plain MLP). */
 export function policyEncoding(name: EncoderName, env: Env, kind: PolicyKind, temporalHidden = 32, featureAttention = false, crossAsset = false, marketContext = false): PolicyEncoding | null {
   const encoder = resolveEncoder(name, perAssetLayoutOrNull(env, kind));
-  if (crossAsset && encoder !== 'per_asset') {
-    throw new GrpoTraderError(ErrorCodes.invalidConfig, `algorithm.crossAsset needs the per_asset encoder (continuous multi-asset weights); the encoder is ${encoder}${name === 'auto' ? ' (auto)' : ''}`, { location: { field: 'algorithm.crossAsset' } });
-  }
+  if (encoder !== 'per_asset') refusePerAssetOptions(crossAsset, marketContext, `the ${encoder}${name === 'auto' ? ' (auto)' : ''} encoder`);
   if (encoder === 'mlp') return null;
   if (encoder === 'per_asset') return { type: 'per_asset', layout: perAssetLayoutOf(env, kind, 'per_asset'), crossAsset, marketContext };
   const layout = perAssetLayoutOf(env, 'gaussian', 'temporal');
