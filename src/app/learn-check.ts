@@ -27,6 +27,9 @@ import { buildFeatureTensor } from '../env/feature-tensor.js';
 import type { RunStore } from '../store/run-store.js';
 
 /** The suite's defaults: full and quick (CI) budgets, the goal and the significance level. */
+/** Bounds on the suite's counts: beyond them a seed loses integer precision, or the run would take months. */
+export const LEARN_CHECK_LIMITS = { seeds: 10_000, firstRun: 1_000_000, updates: 1_000_000 } as const;
+
 export const LEARN_CHECK_DEFAULTS = {
   seeds: 5,
   quick: { seeds: 2, updates: 50 },
@@ -216,7 +219,9 @@ export async function runLearnCheck(options: LearnCheckOptions): Promise<LearnCh
   const updates = options.updates ?? options.config.training.updates;
   positiveInteger(seeds, 'seeds');
   const firstRun = options.firstRun ?? 0;
-  if (!Number.isInteger(firstRun) || firstRun < 0) throw invalidArgument(`learn-check: firstRun must be an integer ≥ 0, got ${firstRun}`);
+  if (!Number.isInteger(firstRun) || firstRun < 0 || firstRun > LEARN_CHECK_LIMITS.firstRun) throw invalidArgument(`learn-check: firstRun must be an integer from 0 to ${LEARN_CHECK_LIMITS.firstRun}, got ${firstRun}`);
+  if (seeds > LEARN_CHECK_LIMITS.seeds) throw invalidArgument(`learn-check: seeds must be at most ${LEARN_CHECK_LIMITS.seeds}, got ${seeds}`);
+  if (updates > LEARN_CHECK_LIMITS.updates) throw invalidArgument(`learn-check: updates must be at most ${LEARN_CHECK_LIMITS.updates}, got ${updates}`);
   positiveInteger(updates, 'updates');
   const alpha = options.alpha ?? LEARN_CHECK_DEFAULTS.alpha;
   const goalRatio = options.goalRatio ?? LEARN_CHECK_DEFAULTS.goalRatio;

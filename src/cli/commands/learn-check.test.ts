@@ -133,9 +133,11 @@ describe('grpo-trader learn-check', () => {
     await writeFile(join(dir, 'mine', 'notes.txt'), 'mine\n');
     const cases: [string[], number, RegExp][] = [
       [['--markets', 'momentum,trend'], 64, /^grpo-trader: --markets: unknown market "trend"; known: momentum, mean_reversion, lead_lag, volatility_regimes, null\n$/],
-      [['--seeds', '0'], 64, /^grpo-trader: --seeds must be an integer >= 1, got "0"\n$/],
-      [['--first-run', '-1'], 64, /^grpo-trader: --first-run must be an integer >= 0, got "-1"\n$/],
-      [['--updates', 'many'], 64, /^grpo-trader: --updates must be an integer >= 1, got "many"\n$/],
+      [['--seeds', '0'], 64, /^grpo-trader: --seeds must be an integer >= 1 and <= 10000, got "0"\n$/],
+      [['--first-run', '-1'], 64, /^grpo-trader: --first-run must be an integer >= 0 and <= 1000000, got "-1"\n$/],
+      [['--first-run', '1e20'], 64, /^grpo-trader: --first-run must be an integer >= 0 and <= 1000000, got "1e20"\n$/],
+      [['--seeds', '99999999'], 64, /^grpo-trader: --seeds must be an integer >= 1 and <= 10000, got "99999999"\n$/],
+      [['--updates', 'many'], 64, /^grpo-trader: --updates must be an integer >= 1 and <= 1000000, got "many"\n$/],
       [['--config', join(dir, 'missing.yaml')], 66, /missing\.yaml.*\n$/],
       [['--out', join(dir, 'mine')], 64, /^grpo-trader: --out .*mine is not empty and does not hold a previous learn-check's output \(none of learn-check\.json, models\/momentum, .*\); it is not emptied: give another directory\n$/],
     ];

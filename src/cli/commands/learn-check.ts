@@ -28,13 +28,13 @@ interface LearnCheckFlags {
 
 /** Run the suite as the flags ask; returns what the command prints with --json. */
 export async function runLearnCheckCommand(flags: LearnCheckFlags, io: CliIo) {
-  const { LEARN_CHECK_DEFAULTS, recordLearnCheck, runLearnCheck } = await import('../../app/learn-check.js');
+  const { LEARN_CHECK_DEFAULTS, LEARN_CHECK_LIMITS, recordLearnCheck, runLearnCheck } = await import('../../app/learn-check.js');
   const { writeLearnCheckReport } = await import('../../app/learn-check-report.js');
   const quick = flags.quick === true;
-  const seeds = numberFlag('--seeds', flags.seeds, quick ? LEARN_CHECK_DEFAULTS.quick.seeds : LEARN_CHECK_DEFAULTS.seeds, { min: 1, integer: true });
-  const firstRun = numberFlag('--first-run', flags.firstRun, 0, { min: 0, integer: true });
+  const seeds = numberFlag('--seeds', flags.seeds, quick ? LEARN_CHECK_DEFAULTS.quick.seeds : LEARN_CHECK_DEFAULTS.seeds, { min: 1, integer: true, max: LEARN_CHECK_LIMITS.seeds });
+  const firstRun = numberFlag('--first-run', flags.firstRun, 0, { min: 0, integer: true, max: LEARN_CHECK_LIMITS.firstRun });
   const updatesFlag = flags.updates ?? (quick ? String(LEARN_CHECK_DEFAULTS.quick.updates) : undefined);
-  const updates = updatesFlag === undefined ? undefined : numberFlag('--updates', updatesFlag, 0, { min: 1, integer: true });
+  const updates = updatesFlag === undefined ? undefined : numberFlag('--updates', updatesFlag, 0, { min: 1, integer: true, max: LEARN_CHECK_LIMITS.updates });
   let markets: PlantedMarketName[] = [...PLANTED_MARKET_NAMES];
   if (flags.markets !== undefined) {
     markets = parseList('--markets', flags.markets) as PlantedMarketName[];
