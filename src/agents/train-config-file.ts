@@ -16,5 +16,16 @@ export async function loadTrainConfigFile(file: string): Promise<TrainConfig> {
  */
 export async function readCheckpointConfig(directory: string): Promise<{ state: CheckpointState; config: TrainConfig }> {
   const state = await readCheckpointState(directory);
-  return { state, config: parseTrainConfig(state.config, join(directory, 'state.json')) };
+  return { state, config: parseTrainConfig(withSavedRewardDefault(state.config), join(directory, 'state.json')) };
+}
+
+/**
+ * Every config saved since the training reward's default became `mean_variance` holds its reward; one
+ * without any was saved when an unset reward meant the plain return, and still means it — so a model
+ * resumed, evaluated or learning online keeps the reward it was trained with.
+ */
+function withSavedRewardDefault(config: unknown): unknown {
+  const environment = (config as { environment?: unknown } | null)?.environment;
+  if (environment === null || typeof environment !== 'object' || 'reward' in environment) return config;
+  return { ...(config as object), environment: { ...environment, reward: { type: 'return' } } };
 }

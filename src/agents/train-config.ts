@@ -95,7 +95,7 @@ export const environmentSectionSchema = z.strictObject({
   maxAssetWeight: z.number().finite().gt(0).default(accounting.maxAssetWeight),
   actionBound: z.number().finite().gt(0).default(1),
   maxDrawdown: z.number().gt(0).max(1).nullable().default(null),
-  reward: rewardConfigSchema.optional().describe('Reward config (default { type: mean_variance, risk_aversion: 50 }: the return less (λ/2)·return², chosen on the planted-market suite), see docs/rewards.md'),
+  reward: rewardConfigSchema.prefault(TRAINING_REWARD_DEFAULT).describe('Reward config (default { type: mean_variance, risk_aversion: 50 }: the return less (λ/2)·return², chosen on the planted-market suite), see docs/rewards.md'),
   nonFiniteFeatures: z.enum(['error', 'zero']).default('error'),
 });
 

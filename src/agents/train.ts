@@ -15,7 +15,7 @@ import { CHECKPOINT_KIND, checkpointName, checkpointRunDirectory, copyCheckpoint
 import { equalWeightChooser, runEpisode, type EpisodeSummary } from './evaluate.js';
 import { GroupRelativeGrpo } from './group-relative-grpo.js';
 import { RewardPenaltyAgent } from './reward-penalty-agent.js';
-import { TRAINING_REWARD_DEFAULT, type TrainConfig } from './train-config.js';
+import type { TrainConfig } from './train-config.js';
 import { readCheckpointConfig } from './train-config-file.js';
 import { checkTrainingMemory } from './training-memory.js';
 import type { TrainableAgent } from './trainable-agent.js';
@@ -121,7 +121,7 @@ export function environmentFactory(config: TrainConfig, market: MarketData, feat
     tradingCost: e.tradingCost,
     slippage: e.slippage,
     maxDrawdown: e.maxDrawdown,
-    reward: (e.reward ?? TRAINING_REWARD_DEFAULT) as Record<string, unknown>,
+    reward: e.reward as Record<string, unknown>,
     nonFiniteFeatures: e.nonFiniteFeatures,
   };
   // Every environment of this market shares one correlation cache (exact per bar, so sharing changes nothing).
