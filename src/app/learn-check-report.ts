@@ -6,13 +6,24 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { echartsScript, escapeHtml, STYLE } from '../backtest/report/render-html.js';
+import { chartPageScripts, escapeHtml, STYLE } from '../backtest/report/render-html.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { learnCheckTable, type LearnCheckResult } from './learn-check.js';
 
 function number(value: number | null, digits = 2): string {
   return value !== null && Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
+
+/** Draws one bar chart per market (agent, best rule, oracle, equal weight per run) from the payload. */
+const DRAW = `    payload.forEach(function (m, index) {
+      var bar = function (name, data, colour) { return { name: name, type: 'bar', data: data, itemStyle: { color: colour } }; };
+      echarts.init(document.getElementById('chart-' + index), null, { renderer: 'canvas' }).setOption({
+        animation: false, grid: { left: 60, right: 20, top: 40, bottom: 30 }, legend: { top: 0 },
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: m.runs }, yAxis: { type: 'value', name: 'test Sharpe' },
+        series: [bar('agent', m.agent, '#1565c0'), bar('best rule', m.rule, '#ef6c00'), bar('oracle', m.oracle, '#2e7d32'), bar('equal weight', m.equalWeight, '#9e9e9e')]
+      });
+    });`;
 
 /** The page as one HTML string. */
 export function renderLearnCheckHtml(result: LearnCheckResult, title = 'learn-check'): string {
@@ -48,7 +59,6 @@ ${rows}
 </table></div>`;
     })
     .join('\n');
-  const json = JSON.stringify(payload, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)).replace(/</g, '\\u003c');
   const s = result.splits;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -66,29 +76,7 @@ ${summaryRows}
 </table></div>
 <p class="meta">Medians over runs. best rule: the rule chosen on validation in most runs (+k: other rules chosen in other runs). agent/rule: the agent's test Sharpe over the best simple rule's on the same market (the rule chosen on validation), median and 95 % t interval of the mean over runs. signif.: runs whose agent is significantly ahead of equal weight — paired t-test of daily returns, two-sided p &lt; ${o.alpha} with the agent's mean ahead. On the null market every such call is a false positive. Deflated Sharpe: the probability that the agent's Sharpe ratio in excess of equal weight beats the best of N = ${o.seeds} unskilled runs (Bailey &amp; López de Prado).</p>
 ${sections}
-<script type="application/json" id="payload">${json}</script>
-<script>${echartsScript()}</script>
-<script>
-(function () {
-  var errors = 0;
-  window.addEventListener('error', function () { errors++; document.body.setAttribute('data-errors', String(errors)); });
-  try {
-    var markets = JSON.parse(document.getElementById('payload').textContent);
-    markets.forEach(function (m, index) {
-      var bar = function (name, data, colour) { return { name: name, type: 'bar', data: data, itemStyle: { color: colour } }; };
-      echarts.init(document.getElementById('chart-' + index), null, { renderer: 'canvas' }).setOption({
-        animation: false, grid: { left: 60, right: 20, top: 40, bottom: 30 }, legend: { top: 0 },
-        tooltip: { trigger: 'axis' },
-        xAxis: { type: 'category', data: m.runs }, yAxis: { type: 'value', name: 'test Sharpe' },
-        series: [bar('agent', m.agent, '#1565c0'), bar('best rule', m.rule, '#ef6c00'), bar('oracle', m.oracle, '#2e7d32'), bar('equal weight', m.equalWeight, '#9e9e9e')]
-      });
-    });
-    document.body.setAttribute('data-render-status', errors === 0 ? 'ok' : 'error');
-  } catch (e) {
-    document.body.setAttribute('data-render-status', 'error: ' + e.message);
-  }
-})();
-</script>
+${chartPageScripts(payload, DRAW)}
 </body></html>
 `;
 }

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { echartsScript, escapeHtml, STYLE } from '../backtest/report/render-html.js';
+import { chartPageScripts, escapeHtml, STYLE } from '../backtest/report/render-html.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { importanceUnavailable } from './importance.js';
 import type { SweepSummary } from './run-sweep.js';
@@ -14,6 +14,24 @@ import { formatParams } from './search-space.js';
 function number(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–';
 }
+
+/** Draws the objective of every trial and, with 4+ finished trials, the parameters' importance. */
+const DRAW = `    var data = payload;
+    var colour = { finished: '#1565c0', pruned: '#9e9e9e', failed: '#c62828' };
+    var points = data.trials.filter(function (t) { return t.objective !== null; }).map(function (t) {
+      return { value: [t.trial, t.objective], itemStyle: { color: t.selected ? '#e65100' : colour[t.status] }, symbolSize: t.selected ? 16 : 9, name: t.status };
+    });
+    echarts.init(document.getElementById('objective'), null, { renderer: 'canvas' }).setOption({
+      animation: false, grid: { left: 60, right: 20, top: 20, bottom: 40 },
+      tooltip: { formatter: function (p) { return 'trial ' + p.value[0] + ' (' + p.name + '): ' + p.value[1].toFixed(3); } },
+      xAxis: { type: 'value', name: 'trial', minInterval: 1 }, yAxis: { type: 'value', name: 'objective', scale: true },
+      series: [{ type: 'scatter', data: points }]
+    });
+    if (document.getElementById('importance')) echarts.init(document.getElementById('importance'), null, { renderer: 'canvas' }).setOption({
+      animation: false, grid: { left: 220, right: 30, top: 10, bottom: 30 },
+      xAxis: { type: 'value', min: 0, max: 1 }, yAxis: { type: 'category', data: data.importance.map(function (d) { return d.name; }) },
+      series: [{ type: 'bar', data: data.importance.map(function (d) { return d.value; }), itemStyle: { color: '#1565c0' } }]
+    });`;
 
 /** The sweep's self-contained HTML report page. */
 export function renderSweepHtml(summary: SweepSummary): string {
@@ -28,7 +46,6 @@ export function renderSweepHtml(summary: SweepSummary): string {
     ? `<p>Selected configuration, trained on the base config's train and validation splits and evaluated <b>once</b> on the test split <span class="split">test ${escapeHtml(summary.final.test.from)} .. ${escapeHtml(summary.final.test.to)}</span>: Sharpe <b>${number(summary.final.test.policy.sharpe, 3)}</b>, return ${number(summary.final.test.policy.totalReturn * 100, 2)}% (equal weight: Sharpe ${number(summary.final.test.equalWeight.sharpe, 3)}, return ${number(summary.final.test.equalWeight.totalReturn * 100, 2)}%).</p>`
     : '<p>The selected configuration was not evaluated on a test split (the base config has none).</p>';
   const folds = summary.folds.map((f, k) => `fold ${k + 1}: train ${f.train.from} .. ${f.train.to}, validation ${f.validation.from} .. ${f.validation.to}`).join('<br>');
-  const json = JSON.stringify(payload).replace(/</g, '\\u003c');
   // An empty chart of zero bars would read as "no parameter matters": say why there is none instead.
   const unavailable = importanceUnavailable(summary.rows.filter((r) => r.status === 'finished'));
   const importance = unavailable === undefined
@@ -52,35 +69,7 @@ ${rows}
 </table></div>
 <h2>Out of sample</h2>
 ${final}
-<script type="application/json" id="payload">${json}</script>
-<script>${echartsScript()}</script>
-<script>
-(function () {
-  var errors = 0;
-  window.addEventListener('error', function () { errors++; document.body.setAttribute('data-errors', String(errors)); });
-  try {
-    var data = JSON.parse(document.getElementById('payload').textContent);
-    var colour = { finished: '#1565c0', pruned: '#9e9e9e', failed: '#c62828' };
-    var points = data.trials.filter(function (t) { return t.objective !== null; }).map(function (t) {
-      return { value: [t.trial, t.objective], itemStyle: { color: t.selected ? '#e65100' : colour[t.status] }, symbolSize: t.selected ? 16 : 9, name: t.status };
-    });
-    echarts.init(document.getElementById('objective'), null, { renderer: 'canvas' }).setOption({
-      animation: false, grid: { left: 60, right: 20, top: 20, bottom: 40 },
-      tooltip: { formatter: function (p) { return 'trial ' + p.value[0] + ' (' + p.name + '): ' + p.value[1].toFixed(3); } },
-      xAxis: { type: 'value', name: 'trial', minInterval: 1 }, yAxis: { type: 'value', name: 'objective', scale: true },
-      series: [{ type: 'scatter', data: points }]
-    });
-    if (document.getElementById('importance')) echarts.init(document.getElementById('importance'), null, { renderer: 'canvas' }).setOption({
-      animation: false, grid: { left: 220, right: 30, top: 10, bottom: 30 },
-      xAxis: { type: 'value', min: 0, max: 1 }, yAxis: { type: 'category', data: data.importance.map(function (d) { return d.name; }) },
-      series: [{ type: 'bar', data: data.importance.map(function (d) { return d.value; }), itemStyle: { color: '#1565c0' } }]
-    });
-    document.body.setAttribute('data-render-status', errors === 0 ? 'ok' : 'error');
-  } catch (e) {
-    document.body.setAttribute('data-render-status', 'error: ' + e.message);
-  }
-})();
-</script>
+${chartPageScripts(payload, DRAW)}
 </body></html>
 `;
 }

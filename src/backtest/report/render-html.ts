@@ -23,6 +23,31 @@ export function echartsScript(): string {
   return echartsSource;
 }
 
+/**
+ * The scripts of a self-contained chart page: `payload` as JSON (non-finite numbers as null, no "</"),
+ * ECharts, and `draw` — JavaScript that reads `payload` and draws. The page's body reports how that
+ * went for the headless-browser checks: `data-errors` counts script errors, `data-render-status`
+ * becomes `ok`, `error`, or `error: message`.
+ */
+export function chartPageScripts(payload: unknown, draw: string): string {
+  const json = JSON.stringify(payload, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)).replace(/</g, '\\u003c');
+  return `<script type="application/json" id="payload">${json}</script>
+<script>${echartsScript()}</script>
+<script>
+(function () {
+  var errors = 0;
+  window.addEventListener('error', function () { errors++; document.body.setAttribute('data-errors', String(errors)); });
+  try {
+    var payload = JSON.parse(document.getElementById('payload').textContent);
+${draw}
+    document.body.setAttribute('data-render-status', errors === 0 ? 'ok' : 'error');
+  } catch (e) {
+    document.body.setAttribute('data-render-status', 'error: ' + e.message);
+  }
+})();
+</script>`;
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
