@@ -10,6 +10,7 @@
  * = the variance of their excess returns' Sharpe ratios (Bailey & López de Prado 2014).
  */
 import { readFileSync } from 'node:fs';
+import { returnsFromValues } from '../src/backtest/metrics.js';
 import { deflatedSharpeRatio, pairedTTest, periodSharpe } from '../src/backtest/statistics.js';
 import { sampleStd } from '../src/core/arrays.js';
 
@@ -18,11 +19,25 @@ if (files.length === 0) {
   process.stderr.write('usage: deflated-walk-forward.ts STITCHED.csv [STITCHED.csv ...]\n');
   process.exit(64);
 }
-const returnsOf = (values: number[]) => values.slice(1).map((v, i) => v / values[i]! - 1);
+/** One line on stderr and the exit status, never a stack trace. */
+function fail(message: string, status: number): never {
+  process.stderr.write(`deflated-walk-forward: ${message}\n`);
+  process.exit(status);
+}
 const runs = files.map((file) => {
-  const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
-  const policy = returnsOf(rows.map((r) => Number(r[1])));
-  const equal = returnsOf(rows.map((r) => Number(r[2])));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    fail(`${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 66);
+  }
+  const rows = text.trim().split('\n').slice(1).map((line) => line.split(','));
+  if (rows.length < 3) fail(`${file}: fewer than 3 rows of date,policy,equal_weight`, 65);
+  rows.forEach((row, k) => {
+    if (row.length !== 3 || !(Number(row[1]) > 0) || !(Number(row[2]) > 0)) fail(`${file}: row ${k + 2}: expected date,policy,equal_weight with positive values, got "${row.join(',').slice(0, 80)}"`, 65);
+  });
+  const policy = returnsFromValues(rows.map((r) => Number(r[1])));
+  const equal = returnsFromValues(rows.map((r) => Number(r[2])));
   return { file, from: rows[0]![0], to: rows.at(-1)![0], policy, equal, excess: policy.map((r, i) => r - equal[i]!) };
 });
 const excessSharpes = runs.map((run) => periodSharpe(run.excess));
